@@ -1,0 +1,35 @@
+# The two commands a new user needs: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
+PYTEST_ARGS ?= -n 2
+
+.PHONY: install run test lint messages bench clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/python -m rbx_portal.devstack run
+
+test: install
+	$(BIN)/python -m rbx_portal.devstack test $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Regenerate the English catalogue after changing interface strings (needs GNU gettext), then compile it.
+messages: install
+	$(BIN)/python -m rbx_portal.devstack exec $(BIN)/python manage.py makemessages -l en --no-obsolete --ignore .venv --ignore var
+	$(BIN)/python -m rbx_portal.devstack exec $(BIN)/python manage.py compilemessages --ignore .venv
+
+clean:
+	rm -rf var/staticfiles .pytest_cache

@@ -1,0 +1,84 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in with an email address.
+
+    Agency roles live on `agencies.Membership`; the ministry role (moderator or lead moderator) lives here
+    because it belongs to the person, not to an agency.
+    """
+
+    class MinistryRole(models.TextChoices):
+        NONE = "", _("Tidak ada")
+        MODERATOR = "moderator", _("Moderator kementerian")
+        LEAD = "lead", _("Moderator utama")
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("email"), unique=True)
+    full_name = models.CharField(_("nama lengkap"), max_length=150, blank=True)
+    ministry_role = models.CharField(
+        _("peran kementerian"), max_length=16, choices=MinistryRole.choices, default="", blank=True
+    )
+    language = models.CharField(
+        _("bahasa"), max_length=5, choices=[("id", "Bahasa Indonesia"), ("en", "English")], default="id"
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(ministry_role__in=["", "moderator", "lead"]), name="user_ministry_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    # The one place that answers "is this user a moderator" (a lead moderator is a moderator too).
+    @property
+    def is_moderator(self) -> bool:
+        return self.is_active and self.ministry_role in {self.MinistryRole.MODERATOR, self.MinistryRole.LEAD}
+
+    @property
+    def is_lead_moderator(self) -> bool:
+        return self.is_active and self.ministry_role == self.MinistryRole.LEAD

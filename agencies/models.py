@@ -1,0 +1,146 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    """A province or a regency/city, with its official Kemendagri code (`33`, `33.01`)."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Provinsi")
+        REGENCY = "regency", _("Kabupaten")
+        CITY = "city", _("Kota")
+
+    code = models.CharField(_("kode wilayah"), max_length=8, unique=True)
+    name = models.CharField(_("nama"), max_length=120)
+    level = models.CharField(_("tingkat"), max_length=10, choices=Level.choices)
+    province = models.ForeignKey(
+        "self",
+        verbose_name=_("provinsi"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subregions",
+        limit_choices_to={"level": "province"},
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("wilayah")
+        verbose_name_plural = _("wilayah")
+        constraints = [
+            # A province has no parent; a regency or city always has one.
+            models.CheckConstraint(
+                condition=(
+                    Q(level="province", province__isnull=True) | (~Q(level="province") & Q(province__isnull=False))
+                ),
+                name="region_parent_matches_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgencyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def central(self):
+        return self.filter(kind__in=Agency.CENTRAL_KINDS)
+
+    def regional(self):
+        return self.exclude(kind__in=Agency.CENTRAL_KINDS)
+
+
+class Agency(models.Model):
+    """A government agency taking part: a central institution or a regional government (643 shipped)."""
+
+    class Kind(models.TextChoices):
+        COORDINATING_MINISTRY = "kementerian_koordinator", _("Kementerian Koordinator")
+        MINISTRY = "kementerian", _("Kementerian")
+        AGENCY = "lembaga", _("Lembaga")
+        STATE_SECRETARIAT = "sekretariat_lembaga_negara", _("Sekretariat Lembaga Negara")
+        PROVINCE = "provinsi", _("Pemerintah Provinsi")
+        REGENCY = "kabupaten", _("Pemerintah Kabupaten")
+        CITY = "kota", _("Pemerintah Kota")
+
+    CENTRAL_KINDS = (Kind.COORDINATING_MINISTRY, Kind.MINISTRY, Kind.AGENCY, Kind.STATE_SECRETARIAT)
+    REGIONAL_KINDS = (Kind.PROVINCE, Kind.REGENCY, Kind.CITY)
+
+    code = models.CharField(_("kode"), max_length=64, unique=True)
+    kind = models.CharField(_("jenis"), max_length=32, choices=Kind.choices)
+    name = models.CharField(_("nama"), max_length=200)
+    acronym = models.CharField(_("singkatan"), max_length=40, blank=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    region = models.OneToOneField(
+        Region, verbose_name=_("wilayah"), null=True, blank=True, on_delete=models.PROTECT, related_name="government"
+    )
+    active = models.BooleanField(_("aktif"), default=True)
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("instansi")
+        verbose_name_plural = _("instansi")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["provinsi", "kabupaten", "kota"], region__isnull=False)
+                    | (~Q(kind__in=["provinsi", "kabupaten", "kota"]) & Q(region__isnull=True))
+                ),
+                name="agency_region_matches_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_central(self) -> bool:
+        return self.kind in self.CENTRAL_KINDS
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(state=Membership.State.ACTIVE)
+
+
+class Membership(models.Model):
+    """A person's place in an agency. A person has at most one active membership."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Anggota")
+        ADMIN = "admin", _("Admin instansi")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Menunggu persetujuan")
+        ACTIVE = "active", _("Aktif")
+        ENDED = "ended", _("Berakhir")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("peran"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("keanggotaan")
+        verbose_name_plural = _("keanggotaan")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(state__in=["pending", "active"]), name="membership_one_open_per_user"
+            ),
+            models.CheckConstraint(condition=Q(role__in=["member", "admin"]), name="membership_role_valid"),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "active", "ended"]), name="membership_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.agency} ({self.role})"

@@ -1,0 +1,12 @@
+"""Process-wide test setup that must happen before Django's settings are read."""
+
+import os
+
+# Tests run with development settings (no SECRET_KEY needed); Django's test runner still forces DEBUG off.
+os.environ.setdefault("DEBUG", "true")
+# Parallel workers (pytest-xdist) share one Redis: give each its own Celery queue and cache key prefix so a
+# worker's Celery consumer never takes another worker's task and cache clears stay local.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+os.environ["CELERY_QUEUE"] = f"rbx-test-{_worker}"
+os.environ["CACHE_KEY_PREFIX"] = f"rbx-test-{_worker}"
+os.environ.setdefault("MEDIA_ROOT", os.path.join(os.path.dirname(__file__), "var", "test-media", _worker))

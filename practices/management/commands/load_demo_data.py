@@ -1,0 +1,41 @@
+"""Demo content for `make run`: clearly marked sample accounts (and, as capabilities land, sample practices).
+
+Idempotent: a second run reuses what exists and adds no duplicates.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import User
+from accounts.services import user_ensure, user_ministry_role_set
+from agencies.models import Agency, Membership
+from agencies.services import membership_set
+
+DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - sample accounts, printed by `make run`
+
+DEMO_ACCOUNTS = [
+    # email, full name, agency code, agency role, ministry role
+    ("anggota@demo.rbx.go.id", "Contoh: Sari Anggota (Kota Surabaya)", "35.78", Membership.Role.MEMBER, ""),
+    ("admin@demo.rbx.go.id", "Contoh: Budi Admin (Kota Surabaya)", "35.78", Membership.Role.ADMIN, ""),
+    ("anggota.bandung@demo.rbx.go.id", "Contoh: Dewi Anggota (Kab. Bandung)", "32.04", Membership.Role.ADMIN, ""),
+    ("moderator@demo.rbx.go.id", "Contoh: Rina Moderator (KemenPANRB)", None, None, User.MinistryRole.MODERATOR),
+    ("lead@demo.rbx.go.id", "Contoh: Agus Moderator Utama (KemenPANRB)", None, None, User.MinistryRole.LEAD),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo accounts and sample content (marked as sample) for local use."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        for email, name, agency_code, role, ministry_role in DEMO_ACCOUNTS:
+            user, _ = user_ensure(email=email, password=DEMO_PASSWORD, full_name=name)
+            if agency_code:
+                membership_set(user=user, agency=Agency.objects.get(code=agency_code), role=role)
+            if ministry_role:
+                user_ministry_role_set(user=user, role=ministry_role)
+            if ministry_role == User.MinistryRole.LEAD and not user.is_staff:
+                # The lead moderator is the demo's ministry administrator for the Django admin.
+                user.is_staff = user.is_superuser = True
+                user.save(update_fields=["is_staff", "is_superuser"])
+        self.stdout.write(f"demo accounts ready ({len(DEMO_ACCOUNTS)}); password: {DEMO_PASSWORD}")
