@@ -1,4 +1,4 @@
-"""Process-wide test setup that must happen before Django's settings are read."""
+"""Settings for the test suite: the normal settings, with what must be set before they are read."""
 
 import os
 
@@ -9,4 +9,10 @@ os.environ.setdefault("DEBUG", "true")
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 os.environ["CELERY_QUEUE"] = f"rbx-test-{_worker}"
 os.environ["CACHE_KEY_PREFIX"] = f"rbx-test-{_worker}"
-os.environ.setdefault("MEDIA_ROOT", os.path.join(os.path.dirname(__file__), "var", "test-media", _worker))
+os.environ.setdefault(
+    "MEDIA_ROOT", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test-media", _worker)
+)
+
+from .settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing; tests only
