@@ -294,6 +294,9 @@ class IndicatorValue(models.Model):
         verbose_name = _("nilai capaian")
         verbose_name_plural = _("nilai capaian")
 
+    def __str__(self) -> str:
+        return f"{self.value} ({self.date})"
+
 
 def attachment_upload_to(instance, filename: str) -> str:
     # The stored name is generated; the original name is kept on the row for display only.
@@ -350,3 +353,6 @@ class Transition(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("riwayat status")
         verbose_name_plural = _("riwayat status")
+
+    def __str__(self) -> str:
+        return f"{self.from_state} → {self.to_state}"

@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -83,6 +84,7 @@ def embedded_redis(data_dir: Path) -> Iterator[str]:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # stopped by us, after the processes that use it
     )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -161,18 +163,34 @@ def cmd_run() -> int:
             "  Ctrl-C stops everything.\n",
             flush=True,
         )
+        stop = _stop_on_signals()
         try:
-            while all(proc.poll() is None for proc in procs):
-                time.sleep(0.5)
-            _log("a process exited; stopping the rest")
-        except KeyboardInterrupt:
-            _log("stopping")
+            while not stop.is_set():
+                if any(proc.poll() is not None for proc in procs):
+                    _log("a process exited; stopping the rest")
+                    break
+                stop.wait(0.5)
+            else:
+                _log("stopping")
         finally:
             _stop_all(procs)
     return 0
 
 
+def _stop_on_signals() -> threading.Event:
+    """Ctrl-C, SIGTERM or a closed terminal set the returned event instead of killing us mid-way.
+
+    Explicit handlers, because a process started in the background may inherit SIGINT ignored or reset; the
+    embedded servers must be stopped in every case.
+    """
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop
+
+
 def cmd_test(args: list[str]) -> int:
+    _stop_on_signals()  # pytest sees Ctrl-C itself (same process group); we only need to outlive it
     with services() as env:
         # Importing this package set DJANGO_SETTINGS_MODULE for Celery; pytest takes its own from pyproject.toml.
         if env.get("DJANGO_SETTINGS_MODULE") == "rbx_portal.settings":
@@ -191,7 +209,7 @@ def main(argv: list[str]) -> int:
         print("usage: python -m rbx_portal.devstack run | test [pytest args] | exec COMMAND...")
         return 2
     # Ctrl-C reaches the whole foreground process group; children run in their own sessions so that
-    # we stop them in order (web, worker, beat, then the servers) instead of all at once.
+    # we stop them in order (web, worker, beat, then the embedded servers) instead of all at once.
     if argv[0] == "run":
         return cmd_run()
     if argv[0] == "test":

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from practices import views as practice_views
+from practices.views import public as practice_views
 
 from .health import healthz
 

@@ -2,7 +2,7 @@ from django.shortcuts import render
 
 from agencies.models import Agency
 
-from .selectors import theme_list
+from ..selectors.public import theme_list
 
 
 def home(request):

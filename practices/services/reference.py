@@ -6,7 +6,7 @@ from django.db import transaction
 
 from agencies.services import LoadReport, reference_csv_rows, row_upsert
 
-from .models import Theme
+from ..models import Theme
 
 
 @transaction.atomic

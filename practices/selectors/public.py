@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import Theme
+from ..models import Theme
 
 
 def theme_list() -> QuerySet[Theme]:
