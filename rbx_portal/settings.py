@@ -220,3 +220,6 @@ LOGGING = {
 
 # The portal's public address, used in emails and printed links.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# `make bench` serves a trivial view next to the real pages, as the yardstick for throughput ratios.
+BENCH_ENABLED = env.bool("BENCH_ENABLED", default=False)

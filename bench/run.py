@@ -1,0 +1,225 @@
+"""`make bench`: the portal under gunicorn at benchmark volume, driven by wrk on this machine.
+
+Steps: services (embedded or from DATABASE_URL/REDIS_URL, as `make run`), migrate, reference data,
+`seed_bench --practices N` (BENCH_PRACTICES, default 100000; resumes if already there), collectstatic, gunicorn
+with production settings, then for each page: wrk with 10 connections for BENCH_SECONDS (default 10), uncached
+(a unique query string per request defeats the page cache) and cached, plus a trivial Django view served by the
+same gunicorn in the same run for the throughput ratio; SQL queries per page are counted in-process. The table
+replaces the "Benchmark" section of docs/QUALITY.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rbx_portal.devstack import _free_port, _manage, _stop_all, services  # noqa: E402
+
+PAGES = [
+    # name, path (Indonesian interface)
+    ("trivial view", "/bench/trivial"),
+    ("home", "/"),
+    ("list", "/praktik/"),
+    ("list, 3 facets", "/praktik/?theme=kemiskinan&stage=penerapan&kind=kabupaten"),
+    ("search, common word", "/praktik/?q=layanan"),
+    ("search, rare word", "/praktik/?q=sidikjari"),
+    ("practice page", "/praktik/{slug}/"),
+    ("agency page", "/instansi/{agency}/"),
+    ("API list", "/api/v1/practices/"),
+]
+
+LUA = r"""
+local counter = 0
+local unique = os.getenv("BENCH_UNIQUE") == "1"
+request = function()
+  counter = counter + 1
+  local path = wrk.path
+  if unique then
+    local sep = string.find(path, "?", 1, true) and "&" or "?"
+    path = path .. sep .. "_b=" .. counter .. "-" .. math.random(1, 1000000000)
+  end
+  return wrk.format("GET", path)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("JSON {\"p50\": %f, \"p95\": %f, \"p99\": %f, \"requests\": %d, \"duration_us\": %d, " ..
+    "\"errors\": %d, \"non2xx\": %d}\n",
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    summary.requests, summary.duration,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status))
+end
+"""
+
+
+def _ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True)  # noqa: S607
+        return shutil.which("wrk") or "wrk"
+    sys.exit("wrk is needed for the benchmark: install it (Debian: apt-get install wrk)")
+
+
+def _wrk(wrk: str, url: str, *, unique: bool, seconds: int, script: str) -> dict:
+    env = dict(os.environ, BENCH_UNIQUE="1" if unique else "0")
+    out = subprocess.run(  # noqa: S603
+        [wrk, "-t2", "-c10", f"-d{seconds}s", "--timeout", "10s", "-s", script, url],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
+    data = json.loads(re.search(r"^JSON (.*)$", out, re.M).group(1))
+    data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
+    return data
+
+
+def _query_counts(env: dict, paths: list[str]) -> dict[str, int]:
+    code = (
+        "import django, json, sys; django.setup()\n"
+        "from django.test import Client; from django.test.utils import CaptureQueriesContext\n"
+        "from django.db import connection; from django.core.cache import cache\n"
+        "c = Client(); out = {}\n"
+        "for p in json.loads(sys.argv[1]):\n"
+        "    cache.clear()\n"
+        "    with CaptureQueriesContext(connection) as q: r = c.get(p)\n"
+        "    out[p] = [len(q), r.status_code]\n"
+        "print(json.dumps(out))\n"
+    )
+    env = dict(env, DJANGO_SETTINGS_MODULE="rbx_portal.settings", SECURE_SSL_REDIRECT="false")
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code, json.dumps(paths)], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - loopback only
+            return
+        except Exception:  # noqa: BLE001
+            time.sleep(0.5)
+    raise RuntimeError(f"gunicorn did not answer at {url}")
+
+
+def main() -> int:
+    practices = int(os.environ.get("BENCH_PRACTICES", "100000"))
+    seconds = int(os.environ.get("BENCH_SECONDS", "10"))
+    wrk = _ensure_wrk()
+    with services() as env:
+        env.update(
+            DEBUG="false",
+            SECRET_KEY="bench-only-" + "x" * 40,
+            ALLOWED_HOSTS="127.0.0.1,testserver",
+            SECURE_SSL_REDIRECT="false",
+            BENCH_ENABLED="true",
+            STATIC_ROOT=str(ROOT / "var" / "staticfiles"),
+        )
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        _manage(env, "migrate", "--no-input", "-v", "0")
+        _manage(env, "load_reference_data")
+        _manage(env, "seed_bench", "--practices", str(practices))
+        _manage(env, "collectstatic", "--no-input", "-v", "0")
+        slug_agency = subprocess.run(  # noqa: S603
+            [
+                sys.executable,
+                "manage.py",
+                "shell",
+                "-c",
+                "from practices.models import Practice; p = Practice.objects.published().select_related('agency')"
+                ".order_by('-replication_count', 'id').first(); print(p.slug, p.agency.slug)",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        pages = [(name, path.format(slug=slug_agency[0], agency=slug_agency[1])) for name, path in PAGES]
+        port = _free_port()
+        gunicorn = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "rbx_portal.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                "3",
+                "--access-logfile",
+                "/dev/null",
+                "--error-logfile",
+                str(ROOT / "var" / "bench-gunicorn.log"),
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+        rows = []
+        try:
+            _wait_http(f"http://127.0.0.1:{port}/bench/trivial")
+            with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+                fh.write(LUA)
+            for name, path in pages:
+                url = f"http://127.0.0.1:{port}{path}"
+                _wrk(wrk, url, unique=False, seconds=2, script=fh.name)  # warm up
+                uncached = _wrk(wrk, url, unique=True, seconds=seconds, script=fh.name)
+                cached = _wrk(wrk, url, unique=False, seconds=seconds, script=fh.name)
+                rows.append((name, path, uncached, cached))
+                print(f"{name:22} uncached p95 {uncached['p95']:.1f} ms, cached {cached['rps']:.0f} req/s", flush=True)
+        finally:
+            _stop_all([gunicorn])
+        queries = _query_counts(env, [path for _, path in pages])
+    _write_report(rows, queries, practices, seconds)
+    return 0
+
+
+def _write_report(rows, queries, practices: int, seconds: int) -> None:
+    trivial_rps = rows[0][3]["rps"]
+    lines = [
+        "<!-- bench:start (written by `make bench`; do not edit by hand) -->",
+        f"Run {time.strftime('%Y-%m-%d %H:%M %Z')} on {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; {practices:,} published practices; gunicorn 3 sync workers; "
+        f"wrk 2 threads, 10 connections, {seconds} s per measurement, on the same machine.",
+        "",
+        "| page | SQL queries | uncached p50 / p95 / p99 (ms) | uncached req/s | cached p95 (ms) | cached req/s "
+        "| cached ÷ trivial | non-2xx |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, path, unc, cac in rows:
+        q = queries.get(path, ["?", "?"])
+        lines.append(
+            f"| {name} (`{path}`) | {q[0]} | {unc['p50']:.1f} / {unc['p95']:.1f} / {unc['p99']:.1f} | "
+            f"{unc['rps']:.0f} | {cac['p95']:.1f} | {cac['rps']:.0f} | {cac['rps'] / trivial_rps:.2f} | "
+            f"{unc['non2xx'] + cac['non2xx']} |"
+        )
+    lines.append("<!-- bench:end -->")
+    report = ROOT / "docs" / "QUALITY.md"
+    text = report.read_text() if report.exists() else "# Quality figures\n\n## Benchmark\n\n"
+    block = "\n".join(lines)
+    if "<!-- bench:start" in text:
+        text = re.sub(r"<!-- bench:start.*?<!-- bench:end -->", lambda _: block, text, flags=re.S)
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    report.write_text(text)
+    print(f"wrote {report.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
