@@ -12,6 +12,7 @@ from .health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("rbx_portal.api_urls")),
 ]
 
 urlpatterns += i18n_patterns(
