@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run test lint messages bench clean
+.PHONY: install run test quality lint messages bench clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ run: install
 
 test: install
 	$(BIN)/python -m rbx_portal.devstack test $(PYTEST_ARGS)
+
+# The test suite, then docs/QUALITY.md rebuilt from its report and the figures the tests recorded.
+quality: install
+	rm -rf var/quality
+	$(BIN)/python -m rbx_portal.devstack test $(PYTEST_ARGS) --junitxml=var/quality/junit.xml
+	$(BIN)/python -m rbx_portal.quality
 
 lint: install
 	$(BIN)/ruff check .

@@ -24,3 +24,24 @@ def celery_worker(transactional_db):
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING") as worker:
         yield worker
+
+
+@pytest.fixture
+def record_figure(request):
+    """Record a figure for docs/QUALITY.md: `record_figure("xss", {"payloads": 120, "executed": 0})`.
+
+    Figures go to var/quality/figures-<worker>.jsonl; `make quality` runs the suite and rebuilds the report.
+    """
+    import json
+    import os
+    from pathlib import Path
+
+    out = Path(__file__).resolve().parent.parent / "var" / "quality"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"figures-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.jsonl"
+
+    def record(name: str, data: dict) -> None:
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"name": name, "test": request.node.nodeid, "data": data}) + "\n")
+
+    return record
