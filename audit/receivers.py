@@ -31,4 +31,6 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_locked_out, dispatch_uid="audit_locked_out")
 def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
-    audit_record(actor=None, action=Action.LOGIN_LOCKED_OUT, data={"username": str(username or "")[:254]}, request=request)
+    audit_record(
+        actor=None, action=Action.LOGIN_LOCKED_OUT, data={"username": str(username or "")[:254]}, request=request
+    )

@@ -7,8 +7,8 @@ import time_machine
 from axes.models import AccessAttempt
 from django.utils import timezone
 
-from audit.models import AuditEvent
 from accounts.models import User
+from audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
