@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from . import views
 from .forms import EmailAuthenticationForm
 
 app_name = "accounts"
@@ -23,4 +24,6 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("2fa/", views.two_factor_setup, name="2fa_setup"),
+    path(_("2fa/verifikasi/"), views.two_factor_verify, name="2fa_verify"),
 ]

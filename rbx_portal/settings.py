@@ -4,6 +4,7 @@ Development defaults apply only with DEBUG on. With DEBUG off, a missing SECRET_
 clear message instead of silently running with a development key.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -49,7 +50,11 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
+    "audit",
     "agencies",
     "practices",
 ]
@@ -62,10 +67,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "audit.middleware.AuditAccessDeniedMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rbx_portal.urls"
@@ -134,10 +144,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out user+IP before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 72
+
+# Login throttling (django-axes, database handler): 5 failures for one email from one IP lock that pair for 15
+# minutes. Never permanent, and a different IP (or a different email) is not affected.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A fixed cool-off: further tries during the lockout do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+# The client IP is REMOTE_ADDR; a reverse proxy in front must set it (never trust X-Forwarded-For blindly).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_VERBOSE = False
+
+# Two-factor login (django-otp, TOTP). Anyone may enrol at /akun/2fa/; moderators and lead moderators must.
+OTP_TOTP_ISSUER = "RBX Portal"
+ACCOUNTS_2FA_REQUIRED_FOR_MODERATORS = env.bool("ACCOUNTS_2FA_REQUIRED_FOR_MODERATORS", default=True)
 
 # Internationalisation: Bahasa Indonesia first, English a full translation under /en/ ----------------------
 

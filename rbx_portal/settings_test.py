@@ -16,3 +16,6 @@ os.environ.setdefault(
 from .settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing; tests only
+# Moderators without a TOTP device would be sent to enrolment on every page; tests of other features log them in
+# with force_login. The 2FA tests (tests/accounts/test_two_factor.py) switch this back on.
+ACCOUNTS_2FA_REQUIRED_FOR_MODERATORS = False

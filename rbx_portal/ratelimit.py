@@ -1,0 +1,64 @@
+"""A small rate limit for views (search, submissions), counted in the shared Redis cache.
+
+    @ratelimit(key="search", rate="60/m")                   # every method
+    @ratelimit(key="practice-submit", rate="10/h", methods=["POST"])
+
+The counter is per user when logged in, per client IP otherwise, in fixed windows. Over the limit the view is
+not called and the client gets a 429 page with Retry-After. When the cache is unreachable the request is let
+through: a rate limit must not take the portal down with Redis.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+
+from django.core.cache import cache
+from django.shortcuts import render
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _parse(rate: str) -> tuple[int, int]:
+    count, _, unit = rate.partition("/")
+    return int(count), _PERIODS[unit]
+
+
+def _who(request) -> str:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"u{user.pk}"
+    return f"ip{request.META.get('REMOTE_ADDR', '')}"
+
+
+def ratelimit_hit(*, key: str, rate: str, request) -> tuple[bool, int]:
+    """Count one request; returns (allowed, seconds until the window resets)."""
+    limit, period = _parse(rate)
+    window = int(time.time() // period)
+    cache_key = f"rl:{key}:{_who(request)}:{window}"
+    retry_after = period - int(time.time() % period)
+    try:
+        if cache.add(cache_key, 1, timeout=period + 1):
+            count = 1
+        else:
+            count = cache.incr(cache_key)
+    except Exception:  # noqa: BLE001 - the cache being down must not refuse the request
+        return True, 0
+    return count <= limit, retry_after
+
+
+def ratelimit(*, key: str, rate: str, methods: list[str] | None = None):
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if methods is None or request.method in methods:
+                allowed, retry_after = ratelimit_hit(key=key, rate=rate, request=request)
+                if not allowed:
+                    response = render(request, "429.html", {"retry_after": retry_after}, status=429)
+                    response["Retry-After"] = str(retry_after)
+                    return response
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

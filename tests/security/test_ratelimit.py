@@ -1,0 +1,59 @@
+"""The cache-based rate limit decorator, against the real Redis cache."""
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.urls import path
+from django.utils import timezone
+
+from accounts.models import User
+from rbx_portal.ratelimit import ratelimit
+from rbx_portal.urls import urlpatterns as project_urlpatterns
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.security.test_ratelimit")]
+
+
+@ratelimit(key="test-search", rate="3/m")
+def _search(request):
+    return HttpResponse("hasil")
+
+
+@ratelimit(key="test-submit", rate="2/h", methods=["POST"])
+def _submit(request):
+    return HttpResponse("ok")
+
+
+# The project's own URLs too: the 429 page extends base.html, which links to them.
+urlpatterns = [path("cari/", _search), path("kirim/", _submit), *project_urlpatterns]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_search_is_limited_per_client_and_window():
+    from django.test import Client
+
+    client = Client()
+    with time_machine.travel(timezone.now().replace(second=1), tick=False) as clock:
+        assert [client.get("/cari/", REMOTE_ADDR="10.9.9.9").status_code for _ in range(4)] == [200, 200, 200, 429]
+        refused = client.get("/cari/", REMOTE_ADDR="10.9.9.9")
+        assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60
+        assert "Terlalu banyak permintaan" in refused.text
+        assert client.get("/cari/", REMOTE_ADDR="10.9.9.8").status_code == 200  # another client
+        clock.shift(60)
+        assert client.get("/cari/", REMOTE_ADDR="10.9.9.9").status_code == 200  # a new window
+
+
+def test_submissions_are_limited_per_user_and_only_for_post(client):
+    user = User.objects.create_user(email="rajin@example.go.id", password="rahasia-uji-123")
+    client.force_login(user)
+    assert [client.post("/kirim/").status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get("/kirim/").status_code == 200
+    other = User.objects.create_user(email="lain@example.go.id", password="rahasia-uji-123")
+    client.force_login(other)
+    assert client.post("/kirim/").status_code == 200
