@@ -94,7 +94,7 @@ def _indicator_text(revision: PracticeRevision) -> str:
 
 
 def revision_compare(*, a: PracticeRevision, b: PracticeRevision) -> list[tuple[str, str, list[FieldDiff]]]:
-    """Section by section, field by field: what changed from revision `a` to revision `b` (difflib, by line)."""
+    """Section by section, the fields that changed from revision `a` to revision `b` (difflib, line by line)."""
     result = []
     for key, label in SECTIONS:
         names = list(SECTION_FIELDS[key])
@@ -105,7 +105,7 @@ def revision_compare(*, a: PracticeRevision, b: PracticeRevision) -> list[tuple[
             )
         if key == "impact":
             diffs.append(_diff("indikator", _indicator_text(a), _indicator_text(b)))
-        result.append((key, label, diffs))
+        result.append((key, label, [d for d in diffs if d.changed]))
     return result
 
 
