@@ -237,7 +237,7 @@ def attachment_delete(*, attachment_id: int, practice_id: int) -> None:
     """
     from .submission import EDITABLE_STATES
 
-    practice = Practice.objects.select_for_update().select_related("working_revision").get(pk=practice_id)
+    practice = Practice.objects.select_for_update(of=("self",)).select_related("working_revision").get(pk=practice_id)
     attachment = practice.attachments.filter(pk=attachment_id).first()
     if (
         attachment is None
