@@ -68,7 +68,9 @@ def attachment_get_for_user(*, user, pk: int):
     from .models import Attachment
 
     attachment = (
-        Attachment.objects.select_related("practice", "practice__live_revision", "practice__working_revision", "revision")
+        Attachment.objects.select_related(
+            "practice", "practice__live_revision", "practice__working_revision", "revision"
+        )
         .filter(pk=pk)
         .first()
     )

@@ -220,3 +220,8 @@ LOGGING = {
 
 # The portal's public address, used in emails and printed links.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# Attachments (practices/services/attachments.py): per file and per practice, in bytes. The per-file limit is
+# also a check constraint on Attachment.size (20 MB).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+ATTACHMENT_PRACTICE_MAX_BYTES = env.int("ATTACHMENT_PRACTICE_MAX_BYTES", default=100 * 1024 * 1024)

@@ -40,9 +40,11 @@ class SectionForm(forms.ModelForm):
                 field.widget.attrs.setdefault("rows", 8)
         if "coauthors" in self.fields:
             # Co-authors come from the owning agency only.
-            self.fields["coauthors"].queryset = get_user_model().objects.filter(
-                memberships__agency_id=agency_id, memberships__state=Membership.State.ACTIVE
-            ).order_by("full_name", "email")
+            self.fields["coauthors"].queryset = (
+                get_user_model()
+                .objects.filter(memberships__agency_id=agency_id, memberships__state=Membership.State.ACTIVE)
+                .order_by("full_name", "email")
+            )
             self.fields["coauthors"].widget = forms.CheckboxSelectMultiple(choices=self.fields["coauthors"].choices)
         if "other_themes" in self.fields:
             self.fields["other_themes"].queryset = Theme.objects.all()

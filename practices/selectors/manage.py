@@ -101,7 +101,9 @@ def revision_compare(*, a: PracticeRevision, b: PracticeRevision) -> list[tuple[
         diffs = []
         for name in names:
             diffs.append(
-                _diff(str(PracticeRevision._meta.get_field(name).verbose_name), _field_text(a, name), _field_text(b, name))
+                _diff(
+                    str(PracticeRevision._meta.get_field(name).verbose_name), _field_text(a, name), _field_text(b, name)
+                )
             )
         if key == "impact":
             diffs.append(_diff("indikator", _indicator_text(a), _indicator_text(b)))

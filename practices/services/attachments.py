@@ -94,7 +94,9 @@ def _check_zip(content: bytes, original_name: str) -> str:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise AttachmentRefused(_("Berkas “%(name)s” rusak atau bukan dokumen kantor yang sah.") % {"name": original_name}) from exc
+        raise AttachmentRefused(
+            _("Berkas “%(name)s” rusak atau bukan dokumen kantor yang sah.") % {"name": original_name}
+        ) from exc
     total = sum(info.file_size for info in infos)
     compressed = sum(info.compress_size for info in infos) or 1
     if len(infos) > ZIP_MAX_ENTRIES or total > ZIP_MAX_UNCOMPRESSED or total / compressed > ZIP_MAX_RATIO:
@@ -118,9 +120,7 @@ def _check_zip(content: bytes, original_name: str) -> str:
         if mime in ODF:
             return mime
     raise AttachmentRefused(
-        _(
-            "Berkas “%(name)s” ditolak: arsip zip yang bukan dokumen docx, xlsx, pptx, odt, atau ods."
-        )
+        _("Berkas “%(name)s” ditolak: arsip zip yang bukan dokumen docx, xlsx, pptx, odt, atau ods.")
         % {"name": original_name},
         code="type",
     )

@@ -89,12 +89,16 @@ def _impact_formsets(request, revision, *, bound: bool):
             IndicatorFormSet(request.POST, prefix="ind"),
             IndicatorValueFormSet(request.POST, prefix="val", form_kwargs={"indicators": indicators}),
         )
-    indicator_rows = [
-        {"id": i.pk, **{f: getattr(i, f) for f in IndicatorFormSet.form.Meta.fields}} for i in indicators
-    ]
+    indicator_rows = [{"id": i.pk, **{f: getattr(i, f) for f in IndicatorFormSet.form.Meta.fields}} for i in indicators]
     value_rows = [
-        {"id": v.pk, "indicator": v.indicator_id, "value": v.value, "date": v.date, "source": v.source,
-         "evidence_url": v.evidence_url}
+        {
+            "id": v.pk,
+            "indicator": v.indicator_id,
+            "value": v.value,
+            "date": v.date,
+            "source": v.source,
+            "evidence_url": v.evidence_url,
+        }
         for v in revision_values(revision)
     ]
     return (
@@ -241,7 +245,9 @@ def revision_new(request, pk: int):
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
         return redirect("manage:list")
-    messages.success(request, _("Revisi baru dibuat dari versi terbit. Versi terbit tetap tampil sampai revisi ini disetujui."))
+    messages.success(
+        request, _("Revisi baru dibuat dari versi terbit. Versi terbit tetap tampil sampai revisi ini disetujui.")
+    )
     return redirect("manage:section", pk=practice.pk, section="identity")
 
 

@@ -18,7 +18,9 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def _upload(client, practice, name, content, **extra):
     url = reverse("manage:attachments", kwargs={"pk": practice.pk})
-    return client.post(url, {"file": SimpleUploadedFile(name, content, content_type="application/pdf"), "purpose": "kit", **extra})
+    return client.post(
+        url, {"file": SimpleUploadedFile(name, content, content_type="application/pdf"), "purpose": "kit", **extra}
+    )
 
 
 @pytest.fixture
@@ -35,7 +37,9 @@ def test_a_pdf_is_stored_under_a_generated_name_with_its_hash(owner_client):
     assert response.status_code == 302
     attachment = Attachment.objects.get()
     assert attachment.original_name == "SOP layanan.pdf" and attachment.mime_type == "application/pdf"
-    assert "SOP" not in attachment.file.name and attachment.file.name.startswith(f"attachments/{owner_client.practice.pk}/")
+    assert "SOP" not in attachment.file.name and attachment.file.name.startswith(
+        f"attachments/{owner_client.practice.pk}/"
+    )
     import hashlib
 
     assert attachment.sha256 == hashlib.sha256(PDF_BYTES).hexdigest() and attachment.size == len(PDF_BYTES)
@@ -151,7 +155,10 @@ def test_png_and_webp_are_re_encoded(owner_client):
     for fmt, mime in (("PNG", "image/png"), ("WEBP", "image/webp")):
         out = io.BytesIO()
         Image.new("RGB", (10, 10)).save(out, format=fmt)
-        assert attachment_add(practice_id=practice.pk, uploaded=SimpleUploadedFile("g", out.getvalue()), by=user).mime_type == mime
+        assert (
+            attachment_add(practice_id=practice.pk, uploaded=SimpleUploadedFile("g", out.getvalue()), by=user).mime_type
+            == mime
+        )
 
 
 def test_download_is_an_attachment_with_nosniff_and_follows_access(client):

@@ -4,8 +4,8 @@ from django.urls import reverse
 from agencies.models import Membership
 from practices.completeness import revision_missing_items
 from practices.models import Practice, PracticeRevision, Theme, Transition
-from practices.services.submission import SubmissionIncomplete, practice_submit, revision_start_from_live
 from practices.services.publishing import practice_publish
+from practices.services.submission import SubmissionIncomplete, practice_submit, revision_start_from_live
 
 from .submission_helpers import BANDUNG, SIDOARJO, SURABAYA, complete, member, new_practice, published
 
@@ -193,7 +193,17 @@ def test_script_style_and_event_handlers_are_removed_on_save(client):
     )
     assert _save(client, practice, "problem", {"problem": payload, "affected": "a < b & c"}).status_code == 302
     revision = PracticeRevision.objects.get(pk=practice.working_revision_id)
-    for bad in ("<script", "alert", "<style", "display:none", "onerror", "onclick", "onmouseover", "javascript:", "<img"):
+    for bad in (
+        "<script",
+        "alert",
+        "<style",
+        "display:none",
+        "onerror",
+        "onclick",
+        "onmouseover",
+        "javascript:",
+        "<img",
+    ):
         assert bad not in revision.problem
     assert "Paragraf **penting**." in revision.problem and "- satu" in revision.problem
     assert revision.affected == "a < b & c"  # plain text survives as typed
@@ -242,7 +252,10 @@ def test_editing_a_published_practice_makes_a_new_revision_and_the_live_one_stay
     assert draft.indicators.get().name == revision_one.indicators.get().name
     assert revision_start_from_live(practice_id=practice.pk, by=user).pk == draft.pk  # no second copy
 
-    assert _save(client, practice, "problem", {"problem": "Masalah yang diperbarui.", "affected": "Lansia."}).status_code == 302
+    assert (
+        _save(client, practice, "problem", {"problem": "Masalah yang diperbarui.", "affected": "Lansia."}).status_code
+        == 302
+    )
     practice.refresh_from_db()
     assert practice.status == "published" and practice.live_revision.problem == "Antrean panjang di kantor dinas."
 
@@ -264,3 +277,13 @@ def test_published_practice_of_the_same_title_can_be_republished_after_the_new_r
     practice.refresh_from_db()
     assert practice.title == "Versi dua"
     assert PracticeRevision.objects.get(practice=practice, number=1).state == "superseded"
+
+
+def test_demo_drafts_are_loaded_once():
+    from django.core.management import call_command
+
+    for _ in range(2):
+        call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    drafts = Practice.objects.filter(working_revision__title__startswith="Contoh:")
+    assert drafts.count() == 2 and {p.agency.code for p in drafts} == {SURABAYA}
+    assert all(p.working_revision.state == "draft" for p in drafts)
