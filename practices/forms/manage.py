@@ -94,7 +94,7 @@ class IndicatorForm(forms.ModelForm):
 
 class IndicatorValueForm(forms.ModelForm):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    indicator = forms.ModelChoiceField(queryset=Indicator.objects.none(), label=_("indikator"))
+    indicator = forms.ModelChoiceField(queryset=Indicator.objects.none(), label=_("Indikator"))
 
     class Meta:
         model = IndicatorValue
