@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+from django.utils import translation
+
 from accounts.models import User
 from agencies.models import Agency, Membership
 from practices.models import Indicator, Practice, PracticeRevision, Theme
@@ -14,6 +17,14 @@ from tests.factories import MembershipFactory, UserFactory
 SURABAYA = "35.78"
 SIDOARJO = "35.15"  # same province (Jawa Timur) as Surabaya
 BANDUNG = "32.04"
+
+
+@pytest.fixture(autouse=True)
+def indonesian():
+    """Start each test in Indonesian: a request to an /en/ page leaves English active in the thread, and
+    `reverse()` would then build /en/ URLs for the next test on the same worker."""
+    with translation.override("id"):
+        yield
 
 
 def _saved(user: User) -> User:

@@ -9,7 +9,13 @@ from PIL import Image
 from practices.models import Attachment
 from practices.services.attachments import AttachmentRefused, attachment_add
 
-from .submission_helpers import SURABAYA, member, new_practice, published
+from .submission_helpers import (
+    SURABAYA,
+    indonesian,  # noqa: F401 - autouse fixture
+    member,
+    new_practice,
+    published,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,14 @@ from practices.models import PracticeRevision
 from practices.services.attachments import attachment_add
 from practices.services.submission import practice_submit
 
-from .submission_helpers import BANDUNG, complete, member, moderator, new_practice
+from .submission_helpers import (
+    BANDUNG,
+    complete,
+    indonesian,  # noqa: F401 - autouse fixture
+    member,
+    moderator,
+    new_practice,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,16 @@ from practices.models import Practice, PracticeRevision, Theme, Transition
 from practices.services.publishing import practice_publish
 from practices.services.submission import SubmissionIncomplete, practice_submit, revision_start_from_live
 
-from .submission_helpers import BANDUNG, SIDOARJO, SURABAYA, complete, member, new_practice, published
+from .submission_helpers import (
+    BANDUNG,
+    SIDOARJO,
+    SURABAYA,
+    complete,
+    indonesian,  # noqa: F401 - autouse fixture
+    member,
+    new_practice,
+    published,
+)
 
 pytestmark = pytest.mark.django_db
 
