@@ -8,10 +8,18 @@ from .models import Agency, Membership, Region
 
 
 def membership_for_user(*, user) -> Membership | None:
-    """The user's active membership with its agency, or None (anonymous users and ministry staff)."""
+    """The user's active membership with its agency, or None (anonymous users and ministry staff).
+
+    Memoised on the user object, which lives for one request as `request.user`: the navigation, the access
+    function and the view all ask, and one query answers them all. `membership_set` clears the memo.
+    """
     if not user.is_authenticated:
         return None
-    return Membership.objects.active().select_related("agency", "agency__region").filter(user=user).first()
+    if not hasattr(user, "_membership_memo"):
+        user._membership_memo = (
+            Membership.objects.active().select_related("agency", "agency__region").filter(user=user).first()
+        )
+    return user._membership_memo
 
 
 def province_list() -> QuerySet[Region]:

@@ -141,4 +141,5 @@ def membership_set(*, user, agency: Agency, role: str) -> Membership:
     current.state = Membership.State.ACTIVE
     current.full_clean()
     current.save()
+    user.__dict__.pop("_membership_memo", None)
     return current

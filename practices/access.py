@@ -48,3 +48,38 @@ def _left_the_agency(practice: Practice) -> bool:
 
     states = {PracticeRevision.State.DRAFT, PracticeRevision.State.AGENCY_REVIEW}
     return practice.working_revision_id is not None and practice.working_revision.state not in states
+
+
+def practice_get_for_editing(*, user, pk: int) -> Practice:
+    """A practice the user may edit (their own agency's), else 404; moderators get 404 too (they never edit)."""
+    practice = practice_get_for_user(user=user, pk=pk)
+    if not practice_can_edit(user=user, practice=practice):
+        raise Http404
+    return practice
+
+
+def attachment_get_for_user(*, user, pk: int):
+    """An attachment the user may download, else 404.
+
+    Attachments of a published practice are public when they belong to the live revision or an earlier one
+    (or to no revision); a file added to a newer revision still in review is seen only by those who may see the
+    practice in the management area.
+    """
+    from .models import Attachment
+
+    attachment = (
+        Attachment.objects.select_related(
+            "practice", "practice__live_revision", "practice__working_revision", "revision"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    practice = attachment.practice
+    if practice.status == Practice.Status.PUBLISHED and practice.live_revision_id:
+        if attachment.revision is None or attachment.revision.number <= practice.live_revision.number:
+            return attachment
+    if not practice_can_view(user=user, practice=practice):
+        raise Http404
+    return attachment

@@ -301,3 +301,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+# Attachments (practices/services/attachments.py): per file and per practice, in bytes. The per-file limit is
+# also a check constraint on Attachment.size (20 MB).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+ATTACHMENT_PRACTICE_MAX_BYTES = env.int("ATTACHMENT_PRACTICE_MAX_BYTES", default=100 * 1024 * 1024)

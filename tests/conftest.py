@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 
 
 @pytest.fixture(scope="session")
@@ -13,6 +14,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_reference_data", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
         connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture(autouse=True)
+def _indonesian_by_default():
+    """A request to an /en/ page leaves English active in the test thread; every test starts in Indonesian."""
+    translation.activate("id")
+    yield
+    translation.activate("id")
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from agencies.models import Agency, Membership
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.go.id")
     full_name = factory.Faker("name", locale="id_ID")
-    password = factory.PostGenerationMethodCall("set_password", "rahasia-uji-123")
+    # Hashed at build time, so the saved row has it (force_login sessions then survive the next request).
+    password = factory.django.Password("rahasia-uji-123")
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

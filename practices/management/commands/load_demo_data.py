@@ -10,6 +10,7 @@ from accounts.models import User
 from accounts.services import user_ensure, user_ministry_role_set
 from agencies.models import Agency, Membership
 from agencies.services import membership_set
+from practices.models import Practice, PracticeRevision, Theme
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - sample accounts, printed by `make run`
 
@@ -20,6 +21,31 @@ DEMO_ACCOUNTS = [
     ("anggota.bandung@demo.rbx.go.id", "Contoh: Dewi Anggota (Kab. Bandung)", "32.04", Membership.Role.ADMIN, ""),
     ("moderator@demo.rbx.go.id", "Contoh: Rina Moderator (KemenPANRB)", None, None, User.MinistryRole.MODERATOR),
     ("lead@demo.rbx.go.id", "Contoh: Agus Moderator Utama (KemenPANRB)", None, None, User.MinistryRole.LEAD),
+]
+
+DEMO_DRAFTS = [
+    (
+        "contoh-surabaya-adminduk-keliling",
+        "pelayanan-publik",
+        {
+            "title": "Contoh: Layanan adminduk keliling di kelurahan",
+            "summary": "Petugas kependudukan datang ke kelurahan sesuai jadwal. Warga lansia tak perlu ke kantor.",
+            "start_year": 2022,
+            "stage": PracticeRevision.Stage.PILOT,
+            "problem": "Antrean panjang di kantor Dispendukcapil; warga lansia dan difabel sulit datang.",
+        },
+    ),
+    (
+        "contoh-surabaya-e-sapa-warga",
+        "digitalisasi",
+        {
+            "title": "Contoh: Kanal aduan warga satu pintu",
+            "summary": "Semua aduan warga masuk ke satu kanal dan dipantau sampai tuntas.",
+            "start_year": 2023,
+            "stage": PracticeRevision.Stage.IDEA,
+            "is_digital": True,
+        },
+    ),
 ]
 
 
@@ -39,3 +65,25 @@ class Command(BaseCommand):
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
         self.stdout.write(f"demo accounts ready ({len(DEMO_ACCOUNTS)}); password: {DEMO_PASSWORD}")
+        self._demo_drafts()
+
+    def _demo_drafts(self):
+        """Two drafts of the demo member of Kota Surabaya, to resume from "Praktik saya" (get_or_create by slug)."""
+        author = User.objects.get(email="anggota@demo.rbx.go.id")
+        agency = Agency.objects.get(code="35.78")
+        for slug, theme_code, content in DEMO_DRAFTS:
+            practice, created = Practice.objects.get_or_create(
+                slug=slug, defaults={"agency": agency, "created_by": author}
+            )
+            if not created:
+                continue
+            revision = PracticeRevision.objects.create(
+                practice=practice,
+                number=1,
+                created_by=author,
+                primary_theme=Theme.objects.get(code=theme_code),
+                **content,
+            )
+            practice.working_revision = revision
+            practice.save(update_fields=["working_revision", "updated_at"])
+        self.stdout.write(f"demo drafts ready ({len(DEMO_DRAFTS)})")

@@ -1,0 +1,157 @@
+"""Forms of the management area: one form per section, the impact formsets, uploads and submitting.
+
+Forms only validate; the services write. Every section form carries the hidden `version` its page was based
+on, so that the save service can refuse a save based on an older version.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Membership, Region
+
+from ..models import Attachment, Indicator, IndicatorValue, PracticeRevision, Theme
+from ..services.submission import RICHTEXT_FIELDS, SECTION_FIELDS
+
+MARKDOWN_HELP = _(
+    "Bisa memakai Markdown: baris kosong untuk paragraf baru, “- ” untuk daftar, **tebal**, *miring*, "
+    "[teks](https://alamat) untuk tautan. HTML lain dibuang saat disimpan."
+)
+_SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
+
+
+class SectionForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = PracticeRevision
+        fields: list[str] = []
+
+    def __init__(self, *args, agency_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.required = name == "version"  # saving a draft demands nothing
+            if name in RICHTEXT_FIELDS:
+                field.help_text = MARKDOWN_HELP
+                field.widget.attrs.setdefault("rows", 8)
+        if "coauthors" in self.fields:
+            # Co-authors come from the owning agency only.
+            self.fields["coauthors"].queryset = (
+                get_user_model()
+                .objects.filter(memberships__agency_id=agency_id, memberships__state=Membership.State.ACTIVE)
+                .order_by("full_name", "email")
+            )
+            self.fields["coauthors"].widget = forms.CheckboxSelectMultiple(choices=self.fields["coauthors"].choices)
+        if "other_themes" in self.fields:
+            self.fields["other_themes"].queryset = Theme.objects.all()
+            self.fields["other_themes"].widget = forms.CheckboxSelectMultiple(
+                choices=self.fields["other_themes"].choices
+            )
+        if "other_regions" in self.fields:
+            self.fields["other_regions"].queryset = Region.objects.order_by("code")
+            self.fields["other_regions"].widget.attrs["size"] = 12
+            self.fields["other_regions"].help_text = _(
+                "Provinsi atau kabupaten/kota lain tempat praktik ini juga berjalan. Tahan Ctrl (⌘ di Mac) untuk "
+                "memilih lebih dari satu."
+            )
+        if "start_year" in self.fields:
+            self.fields["start_year"].widget.attrs.update({"min": 1945, "max": 2100})
+        if "summary" in self.fields:
+            self.fields["summary"].widget.attrs["rows"] = 3
+
+    def clean_summary(self):
+        summary = self.cleaned_data.get("summary", "")
+        if len(_SENTENCE_END.findall(summary.strip())) > 3:
+            raise forms.ValidationError(_("Ringkasan paling banyak 3 kalimat; pindahkan rinciannya ke bagian lain."))
+        return summary
+
+
+def section_form_class(section: str) -> type[SectionForm]:
+    return forms.modelform_factory(PracticeRevision, form=SectionForm, fields=SECTION_FIELDS[section])
+
+
+class IndicatorForm(forms.ModelForm):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "name",
+            "unit",
+            "baseline_value",
+            "baseline_year",
+            "target_value",
+            "target_year",
+            "higher_is_better",
+            "source",
+            "evidence_url",
+        ]
+
+
+class IndicatorValueForm(forms.ModelForm):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    indicator = forms.ModelChoiceField(queryset=Indicator.objects.none(), label=_("Indikator"))
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["indicator", "value", "date", "source", "evidence_url"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, indicators=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = indicators if indicators is not None else Indicator.objects.none()
+
+
+IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=1, can_delete=True, max_num=50, validate_max=True)
+IndicatorValueFormSet = forms.formset_factory(
+    IndicatorValueForm, extra=1, can_delete=True, max_num=500, validate_max=True
+)
+
+
+def formset_rows(formset) -> list[dict]:
+    """The rows of a valid formset for the service: changed forms and deletions, untouched extras skipped."""
+    rows = []
+    for form in formset.forms:
+        if not form.has_changed() and not form.cleaned_data.get("id"):
+            continue
+        rows.append({**form.cleaned_data, "DELETE": form.cleaned_data.get("DELETE", False)})
+    return rows
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Berkas"),
+        help_text=_("PDF, JPEG, PNG, WebP, docx, xlsx, pptx, odt, atau ods; paling besar 20 MB per berkas."),
+    )
+    title = forms.CharField(label=_("Keterangan"), max_length=200, required=False)
+    purpose = forms.ChoiceField(label=_("Kegunaan"), choices=Attachment.Purpose.choices)
+    indicator = forms.ModelChoiceField(
+        label=_("Bukti untuk indikator (opsional)"), queryset=Indicator.objects.none(), required=False
+    )
+
+    def __init__(self, *args, indicators=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if indicators is not None:
+            self.fields["indicator"].queryset = indicators
+
+
+class SubmitForm(forms.Form):
+    source = forms.TypedChoiceField(
+        label=_("Apakah praktik ini replikasi dari praktik yang sudah ada?"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, similar=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = [("", _("Bukan replikasi: praktik ini baru"))] + [
+            (p.pk, _("Replikasi dari “%(title)s” (%(agency)s)") % {"title": p.title, "agency": p.agency.name})
+            for p in similar
+        ]
+        self.fields["source"].initial = ""
