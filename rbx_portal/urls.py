@@ -19,6 +19,8 @@ urlpatterns += i18n_patterns(
     path("i18n/setlang/", set_language, name="set_language"),
     path("", practice_views.home, name="home"),
     path(_("akun/"), include("accounts.urls")),
+    path(_("tinjauan/"), include("practices.urls_review")),
+    path(_("notifikasi/"), include("notifications.urls")),
     prefix_default_language=False,
 )
 
