@@ -58,7 +58,11 @@ class DecisionForm(SectionCommentsMixin, forms.Form):
         widget=forms.RadioSelect,
     )
     evidence_level = forms.ChoiceField(
-        label=_("Tingkat bukti"), choices=Practice.EvidenceLevel.choices, initial=Practice.EvidenceLevel.SELF_REPORTED
+        label=_("Tingkat bukti"),
+        choices=Practice.EvidenceLevel.choices,
+        initial=Practice.EvidenceLevel.SELF_REPORTED,
+        required=False,
+        help_text=_("Dipakai saat menyetujui."),
     )
     comment = forms.CharField(label=_("Catatan atau alasan"), required=False, widget=forms.Textarea, max_length=5000)
 

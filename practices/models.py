@@ -390,6 +390,9 @@ class Screening(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.revision_id} @ {self.created_at:%Y-%m-%d}"
+
     @property
     def problem_count(self) -> int:
         return (
@@ -429,6 +432,9 @@ class ReviewAssignment(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.reviewer} ← {self.revision}"
+
 
 class Review(models.Model):
     """One reviewer's rubric scores (0–10 per criterion), per-section comments and recommendation."""
@@ -459,3 +465,6 @@ class Review(models.Model):
                 condition=Q(recommendation__in=["approve", "changes", "reject"]), name="review_recommendation_valid"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer}: {self.total}"

@@ -128,8 +128,6 @@ def agency_decide(request, pk: int):
                 )
                 messages.success(request, _("Praktik dikembalikan ke penulis."))
             return redirect("review:detail", pk=practice.pk)
-        except PermissionDenied:
-            raise
         except ValidationError as exc:
             _refused(form, exc)
     return _render_detail(request, practice, status=400, agency_form=form)
@@ -147,7 +145,10 @@ def decide(request, pk: int):
         try:
             if data["decision"] == "approve":
                 moderation.revision_approve(
-                    practice=practice, by=request.user, evidence_level=data["evidence_level"], comment=data["comment"]
+                    practice=practice,
+                    by=request.user,
+                    evidence_level=data["evidence_level"] or practice.evidence_level,
+                    comment=data["comment"],
                 )
                 messages.success(request, _("Praktik disetujui dan diterbitkan."))
             elif data["decision"] == "changes":
