@@ -96,15 +96,10 @@ def delivery_send_now(*, delivery_id: int) -> bool:
     """
     error = None
     with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update()
-            .select_related("notification__recipient")
-            .filter(pk=delivery_id)
-            .first()
-        )
+        delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
         if delivery is None or delivery.state != Delivery.State.PENDING:
             return False
-        notification = delivery.notification
+        notification = Notification.objects.select_related("recipient").get(pk=delivery.notification_id)
         to = notification.recipient.email if notification.recipient_id else notification.email
         message = EmailMessage(
             subject=notification.subject,

@@ -347,7 +347,7 @@ def reviews_sla_remind() -> dict[str, int]:
         revision, practice = assignment.revision, assignment.revision.practice
         waited = working_days_between(assignment.assigned_at, now)
         if waited > SLA_REMIND_WORKING_DAYS:
-            counts["reminded"] += len(
+            counts["reminded"] += bool(
                 notify(
                     recipients=[assignment.reviewer],
                     kind="sla_reminder",
@@ -357,7 +357,7 @@ def reviews_sla_remind() -> dict[str, int]:
                 )
             )
         if waited > SLA_ESCALATE_WORKING_DAYS:
-            counts["escalated"] += len(
+            counts["escalated"] += bool(
                 notify(
                     recipients=lead_moderators(),
                     kind="sla_escalation",
@@ -373,7 +373,7 @@ def reviews_sla_remind() -> dict[str, int]:
         practice = revision.practice
         if practice.working_revision_id != revision.pk:
             continue
-        counts["agency_reminded"] += len(
+        counts["agency_reminded"] += bool(
             notify(
                 recipients=agency_people(practice),
                 kind="changes_reminder",
