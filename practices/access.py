@@ -12,12 +12,14 @@ from agencies.selectors import membership_for_user
 from .models import Practice
 
 
-def practice_get_for_user(*, user, pk: int, for_update: bool = False) -> Practice:
+def practice_get_for_user(*, user, pk: int, for_update: bool = False, for_review: bool = False) -> Practice:
     """A practice the user may open in the management area (drafts included).
 
     - agency members and admins: their own agency's practices;
     - moderators: every practice that has left the agency (anything but a never-submitted draft);
     - the public: never; they read published practices through the public selectors.
+
+    With `for_review` (the review pages): only moderators and the owning agency's admins.
     """
     qs = Practice.objects.select_related("agency", "working_revision", "live_revision")
     if for_update:
@@ -25,7 +27,19 @@ def practice_get_for_user(*, user, pk: int, for_update: bool = False) -> Practic
     practice = qs.filter(pk=pk).first()
     if practice is None or not practice_can_view(user=user, practice=practice):
         raise Http404
+    if for_review and not practice_can_review(user=user, practice=practice):
+        raise Http404
     return practice
+
+
+def practice_can_review(*, user, practice: Practice) -> bool:
+    """Moderators review what has left the agency; the agency admin reviews the agency's own practices."""
+    if not user.is_authenticated:
+        return False
+    if user.is_moderator:
+        return practice_can_view(user=user, practice=practice)
+    membership = membership_for_user(user=user)
+    return membership is not None and membership.agency_id == practice.agency_id and membership.role == "admin"
 
 
 def practice_can_view(*, user, practice: Practice) -> bool:

@@ -33,6 +33,11 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.SUBMITTED, S.REJECTED): frozenset({"moderator"}),
     (S.CHANGES_REQUESTED, S.SUBMITTED): frozenset({"member", "agency_admin"}),  # resubmitted
 }
+# Moves of the practice itself (its publication status), same shape: withdrawn by the agency or by a moderator,
+# or marked stopped by the agency after a freshness check.
+PRACTICE_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (Practice.Status.PUBLISHED, Practice.Status.ARCHIVED): frozenset({"agency_admin", "moderator"}),
+}
 # Reasons are required for these moves.
 COMMENT_REQUIRED = {(S.IN_REVIEW, S.REJECTED), (S.SUBMITTED, S.REJECTED), (S.AGENCY_REVIEW, S.DRAFT)}
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "audit",
     "agencies",
     "practices",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +95,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "notifications.context_processors.notifications",
+                "practices.context_processors.review_nav",
             ],
         },
     },
@@ -134,7 +137,13 @@ CELERY_TIMEZONE = "Asia/Jakarta"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Review workflow and notifications (notifications/tasks.py, practices/tasks.py).
+    "deliveries-requeue": {"task": "notifications.tasks.deliveries_requeue", "schedule": 60 * 2},
+    "screenings-requeue": {"task": "practices.tasks.screenings_requeue", "schedule": 60 * 5},
+    "reviews-sla-remind": {"task": "practices.tasks.reviews_sla_remind", "schedule": 60 * 60},
+    "practices-freshness-check": {"task": "practices.tasks.practices_freshness_check", "schedule": 60 * 60 * 6},
+}
 
 # Authentication -----------------------------------------------------------------------------------------
 
@@ -305,3 +314,12 @@ SPECTACULAR_SETTINGS = {
 # also a check constraint on Attachment.size (20 MB).
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 ATTACHMENT_PRACTICE_MAX_BYTES = env.int("ATTACHMENT_PRACTICE_MAX_BYTES", default=100 * 1024 * 1024)
+# Review workflow ---------------------------------------------------------------------------------------------
+
+# Rubric weights (percent, summing to 100); KIPP's defaults.
+REVIEW_RUBRIC_WEIGHTS = {"significance": 30, "novelty": 15, "adaptability": 20, "sustainability": 15, "evidence": 20}
+# The pre-screen's link check: seconds per request, and whether addresses on private networks may be fetched
+# (off in production, so that a submitted link cannot probe the portal's own network).
+SCREENING_LINK_TIMEOUT = env.float("SCREENING_LINK_TIMEOUT", default=3.0)
+SCREENING_ALLOW_PRIVATE_LINKS = env.bool("SCREENING_ALLOW_PRIVATE_LINKS", default=False)
+SCREENING_DUPLICATE_THRESHOLD = 0.35

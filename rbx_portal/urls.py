@@ -21,6 +21,8 @@ urlpatterns += i18n_patterns(
     path("", practice_views.home, name="home"),
     path(_("akun/"), include("accounts.urls")),
     path(_("kelola/"), include("practices.urls_manage")),
+    path(_("tinjauan/"), include("practices.urls_review")),
+    path(_("notifikasi/"), include("notifications.urls")),
     prefix_default_language=False,
 )
 

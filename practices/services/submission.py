@@ -316,4 +316,26 @@ def practice_submit(*, practice_id: int, by, source_id: int | None = None) -> Pr
         to_state = S.SUBMITTED
     else:
         to_state = S.SUBMITTED if "agency_admin" in roles else S.AGENCY_REVIEW
-    return revision_transition(practice_id=practice.pk, to_state=to_state, by=by)
+    revision = revision_transition(practice_id=practice.pk, to_state=to_state, by=by)
+    _submitted_side_effects(practice=practice, revision=revision)
+    return revision
+
+
+def _submitted_side_effects(*, practice: Practice, revision: PracticeRevision) -> None:
+    """Tell the people concerned (outbox rows in this transaction) and queue the pre-screen after commit."""
+    from notifications.services import notify
+
+    from .moderation import agency_people, notification_context, review_url
+    from .screening import screening_queue_on_commit
+
+    if revision.state == S.AGENCY_REVIEW:
+        recipients, kind = agency_people(practice, admins_only=True), "agency_review"
+    else:
+        recipients, kind = agency_people(practice), "submitted"
+        screening_queue_on_commit(revision_id=revision.pk)
+    notify(
+        recipients=recipients,
+        kind=kind,
+        context=notification_context(practice, revision),
+        target_url=review_url(practice),
+    )

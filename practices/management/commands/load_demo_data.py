@@ -66,6 +66,7 @@ class Command(BaseCommand):
                 user.save(update_fields=["is_staff", "is_superuser"])
         self.stdout.write(f"demo accounts ready ({len(DEMO_ACCOUNTS)}); password: {DEMO_PASSWORD}")
         self._demo_drafts()
+        self._review_samples()
 
     def _demo_drafts(self):
         """Two drafts of the demo member of Kota Surabaya, to resume from "Praktik saya" (get_or_create by slug)."""
@@ -87,3 +88,41 @@ class Command(BaseCommand):
             practice.working_revision = revision
             practice.save(update_fields=["working_revision", "updated_at"])
         self.stdout.write(f"demo drafts ready ({len(DEMO_DRAFTS)})")
+
+    def _review_samples(self):
+        """A submitted and a published sample practice, moved through the real workflow services (idempotent)."""
+        from practices.models import Practice, PracticeRevision, Theme
+        from practices.services.moderation import revision_agency_approve, revision_approve
+        from practices.workflow import revision_transition
+
+        S = PracticeRevision.State
+        member = User.objects.get(email="anggota@demo.rbx.go.id")
+        admin = User.objects.get(email="admin@demo.rbx.go.id")
+        lead = User.objects.get(email="lead@demo.rbx.go.id")
+        samples = [
+            ("contoh-mal-pelayanan-publik", "Contoh: Mal Pelayanan Publik Siola", "pelayanan-publik", True),
+            ("contoh-izin-usaha-sehari", "Contoh: Izin Usaha Mikro Sehari Jadi", "investasi", False),
+        ]
+        for slug, title, theme_code, publish in samples:
+            if Practice.objects.filter(slug=slug).exists():
+                continue
+            theme = Theme.objects.filter(code=theme_code).first() or Theme.objects.first()
+            practice = Practice.objects.create(agency=Agency.objects.get(code="35.78"), slug=slug, created_by=member)
+            practice.working_revision = PracticeRevision.objects.create(
+                practice=practice,
+                number=1,
+                created_by=member,
+                title=title,
+                summary="Contoh data untuk demonstrasi portal.",
+                primary_theme=theme,
+                start_year=2022,
+                stage=PracticeRevision.Stage.IMPLEMENTED,
+                problem="Contoh: layanan tersebar di banyak kantor.",
+                approach="Contoh: satu tempat untuk banyak layanan.",
+            )
+            practice.save()
+            revision_transition(practice_id=practice.pk, to_state=S.AGENCY_REVIEW, by=member)
+            revision_agency_approve(practice=practice, by=admin, comment="Contoh")
+            if publish:
+                revision_approve(practice=practice, by=lead, evidence_level=Practice.EvidenceLevel.AGENCY_VERIFIED)
+        self.stdout.write("demo review samples ready")

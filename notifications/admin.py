@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from .models import Delivery, Notification
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    readonly_fields = ["key", "channel", "state", "attempts", "last_error", "created_at", "queued_at", "sent_at"]
+    can_delete = False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["subject", "recipient", "email", "kind", "created_at", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["subject", "recipient__email", "email"]
+    raw_id_fields = ["recipient"]
+    inlines = [DeliveryInline]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["key", "state", "attempts", "created_at", "sent_at"]
+    list_filter = ["state"]
+    raw_id_fields = ["notification"]

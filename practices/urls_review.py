@@ -1,0 +1,19 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from .views import review as views
+
+app_name = "review"
+
+urlpatterns = [
+    path("", views.review_index, name="index"),
+    path(_("antrean/"), views.moderator_queue, name="queue"),
+    path(_("antrean/alihkan/"), views.reassign, name="reassign"),
+    path(_("instansi/"), views.agency_queue, name="agency_queue"),
+    path("<int:pk>/", views.review_detail, name="detail"),
+    path(_("<int:pk>/instansi/"), views.agency_decide, name="agency_decide"),
+    path(_("<int:pk>/keputusan/"), views.decide, name="decide"),
+    path(_("<int:pk>/penilaian/"), views.review_submit, name="review"),
+    path(_("<int:pk>/arsip/"), views.archive, name="archive"),
+    path(_("<int:pk>/konfirmasi/"), views.confirm, name="confirm"),
+]

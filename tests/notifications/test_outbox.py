@@ -1,0 +1,171 @@
+import email
+import socket
+import time
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core import mail
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import translation
+
+from notifications.models import Delivery, Notification
+from notifications.services import DeliveryError, deliveries_requeue, delivery_send_now, notify
+from notifications.tasks import delivery_send
+from practices.models import Practice, PracticeRevision
+from tests.practices.factories import member, moderator, practice_in_state
+
+S = PracticeRevision.State
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Collector:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    handler = Collector()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1", EMAIL_PORT=port
+        ):
+            yield handler
+    finally:
+        controller.stop()
+
+
+def _wait_for(predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+@pytest.mark.django_db
+def test_an_email_goes_through_a_real_smtp_server_once_in_the_recipients_language(smtp_server, settings):
+    user = member(language="en")
+    [notification] = notify(
+        recipients=[user, user], kind="published", context={"title": "Izin cepat", "agency": "Kota"}, target_url="/t/1/"
+    )
+    delivery = notification.deliveries.get()
+    assert delivery_send_now(delivery_id=delivery.pk) is True
+    assert delivery_send_now(delivery_id=delivery.pk) is False  # a second run finds it sent
+    assert len(smtp_server.messages) == 1
+    envelope = smtp_server.messages[0]
+    assert envelope.rcpt_tos == [user.email]
+    message = email.message_from_bytes(envelope.content)
+    assert str(email.header.make_header(email.header.decode_header(message["Subject"]))) == (
+        "Practice “Izin cepat” published"
+    )
+    assert message["X-RBX-Delivery"] == delivery.key
+    body = message.get_payload(decode=True).decode()
+    assert "approved and is now shown on the portal" in body and f"{settings.SITE_URL}/t/1/" in body
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == (Delivery.State.SENT, 1) and delivery.sent_at
+
+
+@pytest.mark.django_db
+def test_an_unreachable_smtp_server_records_the_attempt_and_asks_for_a_retry():
+    [notification] = notify(recipients=["publik@example.com"], kind="published", context={"title": "T", "agency": "A"})
+    delivery = notification.deliveries.get()
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1", EMAIL_PORT=_free_port()
+    ):
+        with pytest.raises(DeliveryError):
+            delivery_send_now(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == (Delivery.State.PENDING, 1)
+    assert "ConnectionRefusedError" in delivery.last_error
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_duplicated_delivery_task_sends_once(celery_worker):
+    user = member()
+    [notification] = notify(recipients=[user], kind="rejected", context={"title": "T", "agency": "A", "comment": "x"})
+    delivery = notification.deliveries.get()
+    # notify ran outside a transaction, so its on-commit queueing already happened; queue two duplicates.
+    delivery_send.delay(delivery.pk)
+    delivery_send.delay(delivery.pk)
+    assert _wait_for(lambda: Delivery.objects.get(pk=delivery.pk).state == Delivery.State.SENT)
+    time.sleep(1.5)  # let the duplicates run
+    assert len(mail.outbox) == 1
+    assert Delivery.objects.get(pk=delivery.pk).attempts == 1
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_broker_down_during_a_decision_saves_it_and_the_sweeper_delivers_exactly_once(
+    celery_worker, client, monkeypatch
+):
+    from rbx_portal.celery import app
+
+    practice = practice_in_state(S.IN_REVIEW)
+    mod = moderator()
+    client.force_login(mod)
+    with monkeypatch.context() as broken:
+        # Point publishing at a closed port: a fresh connection pool is built from the broken URL.
+        broken.setattr(app.conf, "broker_url", f"redis://127.0.0.1:{_free_port()}/0")
+        broken.setattr(app, "_pool", None)
+        broken.setattr(app.amqp, "_producer_pool", None)
+        with translation.override("id"):
+            url = reverse("review:decide", args=[practice.pk])
+        response = client.post(url, {"decision": "approve", "evidence_level": "agency_verified"})
+        assert response.status_code == 302
+    assert Practice.objects.get(pk=practice.pk).status == Practice.Status.PUBLISHED
+    pending = list(Delivery.objects.filter(state=Delivery.State.PENDING))
+    assert pending and all(d.queued_at is None for d in pending)
+    time.sleep(1)
+    assert mail.outbox == []
+
+    # The broker is back: the sweeper queues them, the worker sends each once.
+    assert deliveries_requeue(older_than=timedelta(0)) == len(pending)
+    assert _wait_for(lambda: not Delivery.objects.filter(state=Delivery.State.PENDING).exists())
+    assert deliveries_requeue(older_than=timedelta(0)) == 0
+    time.sleep(1)
+    assert len(mail.outbox) == len(pending)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(d.notification.recipient.email for d in pending)
+
+
+@pytest.mark.django_db
+def test_notification_list_unread_count_and_mark_read(client, django_assert_max_num_queries):
+    user = member()
+    notify(recipients=[user], kind="rejected", context={"title": "Satu", "agency": "A", "comment": "x"})
+    notify(recipients=[user], kind="rejected", context={"title": "Dua", "agency": "A", "comment": "y"})
+    notify(recipients=[member()], kind="rejected", context={"title": "Lain", "agency": "A", "comment": "z"})
+    client.force_login(user)
+    client.get(reverse("notifications:list"))  # the first request after login also settles the 2FA check
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("notifications:list"))
+    assert response.status_code == 200
+    assert "Notifikasi (2)" in response.text and "Lain" not in response.text
+    first = Notification.objects.filter(recipient=user).last()
+    client.post(reverse("notifications:read"), {"notification": first.pk})
+    assert Notification.objects.filter(recipient=user, read_at__isnull=True).count() == 1
+    client.post(reverse("notifications:read"), {"notification": "bukan angka"})  # no 500 on bad input
+    client.post(reverse("notifications:read"), {})
+    assert not Notification.objects.filter(recipient=user, read_at__isnull=True).exists()
+    assert client.get("/en/notifications/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_notification_pages_need_login(client):
+    assert client.get(reverse("notifications:list")).status_code == 302
+    assert client.post(reverse("notifications:read")).status_code == 302
