@@ -48,3 +48,11 @@ def _left_the_agency(practice: Practice) -> bool:
 
     states = {PracticeRevision.State.DRAFT, PracticeRevision.State.AGENCY_REVIEW}
     return practice.working_revision_id is not None and practice.working_revision.state not in states
+
+
+def practice_can_see_contact(*, user) -> bool:
+    """A practice's contact email is for colleagues in government: logged-in users with an active agency
+    membership (and ministry moderators). Never shown to the public."""
+    if not user.is_authenticated:
+        return False
+    return user.is_moderator or membership_for_user(user=user) is not None
