@@ -45,5 +45,3 @@ def agency_detail(request, slug):
         **region_relatives(agency=agency),
     }
     return render(request, "agencies/agency_detail.html", context)
-
-

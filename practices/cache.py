@@ -58,7 +58,12 @@ def public_cache_invalidate() -> None:
 
 def _cache_key(request) -> str:
     raw = "|".join(
-        [str(public_cache_version()), get_language() or "", "htmx" if getattr(request, "htmx", False) else "", request.get_full_path()]
+        [
+            str(public_cache_version()),
+            get_language() or "",
+            "htmx" if getattr(request, "htmx", False) else "",
+            request.get_full_path(),
+        ]
     )
     return "public:page:" + hashlib.sha256(raw.encode()).hexdigest()
 

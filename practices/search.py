@@ -134,4 +134,3 @@ def did_you_mean(text: str) -> str:
 def highlight_html(text: str) -> SafeString:
     """The headline as safe HTML: everything escaped, only the highlight markers become <mark>."""
     return mark_safe(escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308
-

@@ -141,7 +141,9 @@ def _facets(*, cleaned: dict, result_without, themes: list[Theme]) -> dict[str, 
     for kind, n in _counts(result_without("kind"), "agency__kind").items():
         group = KIND_TO_GROUP[kind]
         kind_counts[group] = kind_counts.get(group, 0) + n
-    facets["kind"] = _options([(k, label) for k, (label, _kinds) in KIND_GROUPS.items()], kind_counts, cleaned.get("kind"))
+    facets["kind"] = _options(
+        [(k, label) for k, (label, _kinds) in KIND_GROUPS.items()], kind_counts, cleaned.get("kind")
+    )
 
     # Region: provinces always; the regencies/cities of the chosen province only (a hierarchy, not 552 names).
     province_qs = result_without("province", "region").annotate(
@@ -154,8 +156,12 @@ def _facets(*, cleaned: dict, result_without, themes: list[Theme]) -> dict[str, 
         subregions = list(
             Region.objects.filter(province__code=cleaned["province"]).order_by("name").values_list("code", "name")
         )
-        facets["region"] = _options(subregions, _counts(result_without("region"), "agency__region__code"), cleaned.get("region"))
-    facets["stage"] = _options(PracticeRevision.Stage.choices, _counts(result_without("stage"), "stage"), cleaned.get("stage"))
+        facets["region"] = _options(
+            subregions, _counts(result_without("region"), "agency__region__code"), cleaned.get("region")
+        )
+    facets["stage"] = _options(
+        PracticeRevision.Stage.choices, _counts(result_without("stage"), "stage"), cleaned.get("stage")
+    )
     facets["evidence"] = _options(
         Practice.EvidenceLevel.choices, _counts(result_without("evidence"), "evidence_level"), cleaned.get("evidence")
     )

@@ -5,36 +5,27 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-
 from ..access import practice_can_see_contact
 from ..cache import public_cache_page
 from ..charts import indicator_chart
-from ..selectors.public import (
-    home_overview,
-    practice_list as select_practice_list,
-    practice_public_get,
-    practice_related,
-    theme_list_with_counts,
-    theme_overview,
-    theme_public_get,
-)
+from ..selectors import public as selectors
 
 
 @require_safe
 @public_cache_page
 def home(request):
-    return render(request, "practices/home.html", home_overview())
+    return render(request, "practices/home.html", selectors.home_overview())
 
 
 @require_safe
 @public_cache_page
 def practice_list(request):
-    result = select_practice_list(data=request.GET, page_number=request.GET.get("page"))
+    result = selectors.practice_list(data=request.GET, page_number=request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     context = {"result": result, "page_obj": result.page, "querystring": params.urlencode()}
     if result.plan.text and result.plan.mode == "none":
-        context["suggested_themes"] = [t for t in theme_list_with_counts() if t.practice_count]
+        context["suggested_themes"] = [t for t in selectors.theme_list_with_counts() if t.practice_count]
     if request.htmx:
         return render(request, "practices/public/practice_list.html#browser", context)
     return render(request, "practices/public/practice_list.html", context)
@@ -43,13 +34,13 @@ def practice_list(request):
 @require_safe
 @public_cache_page
 def practice_detail(request, slug):
-    practice = practice_public_get(slug=slug)
+    practice = selectors.practice_public_get(slug=slug)
     revision = practice.live_revision
     context = {
         "practice": practice,
         "revision": revision,
         "charts": [indicator_chart(indicator) for indicator in revision.indicators.all()],
-        "related": practice_related(practice=practice),
+        "related": selectors.practice_related(practice=practice),
         "show_contact_email": practice_can_see_contact(user=request.user),
         "region": practice.agency.region,
     }
@@ -59,13 +50,13 @@ def practice_detail(request, slug):
 @require_safe
 @public_cache_page
 def theme_index(request):
-    return render(request, "practices/public/theme_index.html", {"themes": theme_list_with_counts()})
+    return render(request, "practices/public/theme_index.html", {"themes": selectors.theme_list_with_counts()})
 
 
 @require_safe
 @public_cache_page
 def theme_detail(request, code):
-    theme = theme_public_get(code=code)
-    return render(request, "practices/public/theme_detail.html", {"theme": theme, **theme_overview(theme=theme)})
-
-
+    theme = selectors.theme_public_get(code=code)
+    return render(
+        request, "practices/public/theme_detail.html", {"theme": theme, **selectors.theme_overview(theme=theme)}
+    )

@@ -18,17 +18,33 @@ def _fresh_cache():
 def catalogue():
     return {
         "sby": make_practice(
-            title="Surabaya kemiskinan", agency="35.78", theme="kemiskinan", start_year=2019, stage="penerapan",
-            replication_count=2, evidence_level="field_verified",
-            indicator={"name": "Angka", "unit": "%", "target_value": 8, "higher_is_better": False,
-                       "values": [("2024-01-01", "7")]},
+            title="Surabaya kemiskinan",
+            agency="35.78",
+            theme="kemiskinan",
+            start_year=2019,
+            stage="penerapan",
+            replication_count=2,
+            evidence_level="field_verified",
+            indicator={
+                "name": "Angka",
+                "unit": "%",
+                "target_value": 8,
+                "higher_is_better": False,
+                "values": [("2024-01-01", "7")],
+            },
         ),
         "bdg": make_practice(
-            title="Bandung investasi", agency="32.04", theme="investasi", other_themes=("kemiskinan",),
-            start_year=2022, stage="uji_coba",
+            title="Bandung investasi",
+            agency="32.04",
+            theme="investasi",
+            other_themes=("kemiskinan",),
+            start_year=2022,
+            stage="uji_coba",
         ),
         "jatim": make_practice(title="Jatim pelayanan", agency="35", theme="pelayanan-publik", start_year=2021),
-        "menpan": make_practice(title="Menpan akuntabilitas", agency="kemenpanrb", theme="akuntabilitas", start_year=2023),
+        "menpan": make_practice(
+            title="Menpan akuntabilitas", agency="kemenpanrb", theme="akuntabilitas", start_year=2023
+        ),
     }
 
 

@@ -37,8 +37,13 @@ def practice():
         contact_name="Ibu Sari",
         contact_email="sari@bandungkab.go.id",
         indicator={
-            "name": "Angka kemiskinan", "unit": "%", "baseline_value": "9.8", "baseline_year": 2020,
-            "target_value": "8.0", "target_year": 2024, "higher_is_better": False,
+            "name": "Angka kemiskinan",
+            "unit": "%",
+            "baseline_value": "9.8",
+            "baseline_year": 2020,
+            "target_value": "8.0",
+            "target_year": 2024,
+            "higher_is_better": False,
             "values": [("2022-12-31", "9.1"), ("2024-06-30", "7.9")],
         },
     )
@@ -55,16 +60,24 @@ def test_practice_page_shows_every_public_section_chart_and_table(client, practi
     response = client.get(f"/praktik/{practice.slug}/")
     html = response.content.decode()
     assert response.status_code == 200
-    for text in ["Bantuan salah sasaran.", "Desa memperbarui data.", "Angka kemiskinan turun.",
-                 "Kader desa perlu dilatih.", "Bentuk tim data desa.", "Ibu Sari", "Pemerintah Kabupaten Bandung",
-                 "Terakhir dikonfirmasi", "Target tercapai"]:
+    for text in [
+        "Bantuan salah sasaran.",
+        "Desa memperbarui data.",
+        "Angka kemiskinan turun.",
+        "Kader desa perlu dilatih.",
+        "Bentuk tim data desa.",
+        "Ibu Sari",
+        "Pemerintah Kabupaten Bandung",
+        "Terakhir dikonfirmasi",
+        "Target tercapai",
+    ]:
         assert text in html, text
-    svg = html[html.index("<svg"): html.index("</svg>")]
+    svg = html[html.index("<svg") : html.index("</svg>")]
     assert svg.count("<circle") == 3 and "chart-target" in svg and "polyline" in svg
     assert "style=" not in svg and "<script" not in html.split("</main>")[0]
     # Coordinates are plain numbers (no locale decimal comma) and the numbers are also in the table.
     assert re.search(r'points="[\d.]+,[\d.]+ [\d.]+,[\d.]+ [\d.]+,[\d.]+"', svg)
-    table = html[html.index("<table"): html.index("</table>")]
+    table = html[html.index("<table") : html.index("</table>")]
     assert "9,8" in table and "7,9" in table and "8" in table
 
 
@@ -108,8 +121,14 @@ def test_home_has_theme_counts_tematik_first_numbers_and_search(client, practice
 
 
 def test_english_pages_and_hreflang(client, practice):
-    for url in ["/en/", "/en/practices/", f"/en/practices/{practice.slug}/", "/en/themes/kemiskinan/",
-                "/en/agencies/", "/en/agencies/kabupaten-bandung-3204/"]:
+    for url in [
+        "/en/",
+        "/en/practices/",
+        f"/en/practices/{practice.slug}/",
+        "/en/themes/kemiskinan/",
+        "/en/agencies/",
+        "/en/agencies/kabupaten-bandung-3204/",
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
         assert '<html lang="en">' in response.content.decode()
@@ -133,9 +152,21 @@ def test_unpublished_practices_are_never_visible_anywhere(client, practice):
     hidden = _unpublished_trio()
     for p in hidden:
         assert client.get(f"/praktik/{p.slug}/").status_code == 404
-    pages = ["/", "/praktik/", "/praktik/?q=rahasia", "/praktik/?q=kemiskinan", "/praktik/?q=rahasa",
-             "/tema/kemiskinan/", "/instansi/kota-surabaya-3578/", "/instansi/kabupaten-bandung-3204/", "/praktik/feed/",
-             "/tema/kemiskinan/feed/", "/praktik/feed/provinsi/35/", "/instansi/kota-surabaya-3578/feed/", "/sitemap.xml"]
+    pages = [
+        "/",
+        "/praktik/",
+        "/praktik/?q=rahasia",
+        "/praktik/?q=kemiskinan",
+        "/praktik/?q=rahasa",
+        "/tema/kemiskinan/",
+        "/instansi/kota-surabaya-3578/",
+        "/instansi/kabupaten-bandung-3204/",
+        "/praktik/feed/",
+        "/tema/kemiskinan/feed/",
+        "/praktik/feed/provinsi/35/",
+        "/instansi/kota-surabaya-3578/feed/",
+        "/sitemap.xml",
+    ]
     for url in pages:
         body = client.get(url).content.decode()
         assert "Rahasia" not in body, url
@@ -161,7 +192,7 @@ def test_feeds_are_valid_atom(client, practice):
     ]:
         response = client.get(url)
         assert response.status_code == 200 and response["Content-Type"].startswith("application/atom+xml"), url
-        root = ET.fromstring(response.content)
+        root = ET.fromstring(response.content)  # noqa: S314 - our own server's output
         entries = root.findall(f"{ATOM}entry")
         assert root.tag == f"{ATOM}feed" and len(entries) == expected, url
         assert all(e.find(f"{ATOM}link").get("href").startswith("http://testserver/praktik/") for e in entries)
@@ -171,7 +202,7 @@ def test_feeds_are_valid_atom(client, practice):
 def test_sitemap_lists_practices_themes_and_agencies_in_both_languages(client, practice):
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
-    root = ET.fromstring(response.content)
+    root = ET.fromstring(response.content)  # noqa: S314 - our own server's output
     locs = [u.find(f"{SITEMAP}loc").text for u in root.findall(f"{SITEMAP}url")]
     assert f"http://testserver/praktik/{practice.slug}/" in locs
     assert f"http://testserver/en/practices/{practice.slug}/" in locs
@@ -185,7 +216,10 @@ def test_cached_page_is_invalidated_on_publish_and_withdraw(client, practice):
     assert client.get("/praktik/")["X-Cache"] == "hit"
     # A change published: visible on the next request.
     revision = PracticeRevision.objects.create(
-        practice=practice, number=2, title="Judul baru setelah revisi", summary="Baru.",
+        practice=practice,
+        number=2,
+        title="Judul baru setelah revisi",
+        summary="Baru.",
         primary_theme=practice.primary_theme,
     )
     from practices.services.publishing import practice_publish
@@ -210,8 +244,9 @@ def test_cached_page_gives_each_visitor_a_working_csrf_token(client, practice):
     response = other.get("/tema/kemiskinan/")
     assert response["X-Cache"] == "hit"
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()).group(1)
-    switched = other.post("/i18n/setlang/", {"language": "en", "next": "/tema/kemiskinan/",
-                                             "csrfmiddlewaretoken": token})
+    switched = other.post(
+        "/i18n/setlang/", {"language": "en", "next": "/tema/kemiskinan/", "csrfmiddlewaretoken": token}
+    )
     assert switched.status_code == 302 and switched["Location"] == "/en/themes/kemiskinan/"
 
 
@@ -249,10 +284,14 @@ def test_query_budget_is_fixed_whatever_the_data(client, django_assert_max_num_q
     def many(n):
         made = []
         for i in range(n):
-            made.append(make_practice(
-                title=f"Kemiskinan {i}", agency=["35.78", "35", "32.04"][i % 3], other_themes=("investasi",),
-                indicator={"name": "A", "unit": "%", "target_value": 1, "values": [("2024-01-01", "2")]},
-            ))
+            made.append(
+                make_practice(
+                    title=f"Kemiskinan {i}",
+                    agency=["35.78", "35", "32.04"][i % 3],
+                    other_themes=("investasi",),
+                    indicator={"name": "A", "unit": "%", "target_value": 1, "values": [("2024-01-01", "2")]},
+                )
+            )
         return made
 
     first = many(3)

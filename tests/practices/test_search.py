@@ -50,9 +50,7 @@ def test_english_query_on_english_text(client):
         summary="Households are registered monthly so that assistance reaches the poorest families.",
     )
     make_practice(title="Pengentasan kemiskinan")
-    assert titles(client.get("/praktik/", {"q": "household registering"})) == [
-        "Village data for poverty reduction"
-    ]
+    assert titles(client.get("/praktik/", {"q": "household registering"})) == ["Village data for poverty reduction"]
 
 
 def test_title_match_ranks_above_body_match(client):
