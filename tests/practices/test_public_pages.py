@@ -77,6 +77,7 @@ def test_practice_page_shows_every_public_section_chart_and_table(client, practi
     assert "style=" not in svg and "<script" not in html.split("</main>")[0]
     # Coordinates are plain numbers (no locale decimal comma) and the numbers are also in the table.
     assert re.search(r'points="[\d.]+,[\d.]+ [\d.]+,[\d.]+ [\d.]+,[\d.]+"', svg)
+    assert not re.search(r'="\d+,\d', svg)
     table = html[html.index("<table") : html.index("</table>")]
     assert "9,8" in table and "7,9" in table and "8" in table
 
