@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
+from .filters import AgencyFilter
 from .models import Agency, Membership, Region
 
 
@@ -28,3 +30,30 @@ def province_list() -> QuerySet[Region]:
 
 def agency_list() -> QuerySet[Agency]:
     return Agency.objects.active().select_related("region", "region__province")
+
+
+def agency_directory(*, data) -> tuple[AgencyFilter, QuerySet[Agency]]:
+    """The public directory: active agencies filtered by kind, province and name, with their number of
+    published practices (one query for the page, one for the count)."""
+    filterset = AgencyFilter(data, queryset=agency_list())
+    queryset = filterset.qs.annotate(
+        practice_count=Count("practices", filter=Q(practices__status="published"))
+    ).order_by("name")
+    return filterset, queryset
+
+
+def agency_public_get(*, slug: str) -> Agency:
+    agency = agency_list().filter(slug=slug).first()
+    if agency is None:
+        raise Http404
+    return agency
+
+
+def region_relatives(*, agency: Agency) -> dict:
+    """For a regency/city: its province's government; for a province: the governments of its regencies."""
+    region = agency.region
+    if region is None:
+        return {}
+    if region.level == Region.Level.PROVINCE:
+        return {"subregion_agencies": list(agency_list().filter(region__province=region).order_by("region__code"))}
+    return {"province_agency": Agency.objects.filter(region_id=region.province_id).first()}

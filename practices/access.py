@@ -97,3 +97,11 @@ def attachment_get_for_user(*, user, pk: int):
     if not practice_can_view(user=user, practice=practice):
         raise Http404
     return attachment
+
+
+def practice_can_see_contact(*, user) -> bool:
+    """A practice's contact email is for colleagues in government: logged-in users with an active agency
+    membership (and ministry moderators). Never shown to the public."""
+    if not user.is_authenticated:
+        return False
+    return user.is_moderator or membership_for_user(user=user) is not None

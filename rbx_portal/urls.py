@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
+from practices.sitemaps import SITEMAPS
 from practices.views import public as practice_views
 
 from .health import healthz
@@ -13,12 +15,16 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("rbx_portal.api_urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 
 urlpatterns += i18n_patterns(
     # Inside i18n_patterns so that the page being left resolves in its own language before it is translated.
     path("i18n/setlang/", set_language, name="set_language"),
+    # "home" stays as a top-level name for templates and settings that link to the front page.
     path("", practice_views.home, name="home"),
+    path("", include("practices.urls")),
+    path(_("instansi/"), include("agencies.urls")),
     path(_("akun/"), include("accounts.urls")),
     path(_("kelola/"), include("practices.urls_manage")),
     path(_("tinjauan/"), include("practices.urls_review")),

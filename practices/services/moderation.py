@@ -20,6 +20,7 @@ from accounts.models import User
 from agencies.models import Membership
 from notifications.services import notify
 
+from ..cache import public_cache_invalidate
 from ..completeness import SECTIONS
 from ..models import Practice, PracticeRevision, Review, ReviewAssignment, Transition
 from ..workflow import PRACTICE_TRANSITIONS, actor_roles, revision_transition
@@ -280,6 +281,7 @@ def practice_archive(*, practice: Practice, by: User, reason: str, stopped: bool
     if stopped:
         locked.stopped_reason = reason
     locked.save(update_fields=["status", "stopped_reason", "updated_at"])
+    public_cache_invalidate()
     Transition.objects.create(
         practice=locked,
         revision_id=locked.live_revision_id,
@@ -309,6 +311,7 @@ def practice_confirm(*, practice: Practice, by: User) -> Practice:
     locked.confirmation_requested_at = None
     locked.not_recently_confirmed = False
     locked.save(update_fields=["last_confirmed_at", "confirmation_requested_at", "not_recently_confirmed"])
+    public_cache_invalidate()  # "last confirmed" is shown on public pages
     return locked
 
 
@@ -421,4 +424,6 @@ def practices_freshness_check() -> dict[str, int]:
                 dedupe_key=f"fresh-lapsed:p{practice.pk}:{practice.confirmation_requested_at:%Y%m%d}",
             )
         counts["lapsed"] += 1
+    if counts["lapsed"]:
+        public_cache_invalidate()
     return counts

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from ..cache import public_cache_invalidate
 from ..models import Practice, PracticeRevision
 
 
@@ -38,6 +39,7 @@ def practice_publish(*, practice: Practice, revision: PracticeRevision) -> Pract
     practice.save()
     practice.themes.set([revision.primary_theme_id, *revision.other_themes.values_list("pk", flat=True)])
     practice_search_vector_update(practice_id=practice.pk)
+    public_cache_invalidate()
     return practice
 
 
@@ -69,6 +71,9 @@ def practice_search_vector_update(*, practice_id: int) -> None:
         + SearchVector("problem", "approach", "impact", weight="C", config="indonesian")
         + SearchVector("challenges", "failures", "do_differently", weight="D", config="indonesian")
         + SearchVector("problem", "approach", "impact", weight="D", config="english")
+        + SearchVector("problem", "approach", "impact", weight="D", config="simple")
+        + SearchVector("title", weight="A", config="english")
+        + SearchVector("summary", weight="B", config="english")
     )
     live = PracticeRevision.objects.filter(pk=OuterRef("live_revision_id")).annotate(v=vector).values("v")[:1]
     Practice.objects.filter(pk=practice_id).update(search_vector=Subquery(live))

@@ -1,15 +1,62 @@
+"""Public pages: anyone may read them, and they show only published practices."""
+
+from __future__ import annotations
+
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
-from agencies.models import Agency
+from ..access import practice_can_see_contact
+from ..cache import public_cache_page
+from ..charts import indicator_chart
+from ..selectors import public as selectors
 
-from ..selectors.public import theme_list
 
-
+@require_safe
+@public_cache_page
 def home(request):
-    themes = list(theme_list())
+    return render(request, "practices/home.html", selectors.home_overview())
+
+
+@require_safe
+@public_cache_page
+def practice_list(request):
+    result = selectors.practice_list(data=request.GET, page_number=request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {"result": result, "page_obj": result.page, "querystring": params.urlencode()}
+    if result.plan.text and result.plan.mode == "none":
+        context["suggested_themes"] = [t for t in selectors.theme_list_with_counts() if t.practice_count]
+    if request.htmx:
+        return render(request, "practices/public/practice_list.html#browser", context)
+    return render(request, "practices/public/practice_list.html", context)
+
+
+@require_safe
+@public_cache_page
+def practice_detail(request, slug):
+    practice = selectors.practice_public_get(slug=slug)
+    revision = practice.live_revision
     context = {
-        "themes_tematik": [t for t in themes if t.track == t.Track.TEMATIK],
-        "themes_general": [t for t in themes if t.track == t.Track.GENERAL],
-        "agency_count": Agency.objects.active().count(),
+        "practice": practice,
+        "revision": revision,
+        "charts": [indicator_chart(indicator) for indicator in revision.indicators.all()],
+        "related": selectors.practice_related(practice=practice),
+        "show_contact_email": practice_can_see_contact(user=request.user),
+        "region": practice.agency.region,
     }
-    return render(request, "practices/home.html", context)
+    return render(request, "practices/public/practice_detail.html", context)
+
+
+@require_safe
+@public_cache_page
+def theme_index(request):
+    return render(request, "practices/public/theme_index.html", {"themes": selectors.theme_list_with_counts()})
+
+
+@require_safe
+@public_cache_page
+def theme_detail(request, code):
+    theme = selectors.theme_public_get(code=code)
+    return render(
+        request, "practices/public/theme_detail.html", {"theme": theme, **selectors.theme_overview(theme=theme)}
+    )

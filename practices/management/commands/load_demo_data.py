@@ -67,6 +67,7 @@ class Command(BaseCommand):
         self.stdout.write(f"demo accounts ready ({len(DEMO_ACCOUNTS)}); password: {DEMO_PASSWORD}")
         self._demo_drafts()
         self._review_samples()
+        self.stdout.write(f"demo published practices ready ({load_demo_published_practices()})")
 
     def _demo_drafts(self):
         """Two drafts of the demo member of Kota Surabaya, to resume from "Praktik saya" (get_or_create by slug)."""
@@ -121,8 +122,173 @@ class Command(BaseCommand):
                 approach="Contoh: satu tempat untuk banyak layanan.",
             )
             practice.save()
+            indicator = practice.working_revision.indicators.create(
+                name="Waktu layanan rata-rata",
+                unit="menit",
+                baseline_value=120,
+                baseline_year=2021,
+                target_value=30,
+                target_year=2024,
+                higher_is_better=False,
+                source="Data instansi",
+            )
+            indicator.values.create(value=45, date="2023-12-31", source="Data instansi")
             revision_transition(practice_id=practice.pk, to_state=S.AGENCY_REVIEW, by=member)
             revision_agency_approve(practice=practice, by=admin, comment="Contoh")
             if publish:
                 revision_approve(practice=practice, by=lead, evidence_level=Practice.EvidenceLevel.AGENCY_VERIFIED)
         self.stdout.write("demo review samples ready")
+
+
+# Published sample practices (public side) -------------------------------------------------------------------
+
+DEMO_PRACTICES = [
+    # slug, agency code, theme codes (primary first), start year, stage, title, summary, indicator
+    # (name, unit, baseline, baseline year, target, target year, higher is better, [(date, value), ...])
+    (
+        "contoh-data-desa-kemiskinan",
+        "32.04",
+        ["kemiskinan"],
+        2021,
+        "penerapan",
+        "Contoh: Pengentasan kemiskinan berbasis data desa",
+        "Data keluarga miskin dimutakhirkan tiap bulan oleh desa sehingga bantuan tepat sasaran.",
+        ("Angka kemiskinan", "%", "9.8", 2020, "8.0", 2024, False, [("2022-12-31", "9.1"), ("2024-06-30", "7.9")]),
+    ),
+    (
+        "contoh-perizinan-usaha-sehari",
+        "35.78",
+        ["investasi"],
+        2020,
+        "penerapan",
+        "Contoh: Izin usaha selesai dalam sehari",
+        "Perizinan usaha mikro diproses daring dan selesai dalam satu hari kerja.",
+        ("Lama proses izin", "hari", "14", 2019, "1", 2023, False, [("2021-12-31", "3"), ("2023-12-31", "1")]),
+    ),
+    (
+        "contoh-stunting-posyandu-digital",
+        "kemenpanrb",
+        ["kemiskinan", "digitalisasi"],
+        2022,
+        "uji_coba",
+        "Contoh: Posyandu digital untuk menurunkan stunting",
+        "Kader posyandu mencatat tumbuh kembang balita di aplikasi; puskesmas menindaklanjuti dalam seminggu.",
+        ("Prevalensi stunting", "%", "24", 2021, "14", 2024, False, [("2023-12-31", "19.5")]),
+    ),
+    (
+        "contoh-mal-pelayanan-publik",
+        "35",
+        ["pelayanan-publik"],
+        2019,
+        "penerapan",
+        "Contoh: Mal pelayanan publik provinsi",
+        "Layanan dari 30 instansi di satu gedung dengan antrean daring.",
+        (
+            "Indeks kepuasan masyarakat",
+            "skor",
+            "76",
+            2019,
+            "85",
+            2023,
+            True,
+            [("2021-12-31", "81"), ("2023-12-31", "86")],
+        ),
+    ),
+    (
+        "contoh-e-budgeting-terbuka",
+        "35.78",
+        ["akuntabilitas"],
+        2018,
+        "penerapan",
+        "Contoh: Anggaran daerah terbuka dengan e-budgeting",
+        "Seluruh usulan dan realisasi anggaran dapat dilihat warga secara daring.",
+        ("Temuan audit", "temuan", "42", 2018, "10", 2023, False, [("2020-12-31", "25"), ("2023-12-31", "12")]),
+    ),
+    (
+        "contoh-asn-merit-system",
+        "32",
+        ["sdm-aparatur"],
+        2021,
+        "penerapan",
+        "Contoh: Seleksi jabatan berbasis sistem merit",
+        "Seleksi terbuka dengan asesmen kompetensi untuk semua jabatan pimpinan tinggi.",
+        ("Jabatan diisi lewat seleksi terbuka", "%", "40", 2020, "100", 2024, True, [("2024-01-31", "92")]),
+    ),
+    (
+        "contoh-whistleblowing-system",
+        "kemenpanrb",
+        ["pengawasan"],
+        2023,
+        "uji_coba",
+        "Contoh: Saluran pengaduan pelanggaran yang melindungi pelapor",
+        "Pengaduan anonim ditindaklanjuti inspektorat dengan batas waktu yang dipantau publik.",
+        ("Pengaduan ditindaklanjuti tepat waktu", "%", "35", 2022, "90", 2025, True, [("2024-12-31", "71")]),
+    ),
+    (
+        "contoh-pangkas-regulasi-bangunan",
+        "33.74",
+        ["deregulasi"],
+        2022,
+        "inisiatif",
+        "Contoh: Pangkas regulasi tumpang tindih perizinan bangunan",
+        "Peraturan wali kota yang tumpang tindih dicabut dan diganti satu alur persetujuan bangunan gedung.",
+        ("Peraturan dicabut", "peraturan", "0", 2022, "25", 2024, True, [("2023-12-31", "18")]),
+    ),
+]
+
+
+def load_demo_published_practices() -> int:
+    """~8 published sample practices across themes and provinces, via the ORM and `practice_publish`.
+
+    Idempotent by slug: an existing sample is left alone. Unknown theme or agency codes are skipped, so the
+    demo still loads if the reference data changes.
+    """
+    from datetime import date
+    from decimal import Decimal
+
+    from practices.models import Indicator, IndicatorValue, Practice, PracticeRevision, Theme
+    from practices.services.publishing import practice_publish
+
+    themes = {t.code: t for t in Theme.objects.all()}
+    created = 0
+    for slug, agency_code, theme_codes, year, stage, title, summary, indicator in DEMO_PRACTICES:
+        agency = Agency.objects.filter(code=agency_code).first()
+        codes = [c for c in theme_codes if c in themes]
+        if Practice.objects.filter(slug=slug).exists() or agency is None or not codes:
+            continue
+        practice = Practice.objects.create(agency=agency, slug=slug)
+        revision = PracticeRevision.objects.create(
+            practice=practice,
+            number=1,
+            title=title,
+            summary=summary,
+            start_year=year,
+            stage=stage,
+            primary_theme=themes[codes[0]],
+            problem=f"{summary} Sebelumnya layanan lambat dan datanya tersebar.",
+            approach="Tim lintas bidang menyusun alur baru, menguji di beberapa lokasi, lalu memperluasnya.",
+            impact="Capaian indikator dipantau tiap semester dan dipublikasikan.",
+            challenges="Kesiapan sumber daya manusia dan data di awal pelaksanaan.",
+            contact_name="Contoh: Narahubung",
+            contact_email="narahubung@contoh.go.id",
+        )
+        revision.other_themes.set([themes[c] for c in codes[1:]])
+        name, unit, base, base_year, target, target_year, higher, values = indicator
+        ind = Indicator.objects.create(
+            revision=revision,
+            name=name,
+            unit=unit,
+            baseline_value=Decimal(base),
+            baseline_year=base_year,
+            target_value=Decimal(target),
+            target_year=target_year,
+            higher_is_better=higher,
+            source="Contoh data",
+        )
+        for day, value in values:
+            IndicatorValue.objects.create(indicator=ind, value=Decimal(value), date=date.fromisoformat(day))
+        practice.working_revision = revision
+        practice.save(update_fields=["working_revision"])
+        practice_publish(practice=practice, revision=revision)
+        created += 1
+    return created

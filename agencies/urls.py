@@ -1,0 +1,13 @@
+from django.urls import path
+
+from practices.feeds import AgencyPracticesFeed
+
+from . import views
+
+app_name = "agencies"
+
+urlpatterns = [
+    path("", views.agency_list, name="list"),
+    path("<slug:slug>/", views.agency_detail, name="detail"),
+    path("<slug:slug>/feed/", AgencyPracticesFeed(), name="feed"),
+]

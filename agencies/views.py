@@ -1,0 +1,47 @@
+"""The public agency directory and agency profiles."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from practices.cache import public_cache_page
+from practices.selectors.public import agency_practices, agency_replications_received
+
+from .selectors import agency_directory, agency_public_get, province_list, region_relatives
+
+PAGE_SIZE = 50
+
+
+@require_safe
+@public_cache_page
+def agency_list(request):
+    filterset, queryset = agency_directory(data=request.GET)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "filterset": filterset,
+        "page_obj": page,
+        "provinces": province_list(),
+        "querystring": params.urlencode(),
+    }
+    if request.htmx:
+        return render(request, "agencies/agency_list.html#results", context)
+    return render(request, "agencies/agency_list.html", context)
+
+
+@require_safe
+@public_cache_page
+def agency_detail(request, slug):
+    agency = agency_public_get(slug=slug)
+    practices = agency_practices(agency=agency)
+    context = {
+        "agency": agency,
+        "practices": practices,
+        "replications_given": sum(p.replication_count for p in practices),
+        "replications_received": agency_replications_received(agency=agency),
+        **region_relatives(agency=agency),
+    }
+    return render(request, "agencies/agency_detail.html", context)

@@ -1,0 +1,108 @@
+"""Caching of anonymous public pages in Redis, invalidated by one version number.
+
+Every cache key contains the current version; publishing, changing or withdrawing a practice bumps it, so the
+next request renders afresh (the old entries simply expire). One counter instead of a list of keys per
+practice keeps invalidation correct for pages we did not think of (a theme page, a province feed, counts).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import re
+
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "public:version"
+TIMEOUT = 60 * 60
+# The CSRF token of the language switch differs per visitor: it is stored as this placeholder and filled in
+# for each request, which also gives the visitor a CSRF cookie of their own.
+CSRF_PLACEHOLDER = "__rbx_csrf_token__"
+CSRF_INPUT_RE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+
+
+def public_cache_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = 1
+        cache.add(VERSION_KEY, version, timeout=None)
+    return int(version)
+
+
+def _bump() -> None:
+    try:
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # no version yet
+            cache.set(VERSION_KEY, 2, timeout=None)
+    except Exception:  # Redis down: the publish must still succeed; entries expire within TIMEOUT.
+        logger.warning("public cache: version bump failed", exc_info=True)
+
+
+def public_cache_invalidate() -> None:
+    """Make every cached public page stale. Called by the publish/withdraw services.
+
+    Bumped now (the same request sees fresh pages) and again after commit, so that a page rendered by another
+    request between the bump and the commit (still showing the old content) is not served afterwards.
+    """
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _cache_key(request) -> str:
+    raw = "|".join(
+        [
+            str(public_cache_version()),
+            get_language() or "",
+            "htmx" if getattr(request, "htmx", False) else "",
+            request.get_full_path(),
+        ]
+    )
+    return "public:page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _cacheable(request) -> bool:
+    if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        return False
+    # Pending flash messages belong to one visitor.
+    return "messages" not in request.COOKIES and "_messages" not in getattr(request, "session", {})
+
+
+def public_cache_page(view):
+    """Serve anonymous GETs of a public page from Redis; logged-in users always get a fresh page."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _cacheable(request):
+            return view(request, *args, **kwargs)
+        try:
+            key = _cache_key(request)
+            hit = cache.get(key)
+        except Exception:
+            logger.warning("public cache: read failed", exc_info=True)
+            return view(request, *args, **kwargs)
+        if hit is not None:
+            content, content_type = hit
+            response = HttpResponse(content.replace(CSRF_PLACEHOLDER, get_token(request)), content_type=content_type)
+            response["X-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming:
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            content = CSRF_INPUT_RE.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", response.content.decode())
+            try:
+                cache.set(key, (content, response["Content-Type"]), TIMEOUT)
+            except Exception:
+                logger.warning("public cache: write failed", exc_info=True)
+            response["X-Cache"] = "miss"
+        return response
+
+    return wrapper

@@ -1,0 +1,119 @@
+"""django-filter FilterSets for the public practice list (request-independent: the API reuses them).
+
+Codes, not ids, travel in the URL (`theme=kemiskinan`, `province=35`, `region=35.78`) so that every state of
+the list is a readable, shareable address, and validating a value costs no query.
+"""
+
+from __future__ import annotations
+
+import re
+
+import django_filters
+from django import forms
+from django.core.validators import validate_slug
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+
+from .models import Practice, PracticeRevision, Theme
+
+# The five kind groups the public thinks in; the seven stored kinds map onto them.
+KIND_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "kementerian": (_("Kementerian"), (Agency.Kind.COORDINATING_MINISTRY, Agency.Kind.MINISTRY)),
+    "lembaga": (_("Lembaga"), (Agency.Kind.AGENCY, Agency.Kind.STATE_SECRETARIAT)),
+    "provinsi": (_("Pemerintah provinsi"), (Agency.Kind.PROVINCE,)),
+    "kabupaten": (_("Pemerintah kabupaten"), (Agency.Kind.REGENCY,)),
+    "kota": (_("Pemerintah kota"), (Agency.Kind.CITY,)),
+}
+KIND_TO_GROUP = {kind: group for group, (_label, kinds) in KIND_GROUPS.items() for kind in kinds}
+
+
+class Sort:
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    REPLICATED = "replicated"
+    CHOICES = [
+        (RELEVANCE, _("Paling relevan")),
+        (NEWEST, _("Terbaru")),
+        (REPLICATED, _("Paling banyak direplikasi")),
+    ]
+
+
+REGION_CODE_RE = r"^\d{2}(\.\d{2})?$"
+
+
+class PracticeFilter(django_filters.FilterSet):
+    """Facet filters over published practices. The text query `q` is validated here but applied by
+    `practices.search`, which also decides between full-text and trigram (typo) matching."""
+
+    q = django_filters.CharFilter(label=_("Kata kunci"), method="filter_noop", max_length=200)
+    theme = django_filters.CharFilter(label=_("Tema"), method="filter_theme", max_length=40)
+    track = django_filters.ChoiceFilter(
+        label=_("Jalur"), field_name="primary_theme__track", choices=Theme.Track.choices
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Jenis instansi"),
+        method="filter_kind",
+        choices=[(key, label) for key, (label, _kinds) in KIND_GROUPS.items()],
+    )
+    province = django_filters.CharFilter(label=_("Provinsi"), method="filter_province", max_length=2)
+    region = django_filters.CharFilter(label=_("Kabupaten/kota"), method="filter_region", max_length=5)
+    stage = django_filters.ChoiceFilter(label=_("Tahap"), choices=PracticeRevision.Stage.choices)
+    evidence = django_filters.ChoiceFilter(
+        label=_("Tingkat bukti"), field_name="evidence_level", choices=Practice.EvidenceLevel.choices
+    )
+    year_from = django_filters.NumberFilter(
+        label=_("Mulai dari tahun"), field_name="start_year", lookup_expr="gte", min_value=1945, max_value=2100
+    )
+    year_to = django_filters.NumberFilter(
+        label=_("Sampai tahun"), field_name="start_year", lookup_expr="lte", min_value=1945, max_value=2100
+    )
+    reached = django_filters.BooleanFilter(
+        label=_("Ada indikator yang mencapai target"), method="filter_reached", widget=forms.CheckboxInput
+    )
+    replicated = django_filters.BooleanFilter(
+        label=_("Sudah direplikasi"), method="filter_replicated", widget=forms.CheckboxInput
+    )
+    sort = django_filters.ChoiceFilter(label=_("Urutkan"), method="filter_noop", choices=Sort.CHOICES)
+
+    class Meta:
+        model = Practice
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Codes are checked by shape only, so validating a URL costs no query; an unknown code matches nothing.
+        self.form.fields["theme"].validators.append(validate_slug)
+        self.form.fields["province"].validators.append(_region_code_validator)
+        self.form.fields["region"].validators.append(_region_code_validator)
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def filter_theme(self, queryset, name, value):
+        return queryset.filter(themes__code=value)
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(agency__kind__in=KIND_GROUPS[value][1])
+
+    def filter_province(self, queryset, name, value):
+        return queryset.filter(Q(agency__region__code=value) | Q(agency__region__province__code=value))
+
+    def filter_region(self, queryset, name, value):
+        province = self.form.cleaned_data.get("province")
+        if province and not value.startswith(f"{province}."):
+            # A regency left over from another province: the province choice wins.
+            return queryset
+        return queryset.filter(agency__region__code=value)
+
+    def filter_reached(self, queryset, name, value):
+        return queryset.filter(reached_target=True) if value else queryset
+
+    def filter_replicated(self, queryset, name, value):
+        return queryset.filter(replication_count__gt=0) if value else queryset
+
+
+def _region_code_validator(value: str) -> None:
+    if value and not re.match(REGION_CODE_RE, value):
+        raise forms.ValidationError(_("Kode wilayah tidak dikenal."))

@@ -1,0 +1,136 @@
+"""Full-text search over published practices, with a trigram fallback for typos.
+
+The query is parsed three times (Indonesian stemming, `simple` for names and acronyms, English stemming) and
+the three are OR-ed, matching the three configurations stored in `Practice.search_vector`. When nothing
+matches, the query is most likely misspelt: titles are matched by trigram word similarity (the GIN trigram
+index serves the `%>` operator) and the closest title words are offered as "did you mean".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    TrigramWordSimilarity,
+)
+from django.db import connection
+from django.db.models import F, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import Practice
+
+# Markers PostgreSQL puts around highlighted words; the text is escaped first, then they become <mark>.
+_START, _STOP = "\u2983", "\u2984"
+# Minimum word similarity (0..1) for a title word to be offered as "did you mean".
+SUGGESTION_MIN_SIMILARITY = 0.45
+
+
+@dataclass
+class SearchPlan:
+    """How a text query is applied: the filter, how to rank, and what to tell the user."""
+
+    text: str
+    mode: str = "none"  # "fts", "trigram" or "none" (nothing matched)
+    query: SearchQuery | None = None
+    suggestion: str = ""
+    words: list[str] = field(default_factory=list)
+
+    def filter(self, queryset: QuerySet) -> QuerySet:
+        if self.mode == "fts":
+            return queryset.filter(search_vector=self.query)
+        if self.mode == "trigram":
+            return queryset.filter(title__trigram_word_similar=self.text)
+        return queryset.none()
+
+    def rank(self, queryset: QuerySet) -> QuerySet:
+        """Order by relevance. PostgreSQL computes the rank once per matching row and keeps only the page
+        (top-N sort under LIMIT), so the cost grows with the number of matches, never quadratically."""
+        if self.mode == "fts":
+            return queryset.annotate(rank=SearchRank(F("search_vector"), self.query)).order_by(
+                "-rank", "-published_at", "-id"
+            )
+        return queryset.annotate(rank=TrigramWordSimilarity(self.text, "title")).order_by(
+            "-rank", "-published_at", "-id"
+        )
+
+    def headline(self, queryset: QuerySet) -> QuerySet:
+        if self.mode != "fts":
+            return queryset
+        return queryset.annotate(
+            headline=SearchHeadline(
+                "summary",
+                self.query,
+                config="indonesian",
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=40,
+                min_words=15,
+            )
+        )
+
+
+def search_query(text: str) -> SearchQuery:
+    return (
+        SearchQuery(text, config="indonesian", search_type="websearch")
+        | SearchQuery(text, config="simple", search_type="websearch")
+        | SearchQuery(text, config="english", search_type="websearch")
+    )
+
+
+def search_plan(text: str) -> SearchPlan:
+    """Decide once per request how `text` is matched (one or two small queries, whatever the data size)."""
+    text = " ".join(text.split())[:200]
+    plan = SearchPlan(text=text, words=text.split())
+    if not text:
+        return plan
+    published = Practice.objects.published()
+    plan.query = search_query(text)
+    if published.filter(search_vector=plan.query).exists():
+        plan.mode = "fts"
+        return plan
+    if published.filter(title__trigram_word_similar=text).exists():
+        plan.mode = "trigram"
+    plan.suggestion = did_you_mean(text)
+    return plan
+
+
+def did_you_mean(text: str) -> str:
+    """Replace each query word by the most similar word of a published title, when one is close enough.
+
+    Candidate words come from the titles most similar to the whole query (a LIMIT on the trigram-indexed
+    match), so the cost does not grow with the number of practices.
+    """
+    words = [w.lower() for w in text.split()][:8]
+    if not words:
+        return ""
+    sql = """
+        WITH candidates AS (
+            SELECT title FROM practices_practice
+            WHERE status = 'published' AND word_similarity(%s, title) > 0.3
+            ORDER BY word_similarity(%s, title) DESC LIMIT 20
+        ), title_words AS (
+            SELECT DISTINCT w FROM candidates, regexp_split_to_table(lower(title), '[^[:alnum:]]+') AS w
+            WHERE length(w) > 2
+        )
+        SELECT DISTINCT ON (q.i) q.i, t.w, similarity(q.word, t.w) AS s
+        FROM unnest(%s::text[]) WITH ORDINALITY AS q(word, i), title_words t
+        ORDER BY q.i, s DESC
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [text, text, words])
+        best = {int(i): (w, s) for i, w, s in cursor.fetchall()}
+    suggested = [
+        best[i][0] if i in best and best[i][1] >= SUGGESTION_MIN_SIMILARITY else word
+        for i, word in enumerate(words, start=1)
+    ]
+    suggestion = " ".join(suggested)
+    return "" if suggestion == " ".join(words) else suggestion
+
+
+def highlight_html(text: str) -> SafeString:
+    """The headline as safe HTML: everything escaped, only the highlight markers become <mark>."""
+    return mark_safe(escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308

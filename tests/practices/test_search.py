@@ -1,0 +1,97 @@
+import pytest
+
+from practices.cache import public_cache_invalidate
+from practices.models import Practice
+
+from .public_factories import make_practice
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    public_cache_invalidate()
+
+
+def titles(response) -> list[str]:
+    return [p.title for p in response.context["page_obj"].object_list]
+
+
+def test_stemming_miskin_finds_kemiskinan(client):
+    make_practice(title="Pengentasan kemiskinan berbasis data desa")
+    make_practice(title="Perizinan bangunan gedung", theme="investasi")
+    assert titles(client.get("/praktik/", {"q": "miskin"})) == ["Pengentasan kemiskinan berbasis data desa"]
+
+
+def test_stemming_perizinan_finds_izin(client):
+    make_practice(title="Izin usaha selesai sehari", theme="investasi")
+    make_practice(title="Pengentasan kemiskinan")
+    assert titles(client.get("/praktik/", {"q": "perizinan"})) == ["Izin usaha selesai sehari"]
+
+
+def test_exact_word_of_the_narrative_matches(client):
+    make_practice(title="Layanan terpadu", approach="Aplikasi SIPANDU dipakai semua kecamatan.")
+    assert titles(client.get("/praktik/", {"q": "SIPANDU"})) == ["Layanan terpadu"]
+
+
+def test_typo_still_finds_and_offers_did_you_mean(client):
+    make_practice(title="Pengentasan kemiskinan berbasis data desa")
+    make_practice(title="Mal pelayanan publik", theme="pelayanan-publik")
+    response = client.get("/praktik/", {"q": "kemiskinn"})
+    assert titles(response) == ["Pengentasan kemiskinan berbasis data desa"]
+    assert response.context["result"].plan.suggestion == "kemiskinan"
+    html = response.content.decode()
+    assert "Maksud Anda" in html and 'href="?q=kemiskinan"' in html
+
+
+def test_english_query_on_english_text(client):
+    make_practice(
+        title="Village data for poverty reduction",
+        summary="Households are registered monthly so that assistance reaches the poorest families.",
+    )
+    make_practice(title="Pengentasan kemiskinan")
+    assert titles(client.get("/praktik/", {"q": "household registering"})) == ["Village data for poverty reduction"]
+
+
+def test_title_match_ranks_above_body_match(client):
+    body = make_practice(title="Layanan terpadu kecamatan", approach="Kami juga membantu mengurangi stunting di desa.")
+    title = make_practice(title="Penurunan stunting lewat posyandu")
+    response = client.get("/praktik/", {"q": "stunting"})
+    assert titles(response) == [title.title, body.title]
+    ranks = [p.rank for p in response.context["page_obj"].object_list]
+    assert ranks[0] > ranks[1]
+
+
+def test_snippet_highlights_and_escapes(client):
+    make_practice(title="Data desa", summary="Keluarga miskin & rentan <b>terdata</b> tiap bulan.")
+    html = client.get("/praktik/", {"q": "miskin"}).content.decode()
+    snippet = next(line for line in html.splitlines() if 'class="snippet"' in line)
+    assert "<mark>miskin</mark>" in snippet and "&amp; rentan" in snippet
+    assert "<b>" not in snippet
+
+
+def test_no_match_says_so_and_suggests_themes(client):
+    make_practice(title="Pengentasan kemiskinan")
+    response = client.get("/praktik/", {"q": "xylofonqwz"})
+    html = response.content.decode()
+    assert titles(response) == []
+    assert "Tidak ada praktik yang cocok" in html
+    assert 'href="/tema/kemiskinan/"' in html
+
+
+def test_search_combined_with_a_facet(client):
+    make_practice(title="Kemiskinan di Surabaya", agency="35.78")
+    make_practice(title="Kemiskinan di Bandung", agency="32.04")
+    assert titles(client.get("/praktik/", {"q": "kemiskinan", "province": "32"})) == ["Kemiskinan di Bandung"]
+    assert titles(client.get("/praktik/", {"q": "kemiskinan", "kind": "kabupaten"})) == ["Kemiskinan di Bandung"]
+
+
+def test_search_never_returns_unpublished(client):
+    make_practice(title="Kemiskinan terbit")
+    make_practice(title="Kemiskinan draf", publish=False)
+    archived = make_practice(title="Kemiskinan diarsipkan")
+    Practice.objects.filter(pk=archived.pk).update(status=Practice.Status.ARCHIVED)
+    public_cache_invalidate()
+    assert titles(client.get("/praktik/", {"q": "kemiskinan"})) == ["Kemiskinan terbit"]
+    # Nor through the typo path.
+    assert titles(client.get("/praktik/", {"q": "kemiskinn"})) == ["Kemiskinan terbit"]
