@@ -121,6 +121,12 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
+# Replication ledger / Q&A (issue #6): the module is not named tasks.py, so autodiscovery needs it listed.
+CELERY_IMPORTS = ["practices.tasks_ledger"]
+CELERY_BEAT_SCHEDULE["questions-remind-unanswered"] = {
+    "task": "practices.tasks_ledger.questions_remind",
+    "schedule": 60 * 60 * 6,  # every 6 hours; each question is reminded once
+}
 
 # Authentication -----------------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("i18n/setlang/", set_language, name="set_language"),
     path("", practice_views.home, name="home"),
     path(_("akun/"), include("accounts.urls")),
+    path("", include("practices.urls_ledger")),
     prefix_default_language=False,
 )
 
