@@ -25,7 +25,7 @@ from ..forms_ledger import (
     StepResponseForm,
     ThemeSelectForm,
 )
-from ..models import Replication, ReplicationStep, Theme
+from ..models import ReplicationStep, Theme
 from ..selectors import ledger as ledger_selectors
 from ..selectors import stats as stats_selectors
 from ..services import questions as question_services
@@ -316,7 +316,9 @@ def statistics(request):
         "sections": sections,
         "share": share,
         "share_chart": chart([(row["name"], row["percent"]) for row in share]),
-        "funnel": stats_selectors.review_funnel() if request.user.is_authenticated and request.user.is_moderator else None,
-        "Replication": Replication,
+        "funnel": None,
     }
+    if request.user.is_authenticated and request.user.is_moderator:
+        funnel = stats_selectors.review_funnel()
+        context["funnel"] = {**funnel, "states_chart": chart(funnel["states"])}
     return render(request, "practices/stats/statistics.html", context)
