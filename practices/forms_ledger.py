@@ -11,7 +11,9 @@ from .models import Replication, Theme
 
 class ReplicationStepForm(forms.Form):
     date = forms.DateField(label=_("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(label=_("Catatan"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Catatan"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     evidence_url = forms.URLField(label=_("Tautan bukti (opsional)"), required=False, assume_scheme="https")
 
     def __init__(self, *args, prefix_id: str = "", **kwargs):
@@ -40,9 +42,7 @@ class ReplicationAdvanceForm(ReplicationStepForm):
 
 
 class StepResponseForm(forms.Form):
-    response = forms.CharField(
-        label=_("Tanggapan"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    response = forms.CharField(label=_("Tanggapan"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, step_id: int, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,7 +11,11 @@ urlpatterns = [
     path("praktik/<slug:slug>/replikasi/", views.replication_list, name="replication_list"),
     path("praktik/<slug:slug>/tanya/", views.question_list, name="question_list"),
     path("praktik/<slug:slug>/tanya/<int:pk>/jawab/", views.question_answer, name="question_answer"),
-    path(format_lazy("{}<int:pk>/{}", _("replikasi/"), _("tahap/")), views.replication_advance, name="replication_advance"),  # fmt: skip
+    path(
+        format_lazy("{}<int:pk>/{}", _("replikasi/"), _("tahap/")),
+        views.replication_advance,
+        name="replication_advance",
+    ),  # fmt: skip
     path(
         format_lazy("{}<int:pk>/{}<int:step_pk>/", _("replikasi/"), _("tanggapan/")),
         views.replication_respond,

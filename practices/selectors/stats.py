@@ -27,9 +27,7 @@ def bar_chart(rows: list[tuple[str, int]], *, width: int = 640, label_width: int
     for i, (label, value) in enumerate(rows):
         y = i * (bar + gap)
         w = round(room * value / top)
-        bars.append(
-            {"label": label, "value": value, "y": y, "w": w, "ty": y + bar - 4, "vx": label_width + w + 6}
-        )
+        bars.append({"label": label, "value": value, "y": y, "w": w, "ty": y + bar - 4, "vx": label_width + w + 6})
     return {"bars": bars, "width": width, "height": max(len(rows), 1) * (bar + gap), "x": label_width, "bar": bar}
 
 
@@ -87,8 +85,8 @@ def contributing_share_by_province() -> list[dict]:
     contributing = set(Practice.objects.published().values_list("agency_id", flat=True))
     total: dict[int, int] = defaultdict(int)
     with_practice: dict[int, int] = defaultdict(int)
-    for pk, region_id, province_id in Agency.objects.active().regional().values_list(
-        "pk", "region_id", "region__province_id"
+    for pk, region_id, province_id in (
+        Agency.objects.active().regional().values_list("pk", "region_id", "region__province_id")
     ):
         prov = _province_id(region_id, province_id)
         total[prov] += 1
@@ -130,7 +128,9 @@ def review_funnel(*, now: datetime.datetime | None = None) -> dict:
     labels = dict(PracticeRevision.State.choices)
     medians = [
         {"state": labels.get(state, state), "median_hours": round(statistics.median(values), 1), "n": len(values)}
-        for state, values in sorted(durations.items(), key=lambda kv: list(labels).index(kv[0]) if kv[0] in labels else 99)
+        for state, values in sorted(
+            durations.items(), key=lambda kv: list(labels).index(kv[0]) if kv[0] in labels else 99
+        )
     ]
 
     today = timezone.localdate(now)

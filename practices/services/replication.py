@@ -78,7 +78,9 @@ def _membership_or_denied(user) -> Membership:
 
 
 @transaction.atomic
-def replication_start(*, source: Practice, by, date: datetime.date, note: str = "", evidence_url: str = "") -> Replication:
+def replication_start(
+    *, source: Practice, by, date: datetime.date, note: str = "", evidence_url: str = ""
+) -> Replication:
     """Agency B (the user's agency) declares interest in replicating `source`, a published practice of another
     agency. One replication per (source, agency): a second start is refused (the unique constraint backs it).
     """
@@ -232,4 +234,3 @@ def replication_can_act(*, user, replication: Replication) -> dict[str, bool]:
         "respond": agency_id is not None and agency_id == replication.source.agency_id,
         "make_practice": is_replicator and replication.stage in COUNTED_STAGES and replication.became_id is None,
     }
-

@@ -99,7 +99,15 @@ def replication_advance(request, pk):
     form = ReplicationAdvanceForm(request.POST, replication=replication)
     if form.is_valid():
         try:
-            replication_services.replication_advance(replication_id=replication.pk, by=request.user, to_stage=form.cleaned_data["stage"], date=form.cleaned_data["date"], note=form.cleaned_data["note"], evidence_url=form.cleaned_data["evidence_url"])  # fmt: skip
+            data = form.cleaned_data
+            replication_services.replication_advance(
+                replication_id=replication.pk,
+                by=request.user,
+                to_stage=data["stage"],
+                date=data["date"],
+                note=data["note"],
+                evidence_url=data["evidence_url"],
+            )
         except (ValidationError, PermissionDenied) as exc:
             _errors_to_form(form, exc)
         else:

@@ -22,7 +22,7 @@ def test_import_good_and_bad_rows():
     text = (
         "kode,tahun,nilai\n"
         "35.78,2024,82.5\n"
-        "32.04,2024,\"55,25\"\n"
+        '32.04,2024,"55,25"\n'
         "99.99,2024,70\n"
         "11,2024,101\n"
         "12,2024,-1\n"
@@ -48,7 +48,10 @@ def test_repeated_import_updates_rather_than_duplicates(tmp_path):
     report = rb_index_import(text=path.read_text())
     assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
     scores = RBIndexScore.objects.filter(agency=Agency.objects.get(code="35.78")).order_by("year")
-    assert [(s.year, s.score, s.category) for s in scores] == [(2023, Decimal("79.00"), "BB"), (2024, Decimal("91.00"), "AA")]
+    assert [(s.year, s.score, s.category) for s in scores] == [
+        (2023, Decimal("79.00"), "BB"),
+        (2024, Decimal("91.00"), "AA"),
+    ]
 
 
 def test_admin_upload_reports_refused_rows(client):

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from agencies.models import Agency, Membership, RBIndexScore
 from agencies.services_rbindex import rb_category
-from practices.selectors.ledger import agencies_needing_mentoring, mentor_suggestions, practices_like_you
 from practices.models import Theme
+from practices.selectors.ledger import agencies_needing_mentoring, mentor_suggestions, practices_like_you
 from tests.factories import UserFactory
 
 from .ledger_fixtures import member, published_practice
@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 def _score(code, year, value):
     value = Decimal(value)
-    RBIndexScore.objects.create(agency=Agency.objects.get(code=code), year=year, score=value, category=rb_category(value))
+    RBIndexScore.objects.create(
+        agency=Agency.objects.get(code=code), year=year, score=value, category=rb_category(value)
+    )
 
 
 @pytest.fixture

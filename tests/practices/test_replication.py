@@ -104,7 +104,7 @@ def test_lineage_of_a_replication_of_a_replication(source):
     assert ancestors == [source]
     ancestors, tree = practice_lineage(practice=source)
     assert ancestors == []
-    (rep, child), = tree.replications
+    ((rep, child),) = tree.replications
     assert rep == first and child.practice == derived
     assert [r for r, _ in child.replications] == [second]
 
