@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
 from agencies.models import Agency, Membership
 from practices.models import Practice, PracticeRevision, Theme
 from practices.services.publishing import practice_publish
@@ -23,3 +27,15 @@ def member(agency_code: str, role: str = Membership.Role.MEMBER):
     user = MembershipFactory(agency=Agency.objects.get(code=agency_code), role=role).user
     user.save()  # the factory sets the password without saving; force_login's session hash needs it stored
     return user
+
+
+@pytest.fixture(autouse=True)
+def indonesian():
+    """Requests activate a language in the test thread; start every test in the source language."""
+    with translation.override("id"):
+        yield
+
+
+def en_url(name: str, **kwargs) -> str:
+    with translation.override("en"):
+        return reverse(name, kwargs=kwargs or None)

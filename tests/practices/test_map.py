@@ -9,7 +9,7 @@ from practices.models import Indicator, IndicatorValue
 from practices.selectors.ledger import PROVINCE_TILES, who_does_what
 from practices.views.ledger import csv_safe
 
-from .ledger_fixtures import published_practice
+from .ledger_fixtures import en_url, indonesian, published_practice  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +53,10 @@ def test_grouping_gaps_and_latest_value(data, django_assert_max_num_queries):
 
 def test_map_page_and_csv(client, data):
     url = reverse("ledger:map")
-    for prefix in ("", "/en"):
-        page = client.get(prefix + url, {"tema": "kemiskinan"})
+    for page_url in (url, en_url("ledger:map")):
+        page = client.get(page_url, {"tema": "kemiskinan"})
         assert page.status_code == 200
+    assert en_url("ledger:map") == "/en/map/"
     assert client.get(url, {"tema": "tidak-ada"}).status_code == 200  # bad input never 500s
     response = client.get(reverse("ledger:map_csv"), {"tema": "kemiskinan"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))

@@ -9,7 +9,7 @@ from practices.models import Theme
 from practices.selectors.ledger import agencies_needing_mentoring, mentor_suggestions, practices_like_you
 from tests.factories import UserFactory
 
-from .ledger_fixtures import member, published_practice
+from .ledger_fixtures import en_url, indonesian, member, published_practice  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_mentoring_page_ladder(client, fixture):
     moderator = UserFactory(ministry_role="moderator")
     moderator.save()
     client.force_login(moderator)
-    assert "Kabupaten Garut" in client.get("/en" + url).content.decode()
+    assert "Kabupaten Garut" in client.get(en_url("ledger:mentoring")).content.decode()
 
 
 def test_agencies_like_you(fixture):

@@ -13,7 +13,7 @@ from practices.services import replication as replication_svc
 from practices.tasks_ledger import questions_remind
 from tests.factories import UserFactory
 
-from .ledger_fixtures import member, published_practice
+from .ledger_fixtures import en_url, indonesian, member, published_practice  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 T0 = datetime.datetime(2025, 3, 3, 9, 0, tzinfo=datetime.UTC)
@@ -91,7 +91,7 @@ def test_question_pages_ladder(client, practice):
     client.force_login(member("35.78"))
     assert client.post(answer_url, {"answer": "Mulai dari data.", "is_public": "on"}).status_code == 302
     client.logout()
-    page = client.get("/en" + url).content.decode()
+    page = client.get(en_url("ledger:question_list", slug=practice.slug)).content.decode()
     assert "Mulai dari data." in page and "Bagaimana memulai?" in page
 
 

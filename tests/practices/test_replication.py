@@ -10,7 +10,7 @@ from practices.selectors.ledger import practice_lineage
 from practices.services import replication as svc
 from tests.factories import UserFactory
 
-from .ledger_fixtures import member, published_practice
+from .ledger_fixtures import en_url, indonesian, member, published_practice  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2025, 3, 3)
@@ -129,4 +129,4 @@ def test_ledger_page_permission_ladder(client, source):
     assert client.post(advance, {"stage": "launched", "date": "2025-03-04"}).status_code == 404
     replication.refresh_from_db()
     assert replication.stage == "study"
-    assert client.get("/en" + url).status_code == 200
+    assert client.get(en_url("ledger:replication_list", slug=source.slug)).status_code == 200

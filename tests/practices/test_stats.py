@@ -9,7 +9,7 @@ from practices.selectors import stats
 from practices.services.replication import replication_start
 from tests.factories import UserFactory
 
-from .ledger_fixtures import member, published_practice
+from .ledger_fixtures import en_url, indonesian, member, published_practice  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
@@ -86,4 +86,4 @@ def test_statistics_page_funnel_for_moderators_only(client, fixture):
     moderator.save()
     client.force_login(moderator)
     assert "Alur peninjauan" in client.get(url).content.decode()
-    assert client.get("/en" + url).status_code == 200
+    assert client.get(en_url("ledger:statistics")).status_code == 200
