@@ -144,3 +144,40 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.agency} ({self.role})"
+
+
+class RBIndexScore(models.Model):
+    """An agency's RB index score for one year; the category (AA…D) is derived from the shipped bands."""
+
+    class Category(models.TextChoices):
+        AA = "AA", "AA"
+        A = "A", "A"
+        BB = "BB", "BB"
+        B = "B", "B"
+        CC = "CC", "CC"
+        C = "C", "C"
+        D = "D", "D"
+
+    NEEDS_MENTORING = ("CC", "C", "D")
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="rb_scores")
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    score = models.DecimalField(_("nilai"), max_digits=5, decimal_places=2)
+    category = models.CharField(_("kategori"), max_length=2, choices=Category.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["agency_id", "-year"]
+        verbose_name = _("nilai indeks RB")
+        verbose_name_plural = _("nilai indeks RB")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="rbindex_one_per_agency_year"),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="rbindex_score_range"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="rbindex_year_range"),
+            models.CheckConstraint(
+                condition=Q(category__in=["AA", "A", "BB", "B", "CC", "C", "D"]), name="rbindex_category_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.year}: {self.score} ({self.category})"

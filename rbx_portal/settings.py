@@ -144,7 +144,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "screenings-requeue": {"task": "practices.tasks.screenings_requeue", "schedule": 60 * 5},
     "reviews-sla-remind": {"task": "practices.tasks.reviews_sla_remind", "schedule": 60 * 60},
     "practices-freshness-check": {"task": "practices.tasks.practices_freshness_check", "schedule": 60 * 60 * 6},
+    # Replication ledger / Q&A (practices/tasks_ledger.py): each question is reminded once.
+    "questions-remind-unanswered": {"task": "practices.tasks_ledger.questions_remind", "schedule": 60 * 60 * 6},
 }
+
+# The ledger's tasks module is not named tasks.py, so autodiscovery needs it listed.
+CELERY_IMPORTS = ["practices.tasks_ledger"]
 
 # Authentication -----------------------------------------------------------------------------------------
 

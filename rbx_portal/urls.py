@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path(_("kelola/"), include("practices.urls_manage")),
     path(_("tinjauan/"), include("practices.urls_review")),
     path(_("notifikasi/"), include("notifications.urls")),
+    path("", include("practices.urls_ledger")),
     prefix_default_language=False,
 )
 

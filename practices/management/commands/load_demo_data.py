@@ -68,6 +68,7 @@ class Command(BaseCommand):
         self._demo_drafts()
         self._review_samples()
         self.stdout.write(f"demo published practices ready ({load_demo_published_practices()})")
+        self.stdout.write(load_demo_ledger())
 
     def _demo_drafts(self):
         """Two drafts of the demo member of Kota Surabaya, to resume from "Praktik saya" (get_or_create by slug)."""
@@ -292,3 +293,32 @@ def load_demo_published_practices() -> int:
         practice_publish(practice=practice, revision=revision)
         created += 1
     return created
+
+
+def load_demo_ledger() -> str:
+    """Sample RB index scores, and a sample replication and Q&A on a sample published practice (issue #6).
+
+    Idempotent; the replication and Q&A are skipped when no published practice exists yet.
+    """
+    from django.utils import timezone
+
+    from agencies.services_rbindex import rb_index_import
+    from practices.models import Practice, Question, Replication
+    from practices.services.questions import question_answer, question_ask
+    from practices.services.replication import replication_advance, replication_start
+
+    rb_index_import(text="35.78,2024,82.5\n35,2024,76\n32.04,2024,48.5\n32.01,2024,71\n33.22,2024,88\n")
+    source = Practice.objects.published().filter(agency__code="35.78").order_by("pk").first()
+    if source is None:
+        return "sample RB index scores ready; no published practice for a sample replication"
+    bandung = User.objects.get(email="anggota.bandung@demo.rbx.go.id")
+    surabaya = User.objects.get(email="admin@demo.rbx.go.id")
+    if not Replication.objects.filter(source=source, agency__code="32.04").exists():
+        today = timezone.localdate()
+        replication = replication_start(source=source, by=bandung, date=today, note="Contoh: minat replikasi.")
+        replication_advance(replication_id=replication.pk, to_stage="study", by=bandung, date=today,
+                            note="Contoh: studi tiru ke Surabaya.")  # fmt: skip
+    if not Question.objects.filter(practice=source).exists():
+        question = question_ask(practice=source, by=bandung, text="Contoh: berapa lama persiapannya?")
+        question_answer(question_id=question.pk, by=surabaya, answer="Contoh: sekitar tiga bulan.", is_public=True)
+    return "sample RB index scores, replication and Q&A ready"

@@ -1,0 +1,78 @@
+"""Forms of the replication ledger, Q&A, map and mentoring pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Replication, Theme
+
+
+class ReplicationStepForm(forms.Form):
+    date = forms.DateField(label=_("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(
+        label=_("Catatan"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    evidence_url = forms.URLField(label=_("Tautan bukti (opsional)"), required=False, assume_scheme="https")
+
+    def __init__(self, *args, prefix_id: str = "", **kwargs):
+        kwargs.setdefault("initial", {"date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        if prefix_id:
+            self.auto_id = f"id_{prefix_id}_%s"
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError(_("Tanggal tidak boleh di masa depan."))
+        return date
+
+
+class ReplicationAdvanceForm(ReplicationStepForm):
+    stage = forms.ChoiceField(label=_("Tahap yang dicapai"), choices=[])
+
+    field_order = ["stage", "date", "note", "evidence_url"]
+
+    def __init__(self, *args, replication: Replication, **kwargs):
+        super().__init__(*args, prefix_id=f"adv{replication.pk}", **kwargs)
+        later = Replication.STAGE_ORDER[replication.stage_index + 1 :]
+        labels = dict(Replication.Stage.choices)
+        self.fields["stage"].choices = [(s, labels[s]) for s in later]
+
+
+class StepResponseForm(forms.Form):
+    response = forms.CharField(label=_("Tanggapan"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, step_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.auto_id = f"id_resp{step_id}_%s"
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label=_("Pertanyaan Anda"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Jawaban"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    is_public = forms.BooleanField(label=_("Tampilkan sebagai FAQ di halaman praktik"), required=False)
+
+    def __init__(self, *args, question_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.auto_id = f"id_q{question_id}_%s"
+
+
+class ThemeSelectForm(forms.Form):
+    tema = forms.ModelChoiceField(
+        label=_("Tema"), queryset=Theme.objects.all(), to_field_name="code", empty_label=None, required=False
+    )
+
+
+class MentoringThemesForm(forms.Form):
+    tema = forms.ModelMultipleChoiceField(
+        label=_("Tema yang ingin dipelajari"),
+        queryset=Theme.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )

@@ -1,0 +1,233 @@
+"""The replication ledger: agency B applying agency A's practice, stage by stage.
+
+Every write locks the replication (or the source practice) before checking its state, keeps the source's
+denormalised counters (`replication_count`, `provinces_reached`) in the same transaction, and tells the
+other agency through `_notify`.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, Membership
+from agencies.selectors import membership_for_user
+
+from ..models import Practice, PracticeRevision, Replication, ReplicationStep
+
+# Stages from which a replication counts as "replicated" in the source's counters.
+COUNTED_STAGES = ("launched", "results")
+
+
+def _notify(*, recipients, kind: str, context: dict, target_url: str) -> None:
+    """Tell people about a ledger or Q&A event: outbox rows in the caller's transaction (emails after commit)."""
+    from notifications.services import notify
+
+    notify(recipients=recipients, kind=kind, context=context, target_url=target_url)
+
+
+def agency_members(*, agency_id: int):
+    """Active members (and admins) of an agency: who an agency-addressed notification reaches."""
+    from accounts.models import User
+
+    return list(
+        User.objects.filter(
+            memberships__agency_id=agency_id, memberships__state=Membership.State.ACTIVE, is_active=True
+        ).distinct()
+    )
+
+
+def _province_id(agency: Agency) -> int | None:
+    if agency.region_id is None:
+        return None
+    return agency.region.province_id or agency.region_id
+
+
+def practice_replication_counters_update(*, practice_id: int) -> Practice:
+    """Recompute the source's counters from the ledger (called inside the writers' transactions).
+
+    N = distinct agencies whose replication reached "launched"; M = distinct provinces of those agencies
+    (a province's own government counts for its province; central agencies reach no province).
+    """
+    practice = Practice.objects.select_for_update().get(pk=practice_id)
+    agencies = Agency.objects.filter(
+        replications__source_id=practice_id, replications__stage__in=COUNTED_STAGES
+    ).select_related("region")
+    agencies = list(agencies.distinct())
+    provinces = {p for p in (_province_id(a) for a in agencies) if p is not None}
+    practice.replication_count = len(agencies)
+    practice.provinces_reached = len(provinces)
+    practice.save(update_fields=["replication_count", "provinces_reached", "updated_at"])
+    return practice
+
+
+def _membership_or_denied(user) -> Membership:
+    membership = membership_for_user(user=user)
+    if membership is None:
+        raise PermissionDenied(_("Hanya anggota instansi yang dapat melakukan langkah ini."))
+    return membership
+
+
+@transaction.atomic
+def replication_start(
+    *, source: Practice, by, date: datetime.date, note: str = "", evidence_url: str = ""
+) -> Replication:
+    """Agency B (the user's agency) declares interest in replicating `source`, a published practice of another
+    agency. One replication per (source, agency): a second start is refused (the unique constraint backs it).
+    """
+    membership = _membership_or_denied(by)
+    source = Practice.objects.select_for_update().select_related("agency").get(pk=source.pk)
+    if source.status != Practice.Status.PUBLISHED:
+        raise ValidationError(_("Hanya praktik yang sudah terbit yang dapat direplikasi."), code="not_published")
+    if membership.agency_id == source.agency_id:
+        raise PermissionDenied(_("Instansi tidak dapat mereplikasi praktiknya sendiri."))
+    if Replication.objects.filter(source=source, agency_id=membership.agency_id).exists():
+        raise ValidationError(_("Instansi Anda sudah tercatat mereplikasi praktik ini."), code="duplicate")
+    try:
+        with transaction.atomic():
+            replication = Replication.objects.create(
+                source=source, agency_id=membership.agency_id, stage=Replication.Stage.INTEREST, started_by=by
+            )
+    except IntegrityError as exc:  # a concurrent start by a colleague
+        raise ValidationError(_("Instansi Anda sudah tercatat mereplikasi praktik ini."), code="duplicate") from exc
+    step = ReplicationStep(
+        replication=replication,
+        stage=Replication.Stage.INTEREST,
+        date=date,
+        note=note,
+        evidence_url=evidence_url,
+        recorded_by=by,
+    )
+    step.full_clean()
+    step.save()
+    _notify_source(replication=replication, kind="replication_started")
+    return replication
+
+
+@transaction.atomic
+def replication_advance(
+    *, replication_id: int, to_stage: str, by, date: datetime.date, note: str = "", evidence_url: str = ""
+) -> Replication:
+    """Record that the replication reached `to_stage` (a later stage; skipping one is allowed, going back is not).
+
+    Only members of the replicating agency may record stages. The row is locked before the stage is checked,
+    so two colleagues recording at once cannot both move it.
+    """
+    replication = Replication.objects.select_for_update().select_related("source", "agency").get(pk=replication_id)
+    membership = _membership_or_denied(by)
+    if membership.agency_id != replication.agency_id:
+        raise PermissionDenied(_("Hanya instansi replikator yang mencatat tahap replikasi."))
+    if to_stage not in Replication.STAGE_ORDER:
+        raise ValidationError(_("Tahap tidak dikenal."), code="invalid_stage")
+    if Replication.STAGE_ORDER.index(to_stage) <= replication.stage_index:
+        raise ValidationError(
+            _("Tahap replikasi hanya bisa maju: sekarang “%(stage)s”.")
+            % {"stage": Replication.Stage(replication.stage).label},
+            code="backwards",
+        )
+    step = ReplicationStep(
+        replication=replication, stage=to_stage, date=date, note=note, evidence_url=evidence_url, recorded_by=by
+    )
+    step.full_clean()
+    step.save()
+    replication.stage = to_stage
+    replication.save(update_fields=["stage", "updated_at"])
+    practice_replication_counters_update(practice_id=replication.source_id)
+    _notify_source(replication=replication, kind="replication_stage")
+    return replication
+
+
+@transaction.atomic
+def replication_step_respond(*, step_id: int, by, response: str) -> ReplicationStep:
+    """The source agency answers a step (accepts a study visit, shares documents). Rewriting it is allowed."""
+    step = ReplicationStep.objects.select_for_update().select_related("replication__source").get(pk=step_id)
+    membership = _membership_or_denied(by)
+    if membership.agency_id != step.replication.source.agency_id:
+        raise PermissionDenied(_("Hanya instansi pemilik praktik asal yang dapat menanggapi."))
+    if not response.strip():
+        raise ValidationError(_("Tanggapan tidak boleh kosong."), code="empty")
+    step.response = response.strip()
+    step.responded_by = by
+    step.responded_at = timezone.now()
+    step.save(update_fields=["response", "responded_by", "responded_at"])
+    replication = step.replication
+    _notify(
+        recipients=agency_members(agency_id=replication.agency_id),
+        kind="replication_response",
+        context={"replication_id": replication.pk, "stage": step.stage, "source": replication.source.title},
+        target_url=reverse("ledger:replication_list", kwargs={"slug": replication.source.slug}),
+    )
+    return step
+
+
+@transaction.atomic
+def replication_practice_create(*, replication_id: int, by) -> Practice:
+    """Turn a launched replication into a draft practice of the replicating agency, linked to its source.
+
+    Title and summary are copied as a starting point; the agency then writes and submits it through the
+    usual workflow. Only once per replication.
+    """
+    replication = Replication.objects.select_for_update().select_related("source", "agency").get(pk=replication_id)
+    membership = _membership_or_denied(by)
+    if membership.agency_id != replication.agency_id:
+        raise PermissionDenied(_("Hanya instansi replikator yang dapat membuat praktiknya."))
+    if replication.stage not in COUNTED_STAGES:
+        raise ValidationError(_("Replikasi harus sudah diluncurkan."), code="not_launched")
+    if replication.became_id is not None:
+        raise ValidationError(_("Replikasi ini sudah menjadi praktik."), code="already")
+    source = replication.source
+    base = slugify(f"{source.slug}-{replication.agency.slug}")[:100] or "replikasi"
+    slug, n = base, 1
+    while Practice.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    practice = Practice.objects.create(agency=replication.agency, slug=slug, source=source, created_by=by)
+    live = source.live_revision
+    revision = PracticeRevision.objects.create(
+        practice=practice,
+        number=1,
+        created_by=by,
+        title=(_("Replikasi: %(title)s") % {"title": source.title})[:200],
+        summary=source.summary,
+        primary_theme_id=source.primary_theme_id,
+        stage=PracticeRevision.Stage.IMPLEMENTED,
+    )
+    if live is not None:
+        revision.other_themes.set(live.other_themes.all())
+    practice.working_revision = revision
+    practice.save(update_fields=["working_revision", "updated_at"])
+    replication.became = practice
+    replication.save(update_fields=["became", "updated_at"])
+    return practice
+
+
+def _notify_source(*, replication: Replication, kind: str) -> None:
+    _notify(
+        recipients=agency_members(agency_id=replication.source.agency_id),
+        kind=kind,
+        context={
+            "replication_id": replication.pk,
+            "agency": replication.agency.name,
+            "stage": replication.stage,
+            "source": replication.source.title,
+        },
+        target_url=reverse("ledger:replication_list", kwargs={"slug": replication.source.slug}),
+    )
+
+
+def replication_can_act(*, user, replication: Replication) -> dict[str, bool]:
+    """What the user may do on a replication row (for buttons; the services check again)."""
+    membership = membership_for_user(user=user)
+    agency_id = membership.agency_id if membership else None
+    is_replicator = agency_id == replication.agency_id
+    return {
+        "advance": is_replicator and replication.stage != Replication.Stage.RESULTS,
+        "respond": agency_id is not None and agency_id == replication.source.agency_id,
+        "make_practice": is_replicator and replication.stage in COUNTED_STAGES and replication.became_id is None,
+    }

@@ -1,0 +1,33 @@
+from django.urls import path
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from .views import ledger as views
+
+app_name = "ledger"
+
+# format_lazy keeps the translated segments lazy, so /en/ URLs resolve in English.
+urlpatterns = [
+    path("praktik/<slug:slug>/replikasi/", views.replication_list, name="replication_list"),
+    path("praktik/<slug:slug>/tanya/", views.question_list, name="question_list"),
+    path("praktik/<slug:slug>/tanya/<int:pk>/jawab/", views.question_answer, name="question_answer"),
+    path(
+        format_lazy("{}<int:pk>/{}", _("replikasi/"), _("tahap/")),
+        views.replication_advance,
+        name="replication_advance",
+    ),  # fmt: skip
+    path(
+        format_lazy("{}<int:pk>/{}<int:step_pk>/", _("replikasi/"), _("tanggapan/")),
+        views.replication_respond,
+        name="replication_respond",
+    ),
+    path(
+        format_lazy("{}<int:pk>/{}", _("replikasi/"), _("jadikan-praktik/")),
+        views.replication_make_practice,
+        name="replication_make_practice",
+    ),
+    path(_("peta/"), views.who_does_what, name="map"),
+    path(format_lazy("{}csv/", _("peta/")), views.who_does_what_csv, name="map_csv"),
+    path(_("statistik/"), views.statistics, name="statistics"),
+    path(_("pendampingan/"), views.mentoring, name="mentoring"),
+]

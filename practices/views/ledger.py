@@ -1,0 +1,332 @@
+"""Pages of the replication ledger, ask-the-innovator, who-does-what map, mentoring and statistics."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agencies.models import Membership
+from agencies.selectors import membership_for_user
+
+from ..access import published_practice_get, question_get_for_user, replication_get_for_user
+from ..forms_ledger import (
+    AnswerForm,
+    MentoringThemesForm,
+    QuestionForm,
+    ReplicationAdvanceForm,
+    ReplicationStepForm,
+    StepResponseForm,
+    ThemeSelectForm,
+)
+from ..models import ReplicationStep, Theme
+from ..selectors import ledger as ledger_selectors
+from ..selectors import stats as stats_selectors
+from ..services import questions as question_services
+from ..services import replication as replication_services
+
+
+def _errors_to_form(form, exc: ValidationError | PermissionDenied) -> None:
+    form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+
+
+# Replication ledger --------------------------------------------------------------------------------------------
+
+
+def _ledger_page(request, practice, *, start_form=None, bound: dict | None = None, status: int = 200):
+    """The standalone ledger page; `bound` carries a submitted form with errors back into its slot."""
+    bound = bound or {}
+    membership = membership_for_user(user=request.user)
+    rows = []
+    for replication in ledger_selectors.replication_list(practice=practice):
+        can = replication_services.replication_can_act(user=request.user, replication=replication)
+        advance = None
+        if can["advance"]:
+            advance = bound.get(("advance", replication.pk)) or ReplicationAdvanceForm(replication=replication)
+        steps = []
+        for step in replication.steps.all():
+            respond = None
+            if can["respond"]:
+                respond = bound.get(("respond", step.pk)) or StepResponseForm(step_id=step.pk)
+            steps.append({"step": step, "respond_form": respond})
+        rows.append({"replication": replication, "can": can, "advance_form": advance, "steps": steps})
+    can_start = (
+        membership is not None
+        and membership.agency_id != practice.agency_id
+        and not any(r["replication"].agency_id == membership.agency_id for r in rows)
+    )
+    ancestors, tree = ledger_selectors.practice_lineage(practice=practice)
+    context = {
+        "practice": practice,
+        "rows": rows,
+        "can_start": can_start,
+        "start_form": start_form or (ReplicationStepForm(prefix_id="start") if can_start else None),
+        "ancestors": ancestors,
+        "tree": tree,
+    }
+    return render(request, "practices/ledger/replication_list.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def replication_list(request, slug):
+    practice = published_practice_get(slug=slug)
+    if request.method == "GET":
+        return _ledger_page(request, practice)
+    if not request.user.is_authenticated:
+        return redirect(f"{_login_url()}?next={request.path}")
+    form = ReplicationStepForm(request.POST, prefix_id="start")
+    if form.is_valid():
+        try:
+            replication_services.replication_start(source=practice, by=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Replikasi dicatat. Instansi pemilik praktik diberi tahu."))
+            return redirect("ledger:replication_list", slug=practice.slug)
+    return _ledger_page(request, practice, start_form=form, status=400)
+
+
+@login_required
+@require_POST
+def replication_advance(request, pk):
+    replication = replication_get_for_user(user=request.user, pk=pk)
+    form = ReplicationAdvanceForm(request.POST, replication=replication)
+    if form.is_valid():
+        try:
+            data = form.cleaned_data
+            replication_services.replication_advance(
+                replication_id=replication.pk,
+                by=request.user,
+                to_stage=data["stage"],
+                date=data["date"],
+                note=data["note"],
+                evidence_url=data["evidence_url"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Tahap replikasi dicatat."))
+            return redirect("ledger:replication_list", slug=replication.source.slug)
+    practice = published_practice_get(slug=replication.source.slug)
+    return _ledger_page(request, practice, bound={("advance", replication.pk): form}, status=400)
+
+
+@login_required
+@require_POST
+def replication_respond(request, pk, step_pk):
+    replication = replication_get_for_user(user=request.user, pk=pk)
+    step = ReplicationStep.objects.filter(pk=step_pk, replication=replication).first()
+    if step is None:
+        raise Http404
+    form = StepResponseForm(request.POST, step_id=step.pk)
+    if form.is_valid():
+        try:
+            replication_services.replication_step_respond(
+                step_id=step.pk, by=request.user, response=form.cleaned_data["response"]
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Tanggapan disimpan."))
+            return redirect("ledger:replication_list", slug=replication.source.slug)
+    practice = published_practice_get(slug=replication.source.slug)
+    return _ledger_page(request, practice, bound={("respond", step.pk): form}, status=400)
+
+
+@login_required
+@require_POST
+def replication_make_practice(request, pk):
+    replication = replication_get_for_user(user=request.user, pk=pk)
+    try:
+        practice = replication_services.replication_practice_create(replication_id=replication.pk, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("ledger:replication_list", slug=replication.source.slug)
+    messages.success(
+        request,
+        _("Draf praktik “%(title)s” dibuat dari replikasi ini; lengkapi dan ajukan lewat halaman kelola.")
+        % {"title": practice.working_revision.title},
+    )
+    return redirect("ledger:replication_list", slug=replication.source.slug)
+
+
+def _login_url() -> str:
+    from django.conf import settings
+    from django.shortcuts import resolve_url
+
+    return resolve_url(settings.LOGIN_URL)
+
+
+# Ask the innovator ---------------------------------------------------------------------------------------------
+
+
+def _questions_page(request, practice, *, ask_form=None, bound: dict | None = None, status: int = 200):
+    bound = bound or {}
+    membership = membership_for_user(user=request.user)
+    agency_id = membership.agency_id if membership else None
+    is_owner = agency_id == practice.agency_id
+    questions = []
+    for question in ledger_selectors.question_list_for_user(practice=practice, agency_id=agency_id):
+        form = None
+        if is_owner:
+            form = bound.get(question.pk) or AnswerForm(
+                question_id=question.pk, initial={"answer": question.answer, "is_public": question.is_public}
+            )
+        questions.append({"question": question, "form": form})
+    can_ask = agency_id is not None and not is_owner
+    context = {
+        "practice": practice,
+        "faq": ledger_selectors.faq_list(practice=practice),
+        "questions": questions,
+        "is_owner": is_owner,
+        "can_ask": can_ask,
+        "ask_form": ask_form or (QuestionForm() if can_ask else None),
+    }
+    return render(request, "practices/ledger/question_list.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def question_list(request, slug):
+    practice = published_practice_get(slug=slug)
+    if request.method == "GET":
+        return _questions_page(request, practice)
+    if not request.user.is_authenticated:
+        return redirect(f"{_login_url()}?next={request.path}")
+    form = QuestionForm(request.POST)
+    if form.is_valid():
+        try:
+            question_services.question_ask(practice=practice, by=request.user, text=form.cleaned_data["text"])
+        except (ValidationError, PermissionDenied) as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Pertanyaan terkirim ke instansi pemilik praktik."))
+            return redirect("ledger:question_list", slug=practice.slug)
+    return _questions_page(request, practice, ask_form=form, status=400)
+
+
+@login_required
+@require_POST
+def question_answer(request, slug, pk):
+    question = question_get_for_user(user=request.user, pk=pk)
+    if question.practice.slug != slug:
+        raise Http404
+    form = AnswerForm(request.POST, question_id=question.pk)
+    if form.is_valid():
+        try:
+            question_services.question_answer(question_id=question.pk, by=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Jawaban disimpan."))
+            return redirect("ledger:question_list", slug=slug)
+    practice = published_practice_get(slug=slug)
+    return _questions_page(request, practice, bound={question.pk: form}, status=400)
+
+
+# Who does what -------------------------------------------------------------------------------------------------
+
+
+def _map_theme(request) -> tuple[ThemeSelectForm, Theme | None]:
+    form = ThemeSelectForm(request.GET or None)
+    theme = form.cleaned_data.get("tema") if form.is_valid() else None
+    return form, theme or Theme.objects.first()
+
+
+@require_GET
+def who_does_what(request):
+    form, theme = _map_theme(request)
+    if not form.is_bound or not form.is_valid():
+        form = ThemeSelectForm(initial={"tema": theme.code if theme else None})
+    data = ledger_selectors.who_does_what(theme=theme) if theme else None
+    return render(request, "practices/ledger/map.html", {"form": form, "theme": theme, "data": data})
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """Spreadsheet formula injection guard: a cell starting with = + - @ (or tab/CR) gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+@require_GET
+def who_does_what_csv(request):
+    form, theme = _map_theme(request)
+    if theme is None:
+        raise Http404
+    data = ledger_selectors.who_does_what(theme=theme)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="peta-{theme.code}.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read UTF-8
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Provinsi"), _("Instansi"), _("Jenis instansi"), _("Praktik"), _("Indikator"), _("Satuan"),
+            _("Nilai awal"), _("Target"), _("Tahun target"), _("Capaian terakhir"), _("Tanggal capaian"),
+        ]
+    )  # fmt: skip
+    for row in ledger_selectors.who_does_what_rows(data):
+        writer.writerow([csv_safe(cell) for cell in row])
+    return response
+
+
+# Mentoring -----------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def mentoring(request):
+    """Agency admins see mentor suggestions for their agency; moderators see the agencies needing mentoring."""
+    context: dict = {}
+    if request.user.is_moderator:
+        context["needing"] = ledger_selectors.agencies_needing_mentoring()
+    membership = membership_for_user(user=request.user)
+    if membership is not None and membership.role == Membership.Role.ADMIN:
+        form = MentoringThemesForm(request.GET or None)
+        themes = list(form.cleaned_data["tema"]) if form.is_valid() else []
+        context.update(
+            {
+                "agency": membership.agency,
+                "score": ledger_selectors.latest_scores().filter(agency=membership.agency).first(),
+                "form": form,
+                "suggestions": ledger_selectors.mentor_suggestions(
+                    agency=membership.agency, theme_ids=[t.pk for t in themes]
+                ),
+            }
+        )
+    if not context:
+        raise Http404
+    return render(request, "practices/ledger/mentoring.html", context)
+
+
+# Statistics ----------------------------------------------------------------------------------------------------
+
+
+@require_GET
+def statistics(request):
+    chart = stats_selectors.bar_chart
+    sections = [
+        ("theme", _("Praktik terbit per tema"), chart(stats_selectors.practices_by_theme())),
+        ("province", _("Praktik terbit per provinsi"), chart(stats_selectors.practices_by_province())),
+        ("kind", _("Praktik terbit per jenis instansi"), chart(stats_selectors.practices_by_kind())),
+        ("year", _("Praktik terbit per tahun"), chart(stats_selectors.practices_by_year())),
+        ("replications", _("Replikasi dimulai per tahun"), chart(stats_selectors.replications_by_year())),
+    ]
+    share = stats_selectors.contributing_share_by_province()
+    context = {
+        "sections": sections,
+        "share": share,
+        "share_chart": chart([(row["name"], row["percent"]) for row in share]),
+        "funnel": None,
+    }
+    if request.user.is_authenticated and request.user.is_moderator:
+        funnel = stats_selectors.review_funnel()
+        context["funnel"] = {**funnel, "states_chart": chart(funnel["states"])}
+    return render(request, "practices/stats/statistics.html", context)

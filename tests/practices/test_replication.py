@@ -1,0 +1,132 @@
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from agencies.models import Membership
+from practices.models import Practice, Replication, ReplicationStep
+from practices.selectors.ledger import practice_lineage
+from practices.services import replication as svc
+from tests.factories import UserFactory
+
+from .ledger_fixtures import en_url, indonesian, member, published_practice  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2025, 3, 3)
+
+
+@pytest.fixture
+def source():
+    return published_practice(agency_code="35.78", slug="surabaya-sapa")  # Kota Surabaya, Jawa Timur
+
+
+def test_stages_move_forward_only_and_counters_follow(source):
+    bandung = member("32.04")
+    replication = svc.replication_start(source=source, by=bandung, date=TODAY, note="Tertarik")
+    assert replication.stage == "interest"
+    svc.replication_advance(replication_id=replication.pk, to_stage="study", by=bandung, date=TODAY)
+    source.refresh_from_db()
+    assert (source.replication_count, source.provinces_reached) == (0, 0)  # counted from "launched"
+    with pytest.raises(ValidationError):
+        svc.replication_advance(replication_id=replication.pk, to_stage="interest", by=bandung, date=TODAY)
+    with pytest.raises(ValidationError):
+        svc.replication_advance(replication_id=replication.pk, to_stage="study", by=bandung, date=TODAY)
+    svc.replication_advance(replication_id=replication.pk, to_stage="launched", by=bandung, date=TODAY)  # skips one
+    # A second agency in the same province as the first, and a third in another province.
+    svc.replication_advance(
+        replication_id=svc.replication_start(source=source, by=member("32.73"), date=TODAY).pk,
+        to_stage="launched", by=Membership.objects.get(agency__code="32.73").user, date=TODAY,
+    )  # fmt: skip
+    svc.replication_start(source=source, by=member("11"), date=TODAY)  # Aceh, interest only: not counted
+    source.refresh_from_db()
+    assert (source.replication_count, source.provinces_reached) == (2, 1)
+    assert list(ReplicationStep.objects.filter(replication=replication).values_list("stage", flat=True)) == [
+        "interest", "study", "launched",
+    ]  # fmt: skip
+
+
+def test_start_permissions(source):
+    with pytest.raises(PermissionDenied):
+        svc.replication_start(source=source, by=UserFactory(), date=TODAY)  # no agency
+    with pytest.raises(PermissionDenied):
+        svc.replication_start(source=source, by=member("35.78"), date=TODAY)  # own agency
+    bandung = member("32.04")
+    svc.replication_start(source=source, by=bandung, date=TODAY)
+    with pytest.raises(ValidationError):
+        svc.replication_start(source=source, by=member("32.04"), date=TODAY)  # once per agency
+    unpublished = Practice.objects.create(agency=source.agency, slug="draf")
+    with pytest.raises(ValidationError):
+        svc.replication_start(source=unpublished, by=bandung, date=TODAY)
+
+
+def test_only_replicator_advances_and_only_source_responds(source):
+    replication = svc.replication_start(source=source, by=member("32.04"), date=TODAY)
+    step = replication.steps.get()
+    for outsider in (member("35.78"), member("11")):
+        with pytest.raises(PermissionDenied):
+            svc.replication_advance(replication_id=replication.pk, to_stage="study", by=outsider, date=TODAY)
+    with pytest.raises(PermissionDenied):
+        svc.replication_step_respond(step_id=step.pk, by=member("32.04"), response="x")
+    svc.replication_step_respond(step_id=step.pk, by=member("35.78"), response="Silakan studi tiru Senin.")
+    step.refresh_from_db()
+    assert step.response.startswith("Silakan") and step.responded_at is not None
+
+
+def test_source_agency_is_notified_at_each_stage(source, monkeypatch):
+    calls = []
+    monkeypatch.setattr(svc, "_notify", lambda **kw: calls.append(kw))
+    owner = member("35.78")
+    bandung = member("32.04")
+    replication = svc.replication_start(source=source, by=bandung, date=TODAY)
+    svc.replication_advance(replication_id=replication.pk, to_stage="study", by=bandung, date=TODAY)
+    assert [c["kind"] for c in calls] == ["replication_started", "replication_stage"]
+    assert all(c["recipients"] == [owner] for c in calls)
+
+
+def test_lineage_of_a_replication_of_a_replication(source):
+    bandung = member("32.04")
+    first = svc.replication_start(source=source, by=bandung, date=TODAY)
+    with pytest.raises(ValidationError):
+        svc.replication_practice_create(replication_id=first.pk, by=bandung)  # not launched yet
+    svc.replication_advance(replication_id=first.pk, to_stage="launched", by=bandung, date=TODAY)
+    derived = svc.replication_practice_create(replication_id=first.pk, by=bandung)
+    assert derived.source == source and derived.agency.code == "32.04" and derived.status == "unpublished"
+    assert source.title in derived.working_revision.title
+    # Bandung's practice is published and replicated in turn by Aceh.
+    from practices.services.publishing import practice_publish
+
+    practice_publish(practice=derived, revision=derived.working_revision)
+    aceh = member("11")
+    second = svc.replication_start(source=derived, by=aceh, date=TODAY)
+
+    ancestors, tree = practice_lineage(practice=derived)
+    assert ancestors == [source]
+    ancestors, tree = practice_lineage(practice=source)
+    assert ancestors == []
+    ((rep, child),) = tree.replications
+    assert rep == first and child.practice == derived
+    assert [r for r, _ in child.replications] == [second]
+
+
+def test_ledger_page_permission_ladder(client, source):
+    url = reverse("ledger:replication_list", kwargs={"slug": source.slug})
+    data = {"date": "2025-03-03", "note": "Kami tertarik"}
+    assert client.get(url).status_code == 200
+    assert client.post(url, data).status_code == 302 and not Replication.objects.exists()  # anonymous → login
+    client.force_login(member("35.78"))
+    response = client.post(url, data)  # owner cannot replicate itself
+    assert response.status_code == 400 and not Replication.objects.exists()
+    assert "Kami tertarik" in response.content.decode()  # what was typed is kept
+    client.force_login(member("32.04"))
+    assert client.post(url, data).status_code == 302
+    replication = Replication.objects.get()
+    advance = reverse("ledger:replication_advance", kwargs={"pk": replication.pk})
+    assert client.post(advance, {"stage": "study", "date": "2025-03-04"}).status_code == 302
+    bad = client.post(advance, {"stage": "interest", "date": "2025-03-04"})
+    assert bad.status_code == 400
+    client.force_login(member("11"))  # unrelated agency: the replication is not theirs to act on
+    assert client.post(advance, {"stage": "launched", "date": "2025-03-04"}).status_code == 404
+    replication.refresh_from_db()
+    assert replication.stage == "study"
+    assert client.get(en_url("ledger:replication_list", slug=source.slug)).status_code == 200
