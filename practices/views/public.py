@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from ..access import practice_can_see_contact
 from ..cache import public_cache_page
 from ..charts import indicator_chart
+from ..selectors import ledger as ledger_selectors
 from ..selectors import public as selectors
 
 
@@ -43,6 +44,9 @@ def practice_detail(request, slug):
         "related": selectors.practice_related(practice=practice),
         "show_contact_email": practice_can_see_contact(user=request.user),
         "region": practice.agency.region,
+        "replications": ledger_selectors.replication_list(practice=practice),
+        "faq": ledger_selectors.faq_list(practice=practice),
+        "like_you": ledger_selectors.practices_like_you(practice=practice),
     }
     return render(request, "practices/public/practice_detail.html", context)
 

@@ -270,7 +270,7 @@ PAGES = [
     ("/praktik/", 16),
     ("/praktik/?q=kemiskinan&province=35&region=35.78&theme=kemiskinan", 17),
     ("/praktik/?q=kemiskinn", 18),
-    ("/praktik/{slug}/", 8),
+    ("/praktik/{slug}/", 11),  # + replications (and their steps), FAQ, agencies like you
     ("/tema/", 2),
     ("/tema/kemiskinan/", 6),
     ("/instansi/", 4),

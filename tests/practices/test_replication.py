@@ -73,15 +73,20 @@ def test_only_replicator_advances_and_only_source_responds(source):
     assert step.response.startswith("Silakan") and step.responded_at is not None
 
 
-def test_source_agency_is_notified_at_each_stage(source, monkeypatch):
-    calls = []
-    monkeypatch.setattr(svc, "_notify", lambda **kw: calls.append(kw))
+def test_source_agency_is_notified_at_each_stage_through_the_outbox(source):
+    from notifications.models import Delivery, Notification
+
     owner = member("35.78")
+    owner.language = "en"
+    owner.save(update_fields=["language"])
     bandung = member("32.04")
     replication = svc.replication_start(source=source, by=bandung, date=TODAY)
     svc.replication_advance(replication_id=replication.pk, to_stage="study", by=bandung, date=TODAY)
-    assert [c["kind"] for c in calls] == ["replication_started", "replication_stage"]
-    assert all(c["recipients"] == [owner] for c in calls)
+    sent = Notification.objects.filter(recipient=owner).order_by("id")
+    assert [n.kind for n in sent] == ["replication_started", "replication_stage"]
+    assert "started replicating" in sent[0].subject  # rendered in the recipient's language
+    assert Delivery.objects.filter(notification__in=sent, state=Delivery.State.PENDING).count() == 2
+    assert not Notification.objects.filter(recipient=bandung).exists()
 
 
 def test_lineage_of_a_replication_of_a_replication(source):
