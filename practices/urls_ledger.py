@@ -8,9 +8,16 @@ app_name = "ledger"
 
 # format_lazy keeps the translated segments lazy, so /en/ URLs resolve in English.
 urlpatterns = [
-    path("praktik/<slug:slug>/replikasi/", views.replication_list, name="replication_list"),
-    path("praktik/<slug:slug>/tanya/", views.question_list, name="question_list"),
-    path("praktik/<slug:slug>/tanya/<int:pk>/jawab/", views.question_answer, name="question_answer"),
+    # Under the practice's own address in each language (/praktik/<slug>/ and /en/practices/<slug>/).
+    path(
+        format_lazy("{}{}", _("praktik/<slug:slug>/"), _("replikasi/")), views.replication_list, name="replication_list"
+    ),
+    path(format_lazy("{}{}", _("praktik/<slug:slug>/"), _("tanya/")), views.question_list, name="question_list"),
+    path(
+        format_lazy("{}{}<int:pk>/{}", _("praktik/<slug:slug>/"), _("tanya/"), _("jawab/")),
+        views.question_answer,
+        name="question_answer",
+    ),
     path(
         format_lazy("{}<int:pk>/{}", _("replikasi/"), _("tahap/")),
         views.replication_advance,

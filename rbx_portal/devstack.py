@@ -140,6 +140,7 @@ def cmd_run() -> int:
     port = os.environ.get("PORT", "8000")
     with services() as env:
         env.setdefault("DEBUG", "true")
+        env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")  # links in the demo's emails
         _manage(env, "migrate", "--no-input", "-v", "0")
         _manage(env, "load_reference_data")
         _manage(env, "load_demo_data")

@@ -32,3 +32,27 @@ def test_every_page_has_the_switch_and_landmarks(client):
     html = client.get("/akun/masuk/").content.decode()
     for needle in ['action="/i18n/setlang/"', 'name="language" value="en"', "<main", "<nav", 'href="#main"']:
         assert needle in html
+
+
+def test_every_translated_url_segment_keeps_its_shape():
+    """A URL pattern's English translation must keep the trailing slash and every <converter:name>."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    po = (Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    pairs = re.findall(r'^msgid "([^"]*/)"\nmsgstr "([^"]*)"$', po, flags=re.M)
+    assert len(pairs) > 20
+    for source, english in pairs:
+        assert english.endswith("/"), (source, english)
+        assert re.findall(r"<[^>]+>", source) == re.findall(r"<[^>]+>", english), (source, english)
+
+
+def test_ledger_pages_live_under_the_practice_address_in_both_languages(client):
+    from django.urls import reverse
+    from django.utils import translation
+
+    assert reverse("ledger:replication_list", kwargs={"slug": "x"}) == "/praktik/x/replikasi/"
+    with translation.override("en"):
+        assert reverse("ledger:question_list", kwargs={"slug": "x"}) == "/en/practices/x/questions/"
