@@ -13,20 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from agencies.models import Agency, Region
 
+from ..completeness import SECTION_FIELDS as ALL_SECTION_FIELDS
 from ..completeness import SECTIONS
 from ..models import Practice, PracticeRevision, ReviewAssignment, Theme
 
 S = PracticeRevision.State
 
+# The review page shows each section's own fields; relations (themes, regions, co-authors) are shown apart.
 SECTION_FIELDS: dict[str, list[str]] = {
-    "identity": ["title", "summary", "start_year", "stage", "is_digital"],
-    "problem": ["problem", "affected"],
-    "approach": ["approach", "novelty", "partners", "beneficiaries"],
-    "impact": ["impact"],
-    "resources": ["cost", "staff_count", "budget_source", "regulation", "sustainability"],
-    "kit": ["success_conditions", "replication_steps"],
-    "lessons": ["challenges", "failures", "do_differently"],
-    "contact": ["contact_name", "contact_position", "contact_email", "contact_phone"],
+    key: [name for name in names if name not in {"coauthors", "primary_theme", "other_themes", "other_regions"}]
+    for key, names in ALL_SECTION_FIELDS.items()
 }
 MODERATION_STATES = [S.SUBMITTED, S.IN_REVIEW, S.CHANGES_REQUESTED]
 

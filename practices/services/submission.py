@@ -18,34 +18,13 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Membership
 
-from ..completeness import MissingItem, revision_missing_items
+from ..completeness import SECTION_FIELDS, MissingItem, revision_missing_items
 from ..models import Indicator, IndicatorValue, Practice, PracticeRevision
 from ..richtext import richtext_clean_source
 from ..workflow import actor_roles, revision_transition
 
 S = PracticeRevision.State
 
-# The fields each section writes. Many-to-many fields are set after the row is saved.
-SECTION_FIELDS: dict[str, list[str]] = {
-    "identity": [
-        "title",
-        "summary",
-        "coauthors",
-        "start_year",
-        "stage",
-        "is_digital",
-        "primary_theme",
-        "other_themes",
-        "other_regions",
-    ],
-    "problem": ["problem", "affected"],
-    "approach": ["approach", "novelty", "partners", "beneficiaries"],
-    "impact": ["impact"],
-    "resources": ["cost", "staff_count", "budget_source", "regulation", "sustainability"],
-    "kit": ["success_conditions", "replication_steps"],
-    "lessons": ["challenges", "failures", "do_differently"],
-    "contact": ["contact_name", "contact_position", "contact_email", "contact_phone"],
-}
 M2M_FIELDS = {"coauthors", "other_themes", "other_regions"}
 # Narrative fields written in Markdown and sanitised on save (see practices/richtext.py).
 RICHTEXT_FIELDS = {
