@@ -34,11 +34,34 @@ class ReplicationAdvanceForm(ReplicationStepForm):
 
     field_order = ["stage", "date", "note", "evidence_url"]
 
-    def __init__(self, *args, replication: Replication, **kwargs):
+    def __init__(self, *args, replication: Replication, indicators=(), **kwargs):
         super().__init__(*args, prefix_id=f"adv{replication.pk}", **kwargs)
         later = Replication.STAGE_ORDER[replication.stage_index + 1 :]
         labels = dict(Replication.Stage.choices)
         self.fields["stage"].choices = [(s, labels[s]) for s in later]
+        # At the results stage the replicating agency reports the source's indicators, measured the same way.
+        for indicator in indicators:
+            self.fields[f"result_{indicator.pk}"] = forms.DecimalField(
+                label=_("Hasil: %(name)s (%(unit)s)") % {"name": indicator.name, "unit": indicator.unit},
+                help_text=_("Hanya untuk tahap “Hasil”. Target praktik asal: %(target)s")
+                % {"target": indicator.target_value if indicator.target_value is not None else "–"},
+                required=False,
+                max_digits=18,
+                decimal_places=4,
+            )
+
+    def results(self) -> dict:
+        return {
+            int(name.removeprefix("result_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("result_") and value is not None
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.results() and cleaned.get("stage") != Replication.Stage.RESULTS:
+            raise forms.ValidationError(_("Nilai indikator hanya diisi pada tahap “Hasil”."))
+        return cleaned
 
 
 class StepResponseForm(forms.Form):

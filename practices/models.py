@@ -556,6 +556,28 @@ class ReplicationStep(models.Model):
         return f"{self.replication_id}: {self.stage}"
 
 
+class ReplicationResult(models.Model):
+    """An indicator value the replicating agency reports at the "results" stage, measured like the source's."""
+
+    step = models.ForeignKey(ReplicationStep, on_delete=models.CASCADE, related_name="results")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indikator praktik asal"), on_delete=models.PROTECT, related_name="+"
+    )
+    value = models.DecimalField(_("nilai capaian"), max_digits=18, decimal_places=4)
+    date = models.DateField(_("tanggal"))
+
+    class Meta:
+        ordering = ["step_id", "indicator_id"]
+        verbose_name = _("hasil replikasi")
+        verbose_name_plural = _("hasil replikasi")
+        constraints = [
+            models.UniqueConstraint(fields=["step", "indicator"], name="replication_result_once_per_indicator")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}: {self.value}"
+
+
 class Question(models.Model):
     """A question an agency user asks the owning agency; public answers form the practice's FAQ."""
 

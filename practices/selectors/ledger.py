@@ -23,7 +23,12 @@ def replication_list(*, practice: Practice) -> QuerySet[Replication]:
     return (
         Replication.objects.filter(source=practice)
         .select_related("agency", "agency__region", "agency__region__province", "became", "source__agency")
-        .prefetch_related(Prefetch("steps", queryset=ReplicationStep.objects.order_by("created_at", "id")))
+        .prefetch_related(
+            Prefetch(
+                "steps",
+                queryset=ReplicationStep.objects.order_by("created_at", "id").prefetch_related("results__indicator"),
+            )
+        )
         .order_by("created_at", "id")
     )
 
@@ -79,6 +84,11 @@ def practice_lineage(*, practice: Practice, max_depth: int = LINEAGE_MAX_DEPTH) 
 
 
 # Questions -----------------------------------------------------------------------------------------------------
+
+
+def source_indicators(*, practice: Practice) -> list[Indicator]:
+    """The indicators of a practice's live revision: what a replication reports its results against."""
+    return list(Indicator.objects.filter(revision_id=practice.live_revision_id).order_by("order", "id"))
 
 
 def faq_list(*, practice: Practice) -> QuerySet[Question]:

@@ -4,16 +4,17 @@ of agencies contributing per province; and, for moderators, the review funnel.""
 from __future__ import annotations
 
 import datetime
-import statistics
 from collections import defaultdict
 
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import ExtractYear, Lag
+from django.db import connection
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from agencies.models import Agency, Region
 
-from ..models import Practice, PracticeRevision, Replication, Theme, Transition
+from ..models import Practice, PracticeRevision, Replication, ReviewAssignment, Theme, Transition
+from ..workdays import working_days_between
 
 OVERDUE_WORKING_DAYS = 5
 
@@ -98,17 +99,6 @@ def contributing_share_by_province() -> list[dict]:
     return result
 
 
-def working_days_between(start: datetime.date, end: datetime.date) -> int:
-    """Monday–Friday days after `start` up to and including `end` (public holidays are not modelled)."""
-    days = 0
-    day = start
-    while day < end:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            days += 1
-    return days
-
-
 def review_funnel(*, now: datetime.datetime | None = None) -> dict:
     """For moderators: working revisions per state, median hours spent in each state (from Transition rows:
     the time between entering a state and leaving it), overdue reviews and recent rejection reasons."""
@@ -117,21 +107,35 @@ def review_funnel(*, now: datetime.datetime | None = None) -> dict:
     counts = dict(working.values_list("state").annotate(n=Count("id")))
     states = [(label, counts.get(value, 0)) for value, label in PracticeRevision.State.choices]
 
-    durations: dict[str, list[float]] = defaultdict(list)
-    transitions = Transition.objects.annotate(
-        previous=Window(Lag("created_at"), partition_by=[F("revision_id")], order_by=[F("created_at"), F("id")])
-    ).values_list("from_state", "created_at", "previous", "revision__created_at")
-    for from_state, at, previous, revision_created in transitions:
-        entered = previous or revision_created
-        if entered is not None:
-            durations[from_state].append((at - entered).total_seconds() / 3600)
+    # Time spent in each state: from entering it (the previous transition of the revision, or its creation)
+    # to leaving it; the median per state is computed by PostgreSQL, not by loading every transition.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT from_state, percentile_cont(0.5) WITHIN GROUP (ORDER BY hours), count(*)
+            FROM (
+                SELECT t.from_state,
+                       EXTRACT(EPOCH FROM t.created_at - COALESCE(
+                           LAG(t.created_at) OVER (PARTITION BY t.revision_id ORDER BY t.created_at, t.id),
+                           r.created_at)) / 3600.0 AS hours
+                FROM practices_transition t JOIN practices_practicerevision r ON r.id = t.revision_id
+            ) spans
+            GROUP BY from_state
+            """
+        )
+        durations = {state: (median, n) for state, median, n in cursor.fetchall()}
     labels = dict(PracticeRevision.State.choices)
     medians = [
-        {"state": labels.get(state, state), "median_hours": round(statistics.median(values), 1), "n": len(values)}
-        for state, values in sorted(
-            durations.items(), key=lambda kv: list(labels).index(kv[0]) if kv[0] in labels else 99
-        )
+        {"state": labels[state], "median_hours": round(durations[state][0], 1), "n": durations[state][1]}
+        for state in labels
+        if state in durations
     ]
+    reviewer_load = list(
+        ReviewAssignment.objects.open()
+        .values("reviewer__email", "reviewer__full_name")
+        .annotate(open_reviews=Count("id"))
+        .order_by("-open_reviews", "reviewer__email")
+    )
 
     today = timezone.localdate(now)
     overdue = []
@@ -151,4 +155,10 @@ def review_funnel(*, now: datetime.datetime | None = None) -> dict:
         .select_related("practice")
         .order_by("-created_at")[:10]
     )
-    return {"states": states, "medians": medians, "overdue": overdue, "rejections": list(rejections)}
+    return {
+        "states": states,
+        "medians": medians,
+        "overdue": overdue,
+        "rejections": list(rejections),
+        "reviewer_load": reviewer_load,
+    }

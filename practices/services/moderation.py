@@ -23,6 +23,7 @@ from notifications.services import notify
 from ..cache import public_cache_invalidate
 from ..completeness import SECTIONS
 from ..models import Practice, PracticeRevision, Review, ReviewAssignment, Transition
+from ..workdays import working_days_between
 from ..workflow import PRACTICE_TRANSITIONS, actor_roles, revision_transition
 from .publishing import practice_publish
 from .screening import screening_queue_on_commit
@@ -322,18 +323,6 @@ SLA_ESCALATE_WORKING_DAYS = 10
 CHANGES_REMIND_DAYS = 30
 FRESHNESS_INTERVAL_DAYS = 182
 FRESHNESS_ANSWER_DAYS = 30
-
-
-def working_days_between(start, end) -> int:
-    """Weekdays after `start`'s date up to and including `end`'s date (local time; holidays not counted)."""
-    from datetime import timedelta
-
-    day, last, count = timezone.localdate(start), timezone.localdate(end), 0
-    while day < last:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            count += 1
-    return count
 
 
 def reviews_sla_remind() -> dict[str, int]:

@@ -8,6 +8,7 @@ other agency through `_notify`.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Membership
 from agencies.selectors import membership_for_user
 
-from ..models import Practice, PracticeRevision, Replication, ReplicationStep
+from ..models import Indicator, Practice, PracticeRevision, Replication, ReplicationResult, ReplicationStep
 
 # Stages from which a replication counts as "replicated" in the source's counters.
 COUNTED_STAGES = ("launched", "results")
@@ -112,12 +113,20 @@ def replication_start(
 
 @transaction.atomic
 def replication_advance(
-    *, replication_id: int, to_stage: str, by, date: datetime.date, note: str = "", evidence_url: str = ""
+    *,
+    replication_id: int,
+    to_stage: str,
+    by,
+    date: datetime.date,
+    note: str = "",
+    evidence_url: str = "",
+    results: dict[int, Decimal] | None = None,
 ) -> Replication:
     """Record that the replication reached `to_stage` (a later stage; skipping one is allowed, going back is not).
 
     Only members of the replicating agency may record stages. The row is locked before the stage is checked,
-    so two colleagues recording at once cannot both move it.
+    so two colleagues recording at once cannot both move it. At the "results" stage, `results` maps indicators
+    of the source's live revision to the values the replicating agency measured (same name and unit).
     """
     replication = Replication.objects.select_for_update().select_related("source", "agency").get(pk=replication_id)
     membership = _membership_or_denied(by)
@@ -136,11 +145,27 @@ def replication_advance(
     )
     step.full_clean()
     step.save()
+    if results:
+        _results_record(step=step, replication=replication, results=results, date=date)
     replication.stage = to_stage
     replication.save(update_fields=["stage", "updated_at"])
     practice_replication_counters_update(practice_id=replication.source_id)
     _notify_source(replication=replication, kind="replication_stage")
     return replication
+
+
+def _results_record(*, step: ReplicationStep, replication: Replication, results: dict, date) -> None:
+    if step.stage != Replication.Stage.RESULTS:
+        raise ValidationError(_("Nilai indikator hanya dicatat pada tahap hasil."), code="results_stage")
+    allowed = set(
+        Indicator.objects.filter(revision_id=replication.source.live_revision_id).values_list("pk", flat=True)
+    )
+    unknown = set(results) - allowed
+    if unknown:
+        raise ValidationError(_("Indikator tidak dikenal untuk praktik asal ini."), code="unknown_indicator")
+    ReplicationResult.objects.bulk_create(
+        [ReplicationResult(step=step, indicator_id=pk, value=value, date=date) for pk, value in results.items()]
+    )
 
 
 @transaction.atomic

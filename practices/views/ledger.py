@@ -44,11 +44,14 @@ def _ledger_page(request, practice, *, start_form=None, bound: dict | None = Non
     bound = bound or {}
     membership = membership_for_user(user=request.user)
     rows = []
+    indicators = ledger_selectors.source_indicators(practice=practice)
     for replication in ledger_selectors.replication_list(practice=practice):
         can = replication_services.replication_can_act(user=request.user, replication=replication)
         advance = None
         if can["advance"]:
-            advance = bound.get(("advance", replication.pk)) or ReplicationAdvanceForm(replication=replication)
+            advance = bound.get(("advance", replication.pk)) or ReplicationAdvanceForm(
+                replication=replication, indicators=indicators
+            )
         steps = []
         for step in replication.steps.all():
             respond = None
@@ -96,7 +99,8 @@ def replication_list(request, slug):
 @require_POST
 def replication_advance(request, pk):
     replication = replication_get_for_user(user=request.user, pk=pk)
-    form = ReplicationAdvanceForm(request.POST, replication=replication)
+    indicators = ledger_selectors.source_indicators(practice=replication.source)
+    form = ReplicationAdvanceForm(request.POST, replication=replication, indicators=indicators)
     if form.is_valid():
         try:
             data = form.cleaned_data
@@ -107,6 +111,7 @@ def replication_advance(request, pk):
                 date=data["date"],
                 note=data["note"],
                 evidence_url=data["evidence_url"],
+                results=form.results(),
             )
         except (ValidationError, PermissionDenied) as exc:
             _errors_to_form(form, exc)

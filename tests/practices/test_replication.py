@@ -135,3 +135,31 @@ def test_ledger_page_permission_ladder(client, source):
     replication.refresh_from_db()
     assert replication.stage == "study"
     assert client.get(en_url("ledger:replication_list", slug=source.slug)).status_code == 200
+
+
+def test_results_stage_records_values_against_the_source_indicators(source, client):
+    from decimal import Decimal
+
+    from practices.models import Indicator, ReplicationResult
+
+    indicator = Indicator.objects.create(
+        revision=source.live_revision, name="Waktu layanan", unit="hari", target_value=Decimal("3")
+    )
+    other = Indicator.objects.create(revision=source.live_revision, name="Lain", unit="%")
+    bandung = member("32.04")
+    replication = svc.replication_start(source=source, by=bandung, date=TODAY)
+    with pytest.raises(ValidationError):  # only at the results stage
+        svc.replication_advance(
+            replication_id=replication.pk, to_stage="study", by=bandung, date=TODAY, results={indicator.pk: 1}
+        )
+    client.force_login(bandung)
+    response = client.post(
+        reverse("ledger:replication_advance", kwargs={"pk": replication.pk}),
+        {"stage": "results", "date": TODAY.isoformat(), f"result_{indicator.pk}": "2.5"},
+    )
+    assert response.status_code == 302
+    result = ReplicationResult.objects.get()
+    assert (result.indicator, result.value, result.step.stage) == (indicator, Decimal("2.5"), "results")
+    page = client.get(reverse("ledger:replication_list", kwargs={"slug": source.slug})).content.decode()
+    assert "Waktu layanan (hari)" in page and "2,5" in page  # Indonesian decimal comma
+    assert not ReplicationResult.objects.filter(indicator=other).exists()

@@ -77,6 +77,22 @@ def test_review_funnel_medians_and_overdue():
     assert funnel["overdue"][0]["working_days"] == 7
 
 
+def test_review_funnel_reviewer_load_counts_open_assignments_only():
+    from practices.models import ReviewAssignment
+    from tests.practices.factories import moderator, practice_in_state
+
+    busy, idle = moderator(full_name="Sibuk"), moderator(full_name="Luang")
+    for i in range(3):
+        revision = practice_in_state("in_review", title=f"Beban {i}").working_revision
+        ReviewAssignment.objects.create(revision=revision, reviewer=busy, completed_at=None)
+    done = practice_in_state("in_review", title="Selesai").working_revision
+    ReviewAssignment.objects.create(
+        revision=done, reviewer=idle, completed_at=datetime.datetime(2025, 1, 1, tzinfo=UTC)
+    )
+    load = {row["reviewer__full_name"]: row["open_reviews"] for row in stats.review_funnel()["reviewer_load"]}
+    assert load.get("Sibuk") == 3 and "Luang" not in load
+
+
 def test_statistics_page_funnel_for_moderators_only(client, fixture):
     url = reverse("ledger:statistics")
     assert "Alur peninjauan" not in client.get(url).content.decode()
