@@ -7,7 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from practices.cache import public_cache_page
-from practices.selectors.public import agency_practices, agency_replications_received
+from practices.selectors.ledger import replications_of_agency
+from practices.selectors.public import agency_practices
 
 from .selectors import agency_directory, agency_public_get, province_list, region_relatives
 
@@ -40,8 +41,8 @@ def agency_detail(request, slug):
     context = {
         "agency": agency,
         "practices": practices,
-        "replications_given": sum(p.replication_count for p in practices),
-        "replications_received": agency_replications_received(agency=agency),
+        # Given: other agencies replicating this agency's practices; received: this agency replicating others'.
+        **{f"replications_{k}": list(qs[:20]) for k, qs in replications_of_agency(agency=agency).items()},
         **region_relatives(agency=agency),
     }
     return render(request, "agencies/agency_detail.html", context)

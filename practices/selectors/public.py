@@ -245,8 +245,3 @@ def home_overview() -> dict:
 
 def agency_practices(*, agency: Agency) -> list[Practice]:
     return list(published_practices().filter(agency=agency).order_by("-published_at", "-id"))
-
-
-def agency_replications_received(*, agency: Agency) -> int:
-    """Practices of this agency that replicate another agency's practice."""
-    return Practice.objects.published().filter(agency=agency, source__isnull=False).count()

@@ -51,13 +51,22 @@ def test_directory_htmx_returns_the_results_part(client):
 
 
 def test_regency_profile_links_its_province_and_lists_practices(client):
-    make_practice(title="Praktik Surabaya", agency="35.78", replication_count=2)
+    import datetime
+
+    from practices.services.replication import replication_start
+    from tests.practices.factories import member
+
+    source = make_practice(title="Praktik Surabaya", agency="35.78")
+    replication_start(source=source, by=member("32.04"), date=datetime.date(2025, 1, 6), note="")
     make_practice(title="Draf Surabaya", agency="35.78", publish=False)
     response = client.get("/instansi/kota-surabaya-3578/")
     html = response.content.decode()
     assert response.status_code == 200
     assert [p.title for p in response.context["practices"]] == ["Praktik Surabaya"]
-    assert response.context["replications_given"] == 2
+    assert [r.agency.code for r in response.context["replications_given"]] == ["32.04"]
+    assert response.context["replications_received"] == []
+    bandung = client.get("/instansi/kabupaten-bandung-3204/").context
+    assert [r.source.title for r in bandung["replications_received"]] == ["Praktik Surabaya"]
     assert 'href="/instansi/provinsi-jawa-timur/"' in html and "Draf Surabaya" not in html
 
 
