@@ -31,16 +31,26 @@ def _render(*, kind: str, context: dict, language: str, target_url: str) -> tupl
 
 @transaction.atomic
 def notify(
-    *, recipients: Iterable, kind: str, context: dict, target_url: str = "", dedupe_key: str = ""
+    *,
+    recipients: Iterable,
+    kind: str,
+    context: dict,
+    target_url: str = "",
+    dedupe_key: str = "",
+    language: str = "",
+    unsubscribe_url: str = "",
 ) -> list[Notification]:
     """Create one notification and one pending email delivery per recipient (a user or an email address).
 
     Runs in the caller's transaction, so the rows exist exactly when the change that caused them does; the
     delivery task is queued only after commit. Duplicate recipients are told once. With `dedupe_key`, a
     recipient who already got a notification with that key is skipped (reminders from scheduled jobs).
+    `language` is the language of email-only recipients (users have their own); `unsubscribe_url` (a path) is
+    appended to the email and sent as its List-Unsubscribe header (followers' emails).
     """
     created: list[Notification] = []
     seen: set = set()
+    language_override = language
     for recipient in recipients:
         is_user = not isinstance(recipient, str)
         ident = recipient.pk if is_user else recipient.lower()
@@ -50,8 +60,13 @@ def notify(
         key = f"{dedupe_key}:{'u' if is_user else 'e'}:{ident}" if dedupe_key else None
         if key and Notification.objects.filter(dedupe_key=key).exists():
             continue
-        language = recipient.language if is_user else settings.LANGUAGE_CODE
-        subject, body = _render(kind=kind, context=context, language=language, target_url=target_url)
+        language = recipient.language if is_user else (language_override or settings.LANGUAGE_CODE)
+        subject, body = _render(
+            kind=kind,
+            context={**context, "unsubscribe_url": unsubscribe_url},
+            language=language,
+            target_url=target_url,
+        )
         notification = Notification.objects.create(
             recipient=recipient if is_user else None,
             email="" if is_user else recipient,
@@ -61,6 +76,7 @@ def notify(
             body=body,
             target_url=target_url,
             dedupe_key=key,
+            unsubscribe_url=unsubscribe_url,
         )
         delivery = Delivery.objects.create(notification=notification, key=f"n{notification.pk}:email")
         transaction.on_commit(lambda pk=delivery.pk: delivery_queue(delivery_id=pk))
@@ -105,7 +121,7 @@ def delivery_send_now(*, delivery_id: int) -> bool:
             subject=notification.subject,
             body=_email_body(notification),
             to=[to],
-            headers={"X-RBX-Delivery": delivery.key},
+            headers=_email_headers(notification, delivery),
         )
         delivery.attempts += 1
         try:
@@ -125,10 +141,24 @@ def delivery_send_now(*, delivery_id: int) -> bool:
     return error is None
 
 
+def _email_headers(notification: Notification, delivery: Delivery) -> dict[str, str]:
+    headers = {"X-RBX-Delivery": delivery.key}
+    if notification.unsubscribe_url:
+        # RFC 2369 + RFC 8058: mail programs show an unsubscribe button that POSTs "List-Unsubscribe=One-Click".
+        headers["List-Unsubscribe"] = f"<{settings.SITE_URL}{notification.unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
+
+
 def _email_body(notification: Notification) -> str:
-    if not notification.target_url:
-        return notification.body
-    return f"{notification.body}\n\n{settings.SITE_URL}{notification.target_url}"
+    body = notification.body
+    if notification.target_url:
+        body = f"{body}\n\n{settings.SITE_URL}{notification.target_url}"
+    if notification.unsubscribe_url:
+        with translation.override(notification.language):
+            label = translation.gettext("Berhenti berlangganan (tanpa login):")
+        body = f"{body}\n\n-- \n{label} {settings.SITE_URL}{notification.unsubscribe_url}"
+    return body
 
 
 def deliveries_requeue(*, older_than: timedelta = timedelta(minutes=5)) -> int:
@@ -148,3 +178,258 @@ def notification_mark_read(*, user, notification_id: int | None = None) -> int:
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
     return qs.update(read_at=timezone.now())
+
+
+# Follows: themes, provinces and agencies ------------------------------------------------------------------
+
+FREQUENCY_RANK = {"immediate": 0, "daily": 1, "weekly": 2}
+
+
+def _token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+def _path(name: str, *args) -> str:
+    """A path without a language prefix (the Indonesian URL), stored in notifications and emails."""
+    from django.urls import reverse
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse(name, args=args)
+
+
+def follow_target_get(*, kind: str, target_id: int):
+    """The theme, province (a province-level region) or active agency to follow; ValidationError otherwise."""
+    from django.core.exceptions import ValidationError
+
+    from agencies.models import Agency, Region
+    from practices.models import Theme
+
+    from .models import Follow
+
+    querysets = {
+        Follow.Kind.THEME: Theme.objects.all(),
+        Follow.Kind.PROVINCE: Region.objects.filter(level=Region.Level.PROVINCE),
+        Follow.Kind.AGENCY: Agency.objects.active(),
+    }
+    target = querysets[kind].filter(pk=target_id).first() if kind in querysets else None
+    if target is None:
+        raise ValidationError(translation.gettext("Yang ingin diikuti tidak ditemukan."), code="target")
+    return target
+
+
+@transaction.atomic
+def follow_set(*, user, kind: str, target, frequency: str):
+    """A logged-in user follows a target (or changes the frequency of an existing follow). Active at once."""
+    from .models import Follow
+
+    follow, created = Follow.objects.get_or_create(
+        user=user,
+        email="",
+        kind=kind,
+        **{kind: target},
+        defaults={"frequency": frequency, "token": _token(), "confirmed_at": timezone.now()},
+    )
+    if not created and follow.frequency != frequency:
+        follow.frequency = frequency
+        follow.save(update_fields=["frequency"])
+    return follow
+
+
+@transaction.atomic
+def follow_request_by_email(*, email: str, kind: str, target, frequency: str, language: str):
+    """A member of the public asks to follow by email: an unconfirmed follow and a confirmation email.
+
+    Nothing is sent to the address until its owner clicks the link (double opt-in). Asking again for an
+    unconfirmed follow sends a new link; for a confirmed one only the frequency changes, and no email goes out
+    (the page says the same either way, so it does not reveal who follows what).
+    """
+    from .models import Follow
+
+    email = email.strip().lower()
+    follow = Follow.objects.select_for_update().filter(user=None, email=email, kind=kind, **{kind: target}).first()
+    if follow is None:
+        follow = Follow.objects.create(
+            email=email, kind=kind, frequency=frequency, language=language, token=_token(), **{kind: target}
+        )
+    elif follow.is_confirmed:
+        Follow.objects.filter(pk=follow.pk).update(frequency=frequency, language=language)
+        return follow
+    else:
+        follow.frequency, follow.language, follow.token = frequency, language, _token()
+        follow.save(update_fields=["frequency", "language", "token"])
+    notify(
+        recipients=[email],
+        kind="follow_confirm",
+        context={"target": str(target), "frequency": follow.get_frequency_display()},
+        target_url=_path("notifications:follow_confirm", follow.token),
+        language=language,
+    )
+    return follow
+
+
+@transaction.atomic
+def follow_confirm(*, token: str):
+    """Activate an email follow from the link in its confirmation email; None for an unknown token."""
+    from .models import Follow
+
+    follow = Follow.objects.select_for_update().filter(token=token).first()
+    if follow is not None and follow.confirmed_at is None:
+        follow.confirmed_at = timezone.now()
+        follow.save(update_fields=["confirmed_at"])
+    return follow
+
+
+@transaction.atomic
+def follow_unsubscribe(*, token: str, everything: bool = False) -> int:
+    """Stop the follow with this token (or every follow of the same person): frequency off. Needs no login.
+
+    The row stays (off), so following again later keeps the same unsubscribe links valid. Returns how many
+    follows were switched off (0 for an unknown token).
+    """
+    from .models import Follow
+
+    follow = Follow.objects.filter(token=token).first()
+    if follow is None:
+        return 0
+    qs = Follow.objects.filter(pk=follow.pk)
+    if everything:
+        qs = Follow.objects.filter(user=follow.user) if follow.user_id else Follow.objects.filter(email=follow.email)
+    return qs.exclude(frequency=Follow.Frequency.OFF).update(frequency=Follow.Frequency.OFF)
+
+
+@transaction.atomic
+def follow_update(*, user, follow_id: int, frequency: str | None = None, delete: bool = False) -> int:
+    """Change the frequency of (or delete) one of the user's own follows; 0 when it is not theirs."""
+    from .models import Follow
+
+    qs = Follow.objects.filter(user=user, pk=follow_id)
+    if delete:
+        return qs.delete()[0]
+    return qs.update(frequency=frequency)
+
+
+def _practice_follows(practice):
+    from django.db.models import Q
+
+    from .models import Follow
+
+    agency = practice.agency
+    region = agency.region
+    province_id = None
+    if region is not None:
+        province_id = region.pk if region.province_id is None else region.province_id
+    condition = Q(theme_id__in=list(practice.themes.values_list("pk", flat=True))) | Q(agency_id=agency.pk)
+    if province_id:
+        condition |= Q(province_id=province_id)
+    return Follow.objects.active().filter(condition).select_related("user", "theme", "province", "agency")
+
+
+def follows_notify_published(*, practice) -> dict[str, int]:
+    """Tell the followers of a newly published practice's themes, province and agency, once per person.
+
+    A person reached through several follows gets one message, at the most frequent of their frequencies:
+    immediately (an email now, deduplicated per practice), or an entry in their next daily or weekly digest.
+    Runs in the caller's transaction (the publish), like `notify`.
+    """
+    from .models import DigestEntry
+
+    chosen: dict[tuple, object] = {}
+    for follow in _practice_follows(practice):
+        if follow.user_id and not follow.user.is_active:
+            continue
+        person = ("u", follow.user_id) if follow.user_id else ("e", follow.email)
+        best = chosen.get(person)
+        if best is None or FREQUENCY_RANK[follow.frequency] < FREQUENCY_RANK[best.frequency]:
+            chosen[person] = follow
+    counts = {"immediate": 0, "digest": 0}
+    target_url = _path("practices:detail", practice.slug)
+    for follow in chosen.values():
+        if follow.frequency == "immediate":
+            counts["immediate"] += bool(
+                notify(
+                    recipients=[follow.user or follow.email],
+                    kind="follow_published",
+                    context={"title": practice.title, "agency": practice.agency.name, "followed": str(follow.target)},
+                    target_url=target_url,
+                    dedupe_key=f"follow-pub:p{practice.pk}",
+                    language=follow.language,
+                    unsubscribe_url=_path("notifications:unsubscribe", follow.token),
+                )
+            )
+        else:
+            _entry, created = DigestEntry.objects.get_or_create(
+                user=follow.user, email=follow.email, practice=practice, defaults={"follow": follow}
+            )
+            counts["digest"] += created
+    return counts
+
+
+def digest_period(*, frequency: str, now=None) -> str:
+    """The period a digest run belongs to, in local time: `2026-03-05` (daily) or `2026-W10` (weekly)."""
+    day = timezone.localdate(now or timezone.now())
+    if frequency == "daily":
+        return day.isoformat()
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def digests_send(*, frequency: str) -> int:
+    """Send each follower with waiting entries one digest of them for the current period; returns how many.
+
+    Exactly once per follower and period: the digest is a notification with the dedupe key
+    `digest:<frequency>:<period>` for that person, and its entries are marked in the same transaction, so a
+    job that runs twice (or on two beat nodes) sends nothing the second time; entries that arrive after a
+    person's digest of this period wait for the next one. Each digest is in the follower's language.
+    """
+    from practices.models import Practice
+
+    from .models import DigestEntry
+
+    period = digest_period(frequency=frequency)
+    waiting = (
+        DigestEntry.objects.filter(
+            notification__isnull=True,
+            follow__frequency=frequency,
+            follow__confirmed_at__isnull=False,
+            practice__status=Practice.Status.PUBLISHED,
+        )
+        .select_related("user", "follow", "practice__agency")
+        .order_by("created_at", "id")
+    )
+    people: dict[tuple, list] = {}
+    for entry in waiting:
+        person = ("u", entry.user_id) if entry.user_id else ("e", entry.email)
+        people.setdefault(person, []).append(entry)
+    sent = 0
+    for entries in people.values():
+        first = entries[0]
+        with transaction.atomic():
+            ids = list(
+                DigestEntry.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=[e.pk for e in entries], notification__isnull=True)
+                .values_list("pk", flat=True)
+            )
+            if not ids:
+                continue
+            items = [e for e in entries if e.pk in ids]
+            created = notify(
+                recipients=[first.user or first.email],
+                kind=f"digest_{frequency}",
+                context={
+                    "period": period,
+                    "items": [
+                        {"title": e.practice.title, "agency": e.practice.agency.name, "url": _path(
+                            "practices:detail", e.practice.slug)}
+                        for e in items
+                    ],
+                },
+                dedupe_key=f"digest:{frequency}:{period}",
+                language=first.follow.language,
+                unsubscribe_url=_path("notifications:unsubscribe", first.follow.token) + "?semua=1",
+            )
+            if created:
+                DigestEntry.objects.filter(pk__in=ids).update(notification=created[0])
+                sent += 1
+    return sent

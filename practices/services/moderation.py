@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from agencies.models import Membership
-from notifications.services import notify
+from notifications.services import follows_notify_published, notify
 
 from ..cache import public_cache_invalidate
 from ..completeness import SECTIONS
@@ -128,6 +128,7 @@ def revision_approve(
         context=notification_context(locked, revision, comment=comment),
         target_url=review_url(locked),
     )
+    follows_notify_published(practice=locked)
     return locked
 
 
