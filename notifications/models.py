@@ -64,8 +64,11 @@ class Delivery(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("Menunggu")
+        SENDING = "sending", _("Sedang dikirim")
         SENT = "sent", _("Terkirim")
         FAILED = "failed", _("Gagal")
+        # The worker died after handing the whole message to the SMTP server, before its reply: not resent.
+        UNCERTAIN = "uncertain", _("Diserahkan, tanpa jawaban server")
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
@@ -76,13 +79,23 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # While `sending`: the claim expires at lease_until; handed_over_at is set just before the final "." of
+    # the SMTP DATA, after which the server may hold the message (see services.delivery_send_now).
+    lease_until = models.DateTimeField(null=True, blank=True)
+    handed_over_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("pengiriman")
         verbose_name_plural = _("pengiriman")
         constraints = [
-            models.CheckConstraint(condition=Q(state__in=["pending", "sent", "failed"]), name="delivery_state_valid"),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "sending", "sent", "failed", "uncertain"]),
+                name="delivery_state_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="sending") | Q(lease_until__isnull=False), name="delivery_sending_has_lease"
+            ),
             models.CheckConstraint(
                 condition=~Q(state="sent") | Q(sent_at__isnull=False), name="delivery_sent_has_time"
             ),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import smtplib
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -103,42 +105,126 @@ class DeliveryError(Exception):
     pass
 
 
-def delivery_send_now(*, delivery_id: int) -> bool:
-    """Send one pending delivery; True when this call sent it.
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.NOTIFICATIONS_DELIVERY_LEASE_SECONDS)
 
-    The row is locked with `select_for_update` for the whole send, so a duplicated task waits and then sees
-    `sent` and returns. A send that fails records the attempt (in its own committed transaction) and raises
-    `DeliveryError` so that the task retries with backoff; after MAX_ATTEMPTS the row is marked failed.
+
+def delivery_send_now(*, delivery_id: int) -> bool:
+    """Send one delivery; True when this call sent it. Safe against duplicated tasks and killed workers.
+
+    1. Claim (a short transaction under `select_for_update`): a pending row becomes `sending` with a lease and
+       one more attempt, committed before any byte goes to the SMTP server. A duplicated task finds it
+       `sending` under a live lease (or `sent`) and returns.
+    2. Send, outside any transaction. Just before the byte that completes the message (the final "."), the row
+       records `handed_over_at` (committed). From then on the server may have accepted the message even if
+       its reply never arrives: that is SMTP's own ambiguity window (RFC 1047).
+    3. Record the outcome: `sent`; or, for an error before the hand-over or a definite refusal by the server,
+       `pending` again with the error (the task retries with backoff; `failed` after MAX_ATTEMPTS).
+
+    A worker killed during 2 leaves the row `sending`. When its lease has expired (the sweeper queues such
+    rows), the next run reconciles: not handed over → the server has nothing, send it again; handed over →
+    mark it `uncertain` and do not send again (a duplicate is likelier than a loss: a server that has read the
+    final "." has normally accepted the message). Uncertain rows are listed in the admin for a person to check.
     """
-    error = None
+    now = timezone.now()
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
-        if delivery is None or delivery.state != Delivery.State.PENDING:
+        if delivery is None:
             return False
-        notification = Notification.objects.select_related("recipient").get(pk=delivery.notification_id)
-        to = notification.recipient.email if notification.recipient_id else notification.email
-        message = EmailMessage(
-            subject=notification.subject,
-            body=_email_body(notification),
-            to=[to],
-            headers=_email_headers(notification, delivery),
-        )
+        if delivery.state == Delivery.State.SENDING:
+            if delivery.lease_until and delivery.lease_until > now:
+                return False  # another worker is sending it now
+            if delivery.handed_over_at is not None:
+                delivery.state = Delivery.State.UNCERTAIN
+                delivery.last_error = "worker lost after the message was handed to the SMTP server; not resent"
+                delivery.save(update_fields=["state", "last_error"])
+                logger.warning("delivery %s: sender lost after hand-over, marked uncertain", delivery.pk)
+                return False
+        elif delivery.state != Delivery.State.PENDING:
+            return False
+        delivery.state = Delivery.State.SENDING
+        delivery.lease_until = now + _lease()
+        delivery.handed_over_at = None
         delivery.attempts += 1
-        try:
-            message.send(fail_silently=False)
-        except Exception as exc:  # SMTP and socket errors: record and retry
-            error = exc
-            delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if delivery.attempts >= MAX_ATTEMPTS:
-                delivery.state = Delivery.State.FAILED
-        else:
-            delivery.state = Delivery.State.SENT
-            delivery.sent_at = timezone.now()
-            delivery.last_error = ""
-        delivery.save(update_fields=["attempts", "last_error", "state", "sent_at"])
-    if error is not None and delivery.state == Delivery.State.PENDING:
-        raise DeliveryError(str(error)) from error
-    return error is None
+        delivery.save(update_fields=["state", "lease_until", "handed_over_at", "attempts"])
+    notification = Notification.objects.select_related("recipient").get(pk=delivery.notification_id)
+    to = notification.recipient.email if notification.recipient_id else notification.email
+    message = EmailMessage(
+        subject=notification.subject,
+        body=_email_body(notification),
+        to=[to],
+        headers=_email_headers(notification, delivery),
+    )
+    sending = Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.SENDING)
+    handed_over = False
+
+    def hand_over() -> None:
+        nonlocal handed_over
+        sending.update(handed_over_at=timezone.now())
+        handed_over = True
+
+    try:
+        _send_with_hand_over(message, hand_over=hand_over)
+    except Exception as exc:  # SMTP and socket errors
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if handed_over and not isinstance(exc, smtplib.SMTPResponseException):
+            # No reply after the complete message: the server may have it. Do not send it twice.
+            sending.update(state=Delivery.State.UNCERTAIN, last_error=error, lease_until=None)
+            return False
+        state = Delivery.State.FAILED if delivery.attempts >= MAX_ATTEMPTS else Delivery.State.PENDING
+        sending.update(state=state, last_error=error, lease_until=None, handed_over_at=None)
+        if state == Delivery.State.PENDING:
+            raise DeliveryError(error) from exc
+        return False
+    sending.update(state=Delivery.State.SENT, sent_at=timezone.now(), last_error="", lease_until=None)
+    return True
+
+
+def _send_with_hand_over(message: EmailMessage, *, hand_over) -> None:
+    """Send through Django's configured backend, calling `hand_over()` just before the message is complete.
+
+    For the SMTP backend the conversation is driven step by step (what `smtplib.SMTP.sendmail` does) so that
+    `hand_over` runs between the message's content and its final "."; other backends (console, locmem) send
+    in one step after it.
+    """
+    from django.core.mail import get_connection
+    from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+    from django.core.mail.message import sanitize_address
+
+    backend = get_connection(fail_silently=False)
+    if not isinstance(backend, SMTPBackend):
+        hand_over()
+        message.connection = backend
+        message.send(fail_silently=False)
+        return
+    backend.open()
+    try:
+        smtp = backend.connection
+        encoding = message.encoding or settings.DEFAULT_CHARSET
+        sender = sanitize_address(message.from_email, encoding)
+        smtp.ehlo_or_helo_if_needed()
+        code, reply = smtp.mail(sender)
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        for address in message.recipients():
+            address = sanitize_address(address, encoding)
+            code, reply = smtp.rcpt(address)
+            if code not in (250, 251):
+                raise smtplib.SMTPRecipientsRefused({address: (code, reply)})
+        code, reply = smtp.docmd("data")
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        data = re.sub(rb"(?m)^\.", b"..", message.message().as_bytes(linesep="\r\n"))
+        if not data.endswith(b"\r\n"):
+            data += b"\r\n"
+        smtp.send(data)
+        hand_over()
+        smtp.send(b".\r\n")
+        code, reply = smtp.getreply()
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
+    finally:
+        backend.close()
 
 
 def _email_headers(notification: Notification, delivery: Delivery) -> dict[str, str]:
@@ -162,13 +248,15 @@ def _email_body(notification: Notification) -> str:
 
 
 def deliveries_requeue(*, older_than: timedelta = timedelta(minutes=5)) -> int:
-    """Queue again every delivery still pending after `older_than` (broker or worker was down)."""
-    cutoff = timezone.now() - older_than
-    ids = list(
-        Delivery.objects.filter(state=Delivery.State.PENDING, created_at__lt=cutoff)
-        .exclude(queued_at__gte=cutoff)
-        .values_list("pk", flat=True)[:500]
-    )
+    """Queue again every delivery still pending after `older_than` (broker or worker was down), and every one
+    left `sending` by a worker that died (lease expired; `delivery_send_now` reconciles it)."""
+    from django.db.models import Q
+
+    now = timezone.now()
+    cutoff = now - older_than
+    stale_pending = Q(state=Delivery.State.PENDING, created_at__lt=cutoff) & ~Q(queued_at__gte=cutoff)
+    lost_sender = Q(state=Delivery.State.SENDING, lease_until__lt=now)
+    ids = list(Delivery.objects.filter(stale_pending | lost_sender).values_list("pk", flat=True)[:500])
     return sum(delivery_queue(delivery_id=pk) for pk in ids)
 
 

@@ -123,6 +123,10 @@ CACHES = {
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# How long a worker's claim on an email delivery lasts before another worker may reconcile it (longer than
+# any SMTP conversation; see notifications.services.delivery_send_now).
+NOTIFICATIONS_DELIVERY_LEASE_SECONDS = env.int("NOTIFICATIONS_DELIVERY_LEASE_SECONDS", default=300)
+
 # Celery (configured from CELERY_* settings, see rbx_portal/celery.py) --------------------------------------
 
 CELERY_BROKER_URL = REDIS_URL
