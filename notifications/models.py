@@ -141,9 +141,7 @@ class Follow(models.Model):
     language = models.CharField(_("bahasa"), max_length=5, default="id")
     kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
     theme = models.ForeignKey("practices.Theme", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    province = models.ForeignKey(
-        "agencies.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
+    province = models.ForeignKey("agencies.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     frequency = models.CharField(_("frekuensi"), max_length=10, choices=Frequency.choices, default=Frequency.IMMEDIATE)
     token = models.CharField(max_length=64, unique=True)
@@ -209,7 +207,9 @@ class DigestEntry(models.Model):
     `notification` is the digest that carried it, set in the same transaction the digest is written.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     email = models.EmailField(blank=True)
     # The follow whose frequency decides which digest carries it (and whose token unsubscribes).
     follow = models.ForeignKey(Follow, on_delete=models.CASCADE, related_name="digest_entries")

@@ -508,8 +508,11 @@ def digests_send(*, frequency: str) -> int:
                 context={
                     "period": period,
                     "items": [
-                        {"title": e.practice.title, "agency": e.practice.agency.name, "url": _path(
-                            "practices:detail", e.practice.slug)}
+                        {
+                            "title": e.practice.title,
+                            "agency": e.practice.agency.name,
+                            "url": _path("practices:detail", e.practice.slug),
+                        }
                         for e in items
                     ],
                 },

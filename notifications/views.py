@@ -14,6 +14,7 @@ from rbx_portal.ratelimit import ratelimit
 
 from .forms import FollowEmailForm, FollowForm, FollowUpdateForm, MarkReadForm
 from .selectors import follow_by_token, follows_for_user, notification_list
+from .services import follow_confirm as follow_confirm_service
 from .services import (
     follow_request_by_email,
     follow_set,
@@ -22,7 +23,6 @@ from .services import (
     follow_update,
     notification_mark_read,
 )
-from .services import follow_confirm as follow_confirm_service
 
 
 @login_required
@@ -53,7 +53,7 @@ def _back(request, fallback: str):
 
 @login_required
 def follow_index(request):
-    """"Langganan saya": the user's follows, each with its frequency."""
+    """ "Langganan saya": the user's follows, each with its frequency."""
     follows = follows_for_user(user=request.user)
     rows = [(f, FollowUpdateForm(initial={"frequency": f.frequency}, prefix=f"f{f.pk}")) for f in follows]
     return render(request, "notifications/follow_list.html", {"rows": rows})

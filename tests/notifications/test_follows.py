@@ -313,3 +313,14 @@ def test_weekly_digest_once_per_iso_week():
 def test_digest_jobs_are_scheduled():
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"notifications.tasks.digests_send_daily", "notifications.tasks.digests_send_weekly"} <= tasks
+
+
+def test_demo_follows_are_loaded_once():
+    from django.core.management import call_command
+
+    from practices.management.commands.load_demo_data import load_demo_follows
+
+    call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    count = Follow.objects.count()
+    assert count == 3 and load_demo_follows() == 3 and Follow.objects.count() == count
+    assert Follow.objects.active().count() == 3

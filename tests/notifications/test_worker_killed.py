@@ -66,7 +66,8 @@ class HoldFirst:
 
 def _start_worker(port: int, name: str) -> subprocess.Popen:
     db = connection.settings_dict
-    database_url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    database_url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{host}/{db['NAME']}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "rbx_portal.settings",
@@ -84,7 +85,7 @@ def _start_worker(port: int, name: str) -> subprocess.Popen:
         "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", f"{name}@%h",
         "--without-heartbeat", "--without-mingle", "--without-gossip", "-l", "WARNING",
     ]  # fmt: skip
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -120,6 +121,7 @@ def test_a_worker_killed_mid_delivery_still_delivers_exactly_once(hold_at, recor
         after_kill = Delivery.objects.get(pk=delivery.pk)
 
         workers.append(_start_worker(port, "second"))
+
         # The killed worker's task is unacknowledged; the outbox sweeper (beat, every 2 minutes) is what brings
         # the delivery back. Run it until the delivery settles.
         def settled():
