@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Delivery, Notification
+from .models import Delivery, DigestEntry, Follow, Notification
 
 
 class DeliveryInline(admin.TabularInline):
@@ -24,3 +24,18 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["key", "state", "attempts", "created_at", "sent_at"]
     list_filter = ["state"]
     raw_id_fields = ["notification"]
+
+
+@admin.register(Follow)
+class FollowAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "frequency", "language", "confirmed_at", "created_at"]
+    list_filter = ["kind", "frequency"]
+    search_fields = ["email", "user__email"]
+    raw_id_fields = ["user", "theme", "province", "agency"]
+    exclude = ["token"]
+
+
+@admin.register(DigestEntry)
+class DigestEntryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "follow", "created_at", "notification"]
+    raw_id_fields = ["user", "follow", "practice", "notification"]

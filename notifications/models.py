@@ -29,6 +29,8 @@ class Notification(models.Model):
     body = models.TextField(_("isi"))
     target_url = models.CharField(_("tautan"), max_length=500, blank=True)
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    # Emails to followers: the one-click unsubscribe address (path), also sent as List-Unsubscribe (RFC 8058).
+    unsubscribe_url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -62,8 +64,11 @@ class Delivery(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("Menunggu")
+        SENDING = "sending", _("Sedang dikirim")
         SENT = "sent", _("Terkirim")
         FAILED = "failed", _("Gagal")
+        # The worker died after handing the whole message to the SMTP server, before its reply: not resent.
+        UNCERTAIN = "uncertain", _("Diserahkan, tanpa jawaban server")
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
@@ -74,13 +79,23 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # While `sending`: the claim expires at lease_until; handed_over_at is set just before the final "." of
+    # the SMTP DATA, after which the server may hold the message (see services.delivery_send_now).
+    lease_until = models.DateTimeField(null=True, blank=True)
+    handed_over_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("pengiriman")
         verbose_name_plural = _("pengiriman")
         constraints = [
-            models.CheckConstraint(condition=Q(state__in=["pending", "sent", "failed"]), name="delivery_state_valid"),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "sending", "sent", "failed", "uncertain"]),
+                name="delivery_state_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="sending") | Q(lease_until__isnull=False), name="delivery_sending_has_lease"
+            ),
             models.CheckConstraint(
                 condition=~Q(state="sent") | Q(sent_at__isnull=False), name="delivery_sent_has_time"
             ),
@@ -89,3 +104,135 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class FollowQuerySet(models.QuerySet):
+    def active(self):
+        """Confirmed follows that send something (public email follows count only after the link is clicked)."""
+        return self.filter(confirmed_at__isnull=False).exclude(frequency=Follow.Frequency.OFF)
+
+    def for_user(self, user):
+        return self.filter(user=user)
+
+
+class Follow(models.Model):
+    """A person following a theme, a province or an agency: a logged-in user, or an email address (public).
+
+    Email follows start unconfirmed and are active only after the link sent to the address is clicked (double
+    opt-in); `token` is in that link and in every email's unsubscribe link, so both work without logging in.
+    Exactly one target is set, matching `kind`; a follower follows a target at most once (both in the database).
+    """
+
+    class Kind(models.TextChoices):
+        THEME = "theme", _("Tema")
+        PROVINCE = "province", _("Provinsi")
+        AGENCY = "agency", _("Instansi")
+
+    class Frequency(models.TextChoices):
+        IMMEDIATE = "immediate", _("Segera")
+        DAILY = "daily", _("Ringkasan harian")
+        WEEKLY = "weekly", _("Ringkasan mingguan")
+        OFF = "off", _("Tidak dikirim")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
+    )
+    email = models.EmailField(_("email"), blank=True)
+    language = models.CharField(_("bahasa"), max_length=5, default="id")
+    kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
+    theme = models.ForeignKey("practices.Theme", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    province = models.ForeignKey("agencies.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    frequency = models.CharField(_("frekuensi"), max_length=10, choices=Frequency.choices, default=Frequency.IMMEDIATE)
+    token = models.CharField(max_length=64, unique=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FollowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "id"]
+        verbose_name = _("langganan")
+        verbose_name_plural = _("langganan")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(email="")) | (Q(user__isnull=True) & ~Q(email="")),
+                name="follow_user_xor_email",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="theme", theme__isnull=False, province__isnull=True, agency__isnull=True)
+                    | Q(kind="province", theme__isnull=True, province__isnull=False, agency__isnull=True)
+                    | Q(kind="agency", theme__isnull=True, province__isnull=True, agency__isnull=False)
+                ),
+                name="follow_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=["immediate", "daily", "weekly", "off"]), name="follow_frequency_valid"
+            ),
+            models.CheckConstraint(condition=~Q(email__regex=r"[A-Z]"), name="follow_email_lowercase"),
+            # One follow per (follower, target); NULLS NOT DISTINCT so the empty sides compare equal.
+            models.UniqueConstraint(
+                fields=["user", "email", "theme", "province", "agency"],
+                nulls_distinct=False,
+                name="follow_unique_per_follower_target",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["theme"], name="follow_theme"),
+            models.Index(fields=["province"], name="follow_province"),
+            models.Index(fields=["agency"], name="follow_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.follower_label} → {self.target}"
+
+    @property
+    def target(self):
+        return {"theme": self.theme, "province": self.province, "agency": self.agency}[self.kind]
+
+    @property
+    def follower_label(self) -> str:
+        return self.user.email if self.user_id else self.email
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class DigestEntry(models.Model):
+    """A published practice waiting for a follower's next daily or weekly digest (the follow's frequency).
+
+    One row per follower and practice (a practice reached through several follows is listed once);
+    `notification` is the digest that carried it, set in the same transaction the digest is written.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    email = models.EmailField(blank=True)
+    # The follow whose frequency decides which digest carries it (and whose token unsubscribes).
+    follow = models.ForeignKey(Follow, on_delete=models.CASCADE, related_name="digest_entries")
+    practice = models.ForeignKey("practices.Practice", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="digest_entries"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("entri ringkasan")
+        verbose_name_plural = _("entri ringkasan")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(email="")) | (Q(user__isnull=True) & ~Q(email="")),
+                name="digestentry_user_xor_email",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "email", "practice"], nulls_distinct=False, name="digestentry_once_per_practice"
+            ),
+        ]
+        indexes = [models.Index(fields=["notification"], name="digestentry_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id or self.email}: {self.practice_id}"

@@ -19,3 +19,13 @@ def delivery_send(delivery_id: int) -> bool:
 @shared_task(acks_late=True)
 def deliveries_requeue() -> int:
     return services.deliveries_requeue()
+
+
+@shared_task(acks_late=True)
+def digests_send_daily() -> int:
+    return services.digests_send(frequency="daily")
+
+
+@shared_task(acks_late=True)
+def digests_send_weekly() -> int:
+    return services.digests_send(frequency="weekly")

@@ -1,11 +1,28 @@
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import MarkReadForm
-from .selectors import notification_list
-from .services import notification_mark_read
+from rbx_portal.ratelimit import ratelimit
+
+from .forms import FollowEmailForm, FollowForm, FollowUpdateForm, MarkReadForm
+from .selectors import follow_by_token, follows_for_user, notification_list
+from .services import follow_confirm as follow_confirm_service
+from .services import (
+    follow_request_by_email,
+    follow_set,
+    follow_target_get,
+    follow_unsubscribe,
+    follow_update,
+    notification_mark_read,
+)
 
 
 @login_required
@@ -22,3 +39,102 @@ def notification_read(request):
     if form.is_valid():
         notification_mark_read(user=request.user, notification_id=form.cleaned_data["notification"])
     return redirect("notifications:list")
+
+
+# Follows ------------------------------------------------------------------------------------------------------
+
+
+def _back(request, fallback: str):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@login_required
+def follow_index(request):
+    """ "Langganan saya": the user's follows, each with its frequency."""
+    follows = follows_for_user(user=request.user)
+    rows = [(f, FollowUpdateForm(initial={"frequency": f.frequency}, prefix=f"f{f.pk}")) for f in follows]
+    return render(request, "notifications/follow_list.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def follow(request):
+    form = FollowForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Langganan tidak dapat disimpan."))
+        return _back(request, "notifications:follows")
+    data = form.cleaned_data
+    follow_set(user=request.user, kind=data["kind"], target=data["target_object"], frequency=data["frequency"])
+    messages.success(request, _("Anda mengikuti %(target)s.") % {"target": data["target_object"]})
+    return _back(request, "notifications:follows")
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="follow-email", rate="10/h", methods=["POST"])
+def follow_email(request):
+    """The public follows by email: the form, then "check your inbox" (the same page whatever the address)."""
+    if request.method == "POST":
+        form = FollowEmailForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            follow_request_by_email(
+                email=data["email"],
+                kind=data["kind"],
+                target=data["target_object"],
+                frequency=data["frequency"],
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+            )
+            return render(request, "notifications/follow_email_sent.html", {"email": data["email"]})
+        status = 400
+    else:
+        form = FollowEmailForm(initial={"kind": request.GET.get("kind"), "target": request.GET.get("target")})
+        status = 200
+    target = None
+    if form["kind"].value() and form["target"].value():
+        try:
+            target = follow_target_get(kind=form["kind"].value(), target_id=int(form["target"].value()))
+        except (ValueError, TypeError, ValidationError):
+            target = None
+    return render(request, "notifications/follow_email.html", {"form": form, "target": target}, status=status)
+
+
+@login_required
+@require_POST
+def follow_change(request, pk: int):
+    form = FollowUpdateForm(request.POST, prefix=f"f{pk}")
+    if form.is_valid() and follow_update(
+        user=request.user, follow_id=pk, frequency=form.cleaned_data["frequency"], delete=form.cleaned_data["delete"]
+    ):
+        messages.success(request, _("Langganan diperbarui."))
+    else:
+        messages.error(request, _("Langganan tidak dapat diperbarui."))
+    return redirect("notifications:follows")
+
+
+@require_http_methods(["GET", "POST"])
+def follow_confirm(request, token: str):
+    """The link in the confirmation email: GET shows a button (link scanners must not confirm), POST confirms."""
+    found = follow_by_token(token=token)
+    if found is None:
+        return render(request, "notifications/token_invalid.html", status=404)
+    if request.method == "POST":
+        found = follow_confirm_service(token=token)
+        return render(request, "notifications/follow_confirmed.html", {"follow": found})
+    return render(request, "notifications/follow_confirm.html", {"follow": found})
+
+
+@csrf_exempt  # RFC 8058 one-click POSTs come from mail providers without a CSRF token; the token authorises.
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    """One-click unsubscribe without login: GET asks to confirm, POST (the button or RFC 8058) unsubscribes."""
+    found = follow_by_token(token=token)
+    if found is None:
+        return render(request, "notifications/token_invalid.html", status=404)
+    everything = bool(request.GET.get("semua") or request.POST.get("semua"))
+    if request.method == "POST":
+        follow_unsubscribe(token=token, everything=everything)
+        return render(request, "notifications/unsubscribed.html", {"follow": found, "everything": everything})
+    return render(request, "notifications/unsubscribe.html", {"follow": found, "everything": everything})

@@ -118,3 +118,16 @@ class ReassignForm(forms.Form):
 class ArchiveForm(forms.Form):
     reason = forms.CharField(label=_("Alasan"), widget=forms.Textarea, max_length=5000)
     stopped = forms.BooleanField(label=_("Praktik ini sudah dihentikan"), required=False)
+
+
+class TwoReviewersForm(forms.Form):
+    """A lead moderator's rule for one revision: two assigned reviewers must agree; optionally add one."""
+
+    required = forms.BooleanField(label=_("Wajibkan dua peninjau sepakat"), required=False)
+    reviewer = forms.ModelChoiceField(label=_("Tugaskan juga"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .selectors.moderation import moderator_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = moderator_choices()

@@ -181,6 +181,8 @@ class PracticeRevision(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Set by a lead moderator: approving or rejecting needs two assigned reviewers recommending the same.
+    two_reviewers_required = models.BooleanField(_("wajib dua peninjau"), default=False)
 
     # 1. Identity
     title = models.CharField(_("judul"), max_length=200, blank=True)

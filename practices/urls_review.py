@@ -15,5 +15,6 @@ urlpatterns = [
     path(_("<int:pk>/keputusan/"), views.decide, name="decide"),
     path(_("<int:pk>/penilaian/"), views.review_submit, name="review"),
     path(_("<int:pk>/arsip/"), views.archive, name="archive"),
+    path(_("<int:pk>/dua-peninjau/"), views.two_reviewers, name="two_reviewers"),
     path(_("<int:pk>/konfirmasi/"), views.confirm, name="confirm"),
 ]

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -122,6 +123,10 @@ CACHES = {
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# How long a worker's claim on an email delivery lasts before another worker may reconcile it (longer than
+# any SMTP conversation; see notifications.services.delivery_send_now).
+NOTIFICATIONS_DELIVERY_LEASE_SECONDS = env.int("NOTIFICATIONS_DELIVERY_LEASE_SECONDS", default=300)
+
 # Celery (configured from CELERY_* settings, see rbx_portal/celery.py) --------------------------------------
 
 CELERY_BROKER_URL = REDIS_URL
@@ -141,6 +146,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     # Review workflow and notifications (notifications/tasks.py, practices/tasks.py).
     "deliveries-requeue": {"task": "notifications.tasks.deliveries_requeue", "schedule": 60 * 2},
+    # Followers' digests: daily at 07:00, weekly on Monday 07:00 (CELERY_TIMEZONE); each once per period.
+    "digests-daily": {"task": "notifications.tasks.digests_send_daily", "schedule": crontab(hour=7, minute=0)},
+    "digests-weekly": {
+        "task": "notifications.tasks.digests_send_weekly",
+        "schedule": crontab(hour=7, minute=0, day_of_week=1),
+    },
     "screenings-requeue": {"task": "practices.tasks.screenings_requeue", "schedule": 60 * 5},
     "reviews-sla-remind": {"task": "practices.tasks.reviews_sla_remind", "schedule": 60 * 60},
     "practices-freshness-check": {"task": "practices.tasks.practices_freshness_check", "schedule": 60 * 60 * 6},

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from agencies.models import Membership
-from notifications.services import notify
+from notifications.services import follows_notify_published, notify
 
 from ..cache import public_cache_invalidate
 from ..completeness import SECTIONS
@@ -59,6 +59,29 @@ def review_url(practice: Practice) -> str:
 
     with translation.override(settings.LANGUAGE_CODE):
         return reverse("review:detail", args=[practice.pk])
+
+
+def _require_agreement(revision: PracticeRevision, *, recommendation: str) -> None:
+    """When a lead required two reviewers, refuse the decision unless two different reviewers who are assigned
+    to this revision recommended exactly it. Called after the transition took the lock (a refusal rolls it back).
+    """
+    if not revision.two_reviewers_required:
+        return
+    assigned = revision.assignments.open().values("reviewer_id")
+    agreeing = (
+        Review.objects.filter(revision=revision, recommendation=recommendation, reviewer_id__in=assigned)
+        .values("reviewer_id")
+        .distinct()
+        .count()
+    )
+    if agreeing < 2:
+        raise ValidationError(
+            _(
+                "Keputusan ini memerlukan dua penilaian dari peninjau berbeda yang ditugaskan "
+                "dengan rekomendasi yang sama."
+            ),
+            code="two_reviewers",
+        )
 
 
 def _close_assignments(revision: PracticeRevision) -> None:
@@ -116,6 +139,7 @@ def revision_approve(
     if evidence_level not in Practice.EvidenceLevel.values:
         raise ValidationError(_("Tingkat bukti tidak dikenal."), code="evidence_level")
     revision = revision_transition(practice_id=practice.pk, to_state=S.PUBLISHED, by=by, comment=comment)
+    _require_agreement(revision, recommendation=Review.Recommendation.APPROVE)
     locked = Practice.objects.select_for_update().select_related("agency").get(pk=practice.pk)
     locked.evidence_level = evidence_level
     locked.not_recently_confirmed = False
@@ -129,6 +153,7 @@ def revision_approve(
         context=notification_context(locked, revision, comment=comment),
         target_url=review_url(locked),
     )
+    follows_notify_published(practice=locked)
     return locked
 
 
@@ -170,6 +195,7 @@ def revision_reject(*, practice: Practice, by: User, reason: str) -> PracticeRev
     if not reason.strip():
         raise ValidationError(_("Alasan penolakan wajib diisi."), code="comment_required")
     revision = revision_transition(practice_id=practice.pk, to_state=S.REJECTED, by=by, comment=reason)
+    _require_agreement(revision, recommendation=Review.Recommendation.REJECT)
     revision.decided_at = timezone.now()
     revision.save(update_fields=["decided_at", "updated_at"])
     recipients = agency_people(practice) + revision_reviewers(revision)
@@ -227,14 +253,18 @@ def review_save(
 
 
 @transaction.atomic
-def revision_assign(*, revision: PracticeRevision, reviewer: User, by: User | None) -> ReviewAssignment:
-    """Assign a reviewer (the pre-screen, or a lead moderator reassigning): other open assignments close."""
+def revision_assign(
+    *, revision: PracticeRevision, reviewer: User, by: User | None, additional: bool = False
+) -> ReviewAssignment:
+    """Assign a reviewer (the pre-screen, or a lead moderator reassigning): other open assignments close,
+    unless `additional` (a lead adding a second reviewer, e.g. when two must agree)."""
     if not reviewer.is_moderator:
         raise ValidationError(_("Peninjau harus moderator."), code="reviewer")
     if by is not None and not by.is_lead_moderator:
         raise PermissionDenied(_("Hanya moderator utama yang dapat mengalihkan tinjauan."))
     PracticeRevision.objects.select_for_update().get(pk=revision.pk)
-    revision.assignments.open().exclude(reviewer=reviewer).update(completed_at=timezone.now())
+    if not additional:
+        revision.assignments.open().exclude(reviewer=reviewer).update(completed_at=timezone.now())
     assignment = revision.assignments.open().filter(reviewer=reviewer).first()
     if assignment is None:
         assignment = ReviewAssignment.objects.create(revision=revision, reviewer=reviewer, assigned_by=by)
@@ -246,6 +276,33 @@ def revision_assign(*, revision: PracticeRevision, reviewer: User, by: User | No
             target_url=review_url(practice),
         )
     return assignment
+
+
+@transaction.atomic
+def revision_two_reviewers_set(
+    *, practice: Practice, by: User, required: bool, second_reviewer: User | None = None
+) -> PracticeRevision:
+    """A lead moderator requires (or no longer requires) two reviewers to agree on the working revision's
+    approval or rejection, optionally assigning a further reviewer; recorded in the audit log."""
+    from audit.services import audit_record
+
+    if not by.is_lead_moderator:
+        raise PermissionDenied(_("Hanya moderator utama yang dapat mewajibkan dua peninjau."))
+    locked = Practice.objects.select_for_update().get(pk=practice.pk)
+    revision = PracticeRevision.objects.select_for_update().get(pk=locked.working_revision_id)
+    if revision.state not in (S.SUBMITTED, S.IN_REVIEW):
+        raise ValidationError(_("Revisi ini tidak sedang ditinjau."), code="not_in_review")
+    revision.two_reviewers_required = required
+    revision.save(update_fields=["two_reviewers_required", "updated_at"])
+    if second_reviewer is not None:
+        revision_assign(revision=revision, reviewer=second_reviewer, by=by, additional=True)
+    audit_record(
+        actor=by,
+        action="moderation.two_reviewers_set",
+        target=revision,
+        data={"required": required, "added_reviewer": second_reviewer.pk if second_reviewer else None},
+    )
+    return revision
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from agencies.models import Membership
 from agencies.selectors import membership_for_user
 
 from ..access import practice_get_for_user
-from ..forms_review import AgencyDecisionForm, ArchiveForm, DecisionForm, ReassignForm, ReviewForm
+from ..forms_review import AgencyDecisionForm, ArchiveForm, DecisionForm, ReassignForm, ReviewForm, TwoReviewersForm
 from ..models import Practice, PracticeRevision
 from ..selectors.moderation import agency_review_queue, moderation_queue, review_page_data
 from ..services import moderation
@@ -95,6 +95,10 @@ def _render_detail(request, practice: Practice, *, status: int = 200, **forms):
             initial={"evidence_level": practice.evidence_level}
         )
         context["review_form"] = forms.get("review_form") or ReviewForm()
+        if request.user.is_lead_moderator:
+            context["two_reviewers_form"] = forms.get("two_reviewers_form") or TwoReviewersForm(
+                initial={"required": practice.working_revision.two_reviewers_required}
+            )
     if flags["can_archive"]:
         context["archive_form"] = forms.get("archive_form") or ArchiveForm()
     return render(request, "practices/review/review_detail.html", context, status=status)
@@ -190,6 +194,29 @@ def review_submit(request, pk: int):
         except ValidationError as exc:
             _refused(form, exc)
     return _render_detail(request, practice, status=400, review_form=form)
+
+
+@login_required
+@require_POST
+def two_reviewers(request, pk: int):
+    """A lead moderator requires two reviewers to agree (and may assign one more)."""
+    practice = practice_get_for_user(user=request.user, pk=pk, for_review=True)
+    if not request.user.is_lead_moderator:
+        raise PermissionDenied
+    form = TwoReviewersForm(request.POST)
+    if form.is_valid():
+        try:
+            moderation.revision_two_reviewers_set(
+                practice=practice,
+                by=request.user,
+                required=form.cleaned_data["required"],
+                second_reviewer=form.cleaned_data["reviewer"],
+            )
+            messages.success(request, _("Aturan dua peninjau disimpan."))
+            return redirect("review:detail", pk=practice.pk)
+        except ValidationError as exc:
+            _refused(form, exc)
+    return _render_detail(request, practice, status=400, two_reviewers_form=form)
 
 
 @login_required

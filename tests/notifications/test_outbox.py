@@ -169,3 +169,28 @@ def test_notification_list_unread_count_and_mark_read(client, django_assert_max_
 def test_notification_pages_need_login(client):
     assert client.get(reverse("notifications:list")).status_code == 302
     assert client.post(reverse("notifications:read")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_lost_sender_is_reconciled_by_whether_it_handed_the_message_over():
+    from django.utils import timezone
+
+    def sending(**fields):
+        [n] = notify(recipients=["publik@example.com"], kind="published", context={"title": "T", "agency": "A"})
+        delivery = n.deliveries.get()
+        Delivery.objects.filter(pk=delivery.pk).update(state="sending", attempts=1, **fields)
+        return delivery
+
+    now = timezone.now()
+    live = sending(lease_until=now + timedelta(minutes=1))
+    assert delivery_send_now(delivery_id=live.pk) is False  # someone else holds the claim
+    assert deliveries_requeue(older_than=timedelta(hours=1)) == 0
+    before = sending(lease_until=now - timedelta(seconds=1))
+    after = sending(lease_until=now - timedelta(seconds=1), handed_over_at=now - timedelta(minutes=1))
+    mail.outbox.clear()
+    assert delivery_send_now(delivery_id=before.pk) is True  # the server never had it: sent now
+    assert delivery_send_now(delivery_id=after.pk) is False  # the server may have it: not sent twice
+    assert len(mail.outbox) == 1
+    assert Delivery.objects.get(pk=before.pk).state == "sent"
+    assert Delivery.objects.get(pk=after.pk).state == "uncertain"
+    assert Delivery.objects.get(pk=live.pk).state == "sending"

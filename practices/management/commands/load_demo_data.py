@@ -5,6 +5,7 @@ Idempotent: a second run reuses what exists and adds no duplicates.
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 
 from accounts.models import User
 from accounts.services import user_ensure, user_ministry_role_set
@@ -69,6 +70,7 @@ class Command(BaseCommand):
         self._review_samples()
         self.stdout.write(f"demo published practices ready ({load_demo_published_practices()})")
         self.stdout.write(load_demo_ledger())
+        self.stdout.write(f"demo follows ready ({load_demo_follows()})")
 
     def _demo_drafts(self):
         """Two drafts of the demo member of Kota Surabaya, to resume from "Praktik saya" (get_or_create by slug)."""
@@ -322,3 +324,31 @@ def load_demo_ledger() -> str:
         question = question_ask(practice=source, by=bandung, text="Contoh: berapa lama persiapannya?")
         question_answer(question_id=question.pk, by=surabaya, answer="Contoh: sekitar tiga bulan.", is_public=True)
     return "sample RB index scores, replication and Q&A ready"
+
+
+def load_demo_follows() -> int:
+    """Sample follows (idempotent): the Bandung admin follows Kota Surabaya immediately and a theme daily; a
+    confirmed public follower gets the weekly digest of the Province of Jawa Timur (`warga@contoh.rbx.go.id`)."""
+    import secrets
+
+    from django.utils import timezone
+
+    from agencies.models import Region
+    from notifications.models import Follow
+    from notifications.services import follow_set
+
+    bandung = User.objects.get(email="anggota.bandung@demo.rbx.go.id")
+    follow_set(user=bandung, kind="agency", target=Agency.objects.get(code="35.78"), frequency="immediate")
+    follow_set(user=bandung, kind="theme", target=Theme.objects.get(code="kemiskinan"), frequency="daily")
+    Follow.objects.get_or_create(
+        user=None,
+        email="warga@contoh.rbx.go.id",
+        kind=Follow.Kind.PROVINCE,
+        province=Region.objects.get(code="35"),
+        defaults={
+            "frequency": Follow.Frequency.WEEKLY,
+            "token": secrets.token_urlsafe(32),
+            "confirmed_at": timezone.now(),
+        },
+    )
+    return Follow.objects.filter(Q(user=bandung) | Q(email="warga@contoh.rbx.go.id")).count()

@@ -1,0 +1,155 @@
+"""Fault test: the worker is killed (SIGKILL) in the middle of an email delivery; a new worker starts.
+
+Real processes: `celery -A rbx_portal worker --pool solo` against this test's database, Redis and queue, and
+a local aiosmtpd server that holds its reply for the first message, so the kill lands inside the SMTP
+conversation. Two places matter:
+
+- `rcpt`: killed before the message was handed over (the server holds its reply to RCPT TO). The server has
+  nothing; the delivery must be sent by the next worker.
+- `data`: killed after the whole message reached the server, which (like a real MTA) has accepted it and is
+  about to answer 250. Sending it again would be a duplicate.
+
+Either way the recipient must get the email exactly once.
+"""
+
+import asyncio
+import email
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.db import connection
+
+from notifications.models import Delivery
+from notifications.services import deliveries_requeue, notify
+from tests.practices.factories import member
+
+from .test_outbox import _free_port, _wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+LEASE_SECONDS = 4
+
+
+class HoldFirst:
+    """An SMTP server that accepts every message but holds one reply of the first conversation."""
+
+    def __init__(self, hold_at: str):
+        self.hold_at = hold_at
+        self.messages = []
+        self.held = threading.Event()
+        self.conversations = 0
+
+    async def _hold(self):
+        self.held.set()
+        await asyncio.sleep(60)  # the worker is killed meanwhile; the connection drop cancels this
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.hold_at == "rcpt" and not self.held.is_set():
+            await self._hold()
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.messages.append(envelope)  # accepted (a real MTA commits the message before it replies)
+        if self.hold_at == "data" and not self.held.is_set():
+            await self._hold()
+        return "250 OK"
+
+
+def _start_worker(port: int, name: str) -> subprocess.Popen:
+    db = connection.settings_dict
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    database_url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{host}/{db['NAME']}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "rbx_portal.settings",
+        "DEBUG": "true",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": settings.CELERY_BROKER_URL,
+        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "rbx-test"),
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        "NOTIFICATIONS_DELIVERY_LEASE_SECONDS": str(LEASE_SECONDS),
+    }
+    cmd = [
+        sys.executable, "-m", "celery", "-A", "rbx_portal", "worker", "--pool", "solo",
+        "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", f"{name}@%h",
+        "--without-heartbeat", "--without-mingle", "--without-gossip", "-l", "WARNING",
+    ]  # fmt: skip
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.worker
+@pytest.mark.parametrize("hold_at", ["rcpt", "data"])
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_killed_mid_delivery_still_delivers_exactly_once(hold_at, record_figure):
+    handler = HoldFirst(hold_at)
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    workers = []
+    try:
+        workers.append(_start_worker(port, "first"))
+        user = member()
+        [notification] = notify(
+            recipients=[user], kind="rejected", context={"title": "T", "agency": "A", "comment": "x"}
+        )  # outside a transaction: queued at once, taken by the first worker
+        delivery = notification.deliveries.get()
+        assert handler.held.wait(90), "the first worker never reached the SMTP server"
+        killed_at = time.monotonic()
+        os.kill(workers[0].pid, signal.SIGKILL)
+        workers[0].wait(timeout=10)
+        after_kill = Delivery.objects.get(pk=delivery.pk)
+
+        workers.append(_start_worker(port, "second"))
+
+        # The killed worker's task is unacknowledged; the outbox sweeper (beat, every 2 minutes) is what brings
+        # the delivery back. Run it until the delivery settles.
+        def settled():
+            deliveries_requeue(older_than=timedelta(0))
+            return Delivery.objects.get(pk=delivery.pk).state not in ("pending", "sending")
+
+        assert _wait_for(settled, timeout=90)
+        settled_after = time.monotonic() - killed_at
+        time.sleep(2)  # anything else queued (the unacked original, duplicates) would arrive now
+        deliveries_requeue(older_than=timedelta(0))
+        time.sleep(2)
+        final = Delivery.objects.get(pk=delivery.pk)
+        keys = [email.message_from_bytes(m.content)["X-RBX-Delivery"] for m in handler.messages]
+        record_figure(
+            "fault: worker killed mid-delivery",
+            {
+                "killed_during": hold_at,
+                "messages_at_server": keys.count(delivery.key),
+                "state_after_kill": after_kill.state,
+                "final_state": final.state,
+                "attempts": final.attempts,
+                "seconds_from_kill_to_settled": round(settled_after, 1),
+            },
+        )
+        assert keys.count(delivery.key) == 1, f"{keys.count(delivery.key)} copies reached the server"
+        # Killed before the hand-over: sent by the next worker. After it: the server had it; recorded as uncertain.
+        assert final.state == {"rcpt": Delivery.State.SENT, "data": Delivery.State.UNCERTAIN}[hold_at]
+    finally:
+        for proc in workers:
+            _stop(proc)
+        controller.stop()
