@@ -11,7 +11,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import timezone, translation
 
 from .models import Delivery, Notification
@@ -22,10 +23,15 @@ MAX_ATTEMPTS = 8
 
 
 def _render(*, kind: str, context: dict, language: str, target_url: str) -> tuple[str, str]:
-    """Subject (first line) and body (the rest) of `notifications/kinds/<kind>.txt`, in `language`."""
+    """Subject (first line) and body (the rest) of `notifications/kinds/<kind>.txt`, in `language`.
+
+    Plain text, so HTML autoescaping is off ("&" stays "&" in an email); pages that show a notification escape
+    it when they render it, as they do any stored text.
+    """
+    template = get_template(f"notifications/kinds/{kind}.txt").template
     with translation.override(language):
-        text = render_to_string(
-            f"notifications/kinds/{kind}.txt", {**context, "target_url": target_url, "site_url": settings.SITE_URL}
+        text = template.render(
+            Context({**context, "target_url": target_url, "site_url": settings.SITE_URL}, autoescape=False)
         ).strip()
     subject, _, body = text.partition("\n")
     return subject.strip()[:255], body.strip()

@@ -194,3 +194,15 @@ def test_a_lost_sender_is_reconciled_by_whether_it_handed_the_message_over():
     assert Delivery.objects.get(pk=before.pk).state == "sent"
     assert Delivery.objects.get(pk=after.pk).state == "uncertain"
     assert Delivery.objects.get(pk=live.pk).state == "sending"
+
+
+@pytest.mark.django_db
+def test_plain_text_emails_are_not_html_escaped_but_the_portal_page_escapes_them(client):
+    user = member()
+    [notification] = notify(
+        recipients=[user], kind="rejected", context={"title": "Kopi & <Teh>", "agency": "A", "comment": "x"}
+    )
+    assert "Kopi & <Teh>" in notification.subject and "&amp;" not in notification.subject
+    client.force_login(user)
+    html = client.get(reverse("notifications:list")).content.decode()
+    assert "Kopi &amp; &lt;Teh&gt;" in html and "<Teh>" not in html
