@@ -26,7 +26,7 @@ from practices.services.submission import revision_start_from_live
 from tests.practices.factories import member, moderator, practice_draft, practice_in_state
 from tests.practices.public_factories import make_practice
 
-from .conftest import axe_run, horizontal_overflow, login_as
+from .conftest import axe_run, horizontal_overflow, login_as, screenshot
 from .pdf import small_pdf
 
 S = PracticeRevision.State
@@ -155,6 +155,24 @@ def _pages(d: dict) -> dict[str, list[tuple[str, str]]]:
     }
 
 
+# The main pages, saved under test-artifacts/screenshots/ at 1280 px (and the public ones at 360 px).
+SCREENSHOTS = {
+    "anonymous": {
+        "home",
+        "practice_list",
+        "practice_search",
+        "practice_detail",
+        "theme_detail",
+        "agency_detail",
+        "map",
+        "statistics",
+        "replication_list",
+        "login",
+    },
+    "member": {"manage_list", "section_identity", "section_impact", "attachments", "submit"},
+    "agency_admin": {"agency_queue"},
+    "moderator": {"moderator_queue", "review_detail"},
+}
 ROLE_USER = {"member": "author", "other_agency": "other", "agency_admin": "admin", "moderator": "moderator"}
 
 
@@ -188,6 +206,8 @@ def test_every_page_passes_axe_and_public_pages_fit_360_px(new_context, live_ser
             if role != "anonymous":
                 assert page.locator(".nav-user form").count() == 1, f"{role} is not logged in on {url}"
             audit(page, role, name)
+            if lang == "id" and name in SCREENSHOTS.get(role, ()):
+                screenshot(page, f"{role}-{name}")
         # Pages in their error states: the error summary and the field errors are part of the template.
         if role == "anonymous":
             assert page.goto(not_found).status == 404
@@ -213,6 +233,8 @@ def test_every_page_passes_axe_and_public_pages_fit_360_px(new_context, live_ser
     for name, url in pages["anonymous"]:
         assert narrow.goto(url).status == 200
         extra = horizontal_overflow(narrow)
+        if lang == "id" and name in SCREENSHOTS["anonymous"]:
+            screenshot(narrow, f"anonymous-{name}")
         if extra > OVERFLOW_TOLERANCE:
             overflow[name] = extra
     record_figure("narrow_screen", {"language": lang, "pages": len(pages["anonymous"]), "overflowing": overflow})
