@@ -10,7 +10,8 @@ from .models import Replication, Theme
 
 
 class ReplicationStepForm(forms.Form):
-    date = forms.DateField(label=_("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
+    # An <input type="date"> shows only an ISO value; the localised default ("15/01/2025") left it empty.
+    date = forms.DateField(label=_("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(
         label=_("Catatan"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -1,18 +1,6 @@
-"""The accessibility harness on the two pages every visitor meets: zero serious or critical axe violations."""
-
-import pytest
+"""The accessibility harness itself: it must report what it exists to catch (the page sweep is test_axe_pages)."""
 
 from .conftest import axe_audit
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.parametrize("path", ["/", "/en/", "/akun/masuk/", "/en/account/login/"])
-def test_home_and_login_pages_have_no_serious_axe_violations(page, path):
-    response = page.goto(path)
-    assert response.status == 200
-    assert page.locator("main h1").count() >= 1 or page.locator("main").count() == 1
-    violations = axe_audit(page)
-    assert violations == [], violations
 
 
 def test_the_harness_reports_a_serious_violation(browser):
