@@ -283,7 +283,7 @@ def test_a_practice_from_first_draft_to_replication(
     page = open_page()
     login_via_form(page, adopter.email, lang=lang)
     page.goto(f"{prefix}/" + ("praktik/" if lang == "id" else "practices/") + f"{practice.slug}/")
-    _nav(page, f"/{practice.slug}/replikasi/")
+    _nav(page, f"/{practice.slug}/" + ("replikasi/" if lang == "id" else "replication/"))
     page.locator("#id_start_note").fill("Kami ingin menerapkan dapur umum di 5 desa.")
     _submit(page, "#start-heading ~ form button[type=submit]")
     bandung = Agency.objects.get(code="32.04").name
