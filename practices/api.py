@@ -97,7 +97,8 @@ def _detail_response(request, practice: Practice, revision, *, status_code: int 
     practice.api_revision = revision
     context = {"request": request, "show_contact": practice_can_see_contact(user=request.user)}
     data = PracticeDetailSerializer(practice, context=context).data
-    etag = '"%s"' % hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    etag = f'"{digest}"'
     last_modified = max(practice.updated_at, revision.updated_at)
     if conditional:
         not_modified = get_conditional_response(request, etag=etag, last_modified=int(last_modified.timestamp()))
