@@ -68,17 +68,11 @@ def xlsx_bytes(*, columns: Sequence[str], rows: Iterable[Sequence], title: str =
     sheet.append(list(columns))
     for row in rows:
         # openpyxl would store a text starting with "=" as a formula; cell_safe has already neutralised it.
-        sheet.append([_xlsx_cell(cell_safe(cell)) for cell in row])
+        # Text stays text (codes such as "35.78" must not become numbers); ints stay numbers.
+        sheet.append([cell_safe(cell) for cell in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-def _xlsx_cell(value):
-    # Numbers are stored as numbers so that the sheet can sum them.
-    if isinstance(value, str) and NUMBER_RE.match(value):
-        return Decimal(value)
-    return value
 
 
 def xlsx_response(*, columns: Sequence[str], rows: Iterable[Sequence], filename: str) -> HttpResponse:

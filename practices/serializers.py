@@ -340,6 +340,16 @@ class PracticeDetailSerializer(PracticeListSerializer):
         return ReplicationCountsSerializer(data).data
 
 
+class PracticeDumpSerializer(PracticeDetailSerializer):
+    """A line of the public JSON Lines dump: the public detail without attachments and replication counts."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields.pop("attachments")
+        fields.pop("replications")
+        return fields
+
+
 class ReplicationSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(read_only=True, help_text=_("Nomor replikasi."))
     source_practice = serializers.PrimaryKeyRelatedField(

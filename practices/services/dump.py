@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..selectors.api import published_practices_with_indicators
-from ..serializers import PracticeDetailSerializer
+from ..serializers import PracticeDumpSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +43,7 @@ def practice_dump_write() -> dict:
     with tmp.open("w", encoding="utf-8") as fh:
         for practice in published_practices_with_indicators().iterator(chunk_size=200):
             practice.api_revision = practice.live_revision
-            practice.replications_by_stage = {}
-            data = PracticeDetailSerializer(practice, context={"show_contact": False}).data
-            data.pop("replications", None)
-            data.pop("attachments", None)
+            data = PracticeDumpSerializer(practice, context={"show_contact": False}).data
             fh.write(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n")
             count += 1
     os.replace(tmp, path)
