@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from . import views, views_tokens
 from .forms import EmailAuthenticationForm
 
 app_name = "accounts"
@@ -26,4 +26,6 @@ urlpatterns = [
     ),
     path("2fa/", views.two_factor_setup, name="2fa_setup"),
     path(_("2fa/verifikasi/"), views.two_factor_verify, name="2fa_verify"),
+    path(_("token/"), views_tokens.api_token, name="api_token"),
+    path(_("token/cabut/"), views_tokens.api_token_delete, name="api_token_delete"),
 ]

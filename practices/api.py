@@ -1,8 +1,53 @@
-"""Practices API v1: themes now; practices, replications and the write path join as their services land."""
+"""Practices API v1: themes, practices (read for everyone; drafts for their agency), replications, and the write
+path for agency systems. Every write calls the same services as the web pages, through the same access
+functions: a practice the caller may not see answers 404 whatever the method.
+"""
 
-from rest_framework import serializers, viewsets
+from __future__ import annotations
 
-from .models import Theme
+import hashlib
+import json
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import FileResponse, HttpResponseNotModified
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, filters, mixins, serializers, status, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from agencies.selectors import membership_for_user
+from rbx_portal.api import ErrorSerializer, VersionConflict
+
+from .access import practice_can_see_contact, practice_get_for_editing, practice_get_for_user
+from .filters import PracticeFilter, Sort
+from .models import Practice, Replication, Theme
+from .search import search_plan
+from .selectors.api import practice_api_get, practice_api_list, replication_api_list
+from .serializers import (
+    AttachmentSerializer,
+    AttachmentWriteSerializer,
+    DecisionSerializer,
+    IndicatorSerializer,
+    IndicatorWriteSerializer,
+    PracticeDetailSerializer,
+    PracticeListSerializer,
+    PracticePatchSerializer,
+    PracticeWriteSerializer,
+    ReplicationSerializer,
+)
+from .services import moderation
+from .services.attachments import AttachmentRefused, attachment_add
+from .services.integration import indicator_add, practice_create_with_fields, revision_fields_save
+from .services.submission import EDITABLE_STATES, RevisionVersionConflict, SubmissionIncomplete, practice_submit
 
 
 class ThemeSerializer(serializers.ModelSerializer):
@@ -18,3 +63,317 @@ class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ThemeSerializer
     lookup_field = "code"
     pagination_class = None
+
+
+# Practices ---------------------------------------------------------------------------------------------------
+
+
+class PracticeOrdering(filters.OrderingFilter):
+    """`ordering` (any of `ordering_fields`, `-` for descending) wins; otherwise the page's `sort`, and with `q`
+    the full-text rank. The id always ends the ordering, so pages never overlap or skip rows."""
+
+    def filter_queryset(self, request, queryset, view):
+        text = request.query_params.get("q", "")
+        plan = search_plan(text) if text.strip() else None
+        if plan is not None:
+            queryset = plan.filter(queryset)
+        requested = (
+            self.get_ordering(request, queryset, view) if request.query_params.get(self.ordering_param) else None
+        )
+        if requested:
+            keys = [k for k in requested if k.lstrip("-") != "id"]
+            tie = next((k for k in requested if k.lstrip("-") == "id"), "-id")
+            return queryset.order_by(*keys, tie)
+        sort = request.query_params.get("sort", "")
+        if plan is not None and sort in ("", Sort.RELEVANCE):
+            return plan.rank(queryset)
+        if sort == Sort.REPLICATED:
+            return queryset.order_by("-replication_count", "-published_at", "-id")
+        return queryset.order_by("-published_at", "-id")
+
+
+def _detail_response(request, practice: Practice, revision, *, status_code: int = 200, conditional: bool = False):
+    """The practice as the caller reads it, with ETag and Last-Modified (answering 304 when unchanged)."""
+    practice.api_revision = revision
+    context = {"request": request, "show_contact": practice_can_see_contact(user=request.user)}
+    data = PracticeDetailSerializer(practice, context=context).data
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    etag = f'"{digest}"'
+    last_modified = max(practice.updated_at, revision.updated_at)
+    if conditional:
+        not_modified = get_conditional_response(request, etag=etag, last_modified=int(last_modified.timestamp()))
+        if isinstance(not_modified, HttpResponseNotModified):
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+            response["ETag"] = etag
+            response["Last-Modified"] = http_date(last_modified.timestamp())
+            patch_vary_headers(response, ["Authorization", "Cookie"])
+            return response
+    response = Response(data, status=status_code)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified.timestamp())
+    if practice.status != Practice.Status.PUBLISHED or revision.pk != practice.live_revision_id:
+        response["Cache-Control"] = "private, no-store"
+    patch_vary_headers(response, ["Authorization", "Cookie"])
+    return response
+
+
+def _field_errors(exc: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError(exc.message_dict)
+    return exceptions.ValidationError({"non_field_errors": exc.messages})
+
+
+def _conflict(exc: RevisionVersionConflict) -> VersionConflict:
+    return VersionConflict(detail=exc.messages[0], current_version=exc.current_version)
+
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid input, with a message per field."),
+    401: OpenApiResponse(ErrorSerializer, description="No or an invalid token."),
+    403: OpenApiResponse(ErrorSerializer, description="Authenticated but not allowed."),
+    404: OpenApiResponse(ErrorSerializer, description="No such practice, or not visible to the caller."),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Published practices",
+        description="The same filters as the public list page; `q` searches the full text (ranked unless "
+        "`ordering` or `sort` is given). Ordering always ends with the id, so pages are stable.",
+        parameters=[
+            OpenApiParameter(
+                "sort", OpenApiTypes.STR, enum=["relevance", "newest", "replicated"], description="As on the page."
+            )
+        ],
+    ),
+    retrieve=extend_schema(
+        summary="One practice",
+        description="Published practices for everyone (live revision); the owning agency, and moderators once it "
+        "was submitted, read the working revision. ETag/Last-Modified; 304 for If-None-Match/If-Modified-Since.",
+        responses={200: PracticeDetailSerializer, 304: OpenApiResponse(description="Not modified"), 404: ERRORS[404]},
+    ),
+)
+class PracticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = PracticeListSerializer
+    filter_backends = [DjangoFilterBackend, PracticeOrdering]
+    filterset_class = PracticeFilter
+    ordering_fields = ["published_at", "replication_count", "title", "start_year", "id"]
+    ordering = ["-published_at", "-id"]
+    lookup_value_regex = r"\d+"
+    parser_classes = [JSONParser]
+
+    def get_queryset(self):
+        return practice_api_list()
+
+    def _pk(self) -> int:
+        return int(self.kwargs["pk"])
+
+    def retrieve(self, request, pk=None):
+        practice, revision = practice_api_get(user=request.user, pk=self._pk())
+        return _detail_response(request, practice, revision, conditional=True)
+
+    def _fresh_detail(self, request, practice_id: int, *, status_code: int = 200):
+        practice, revision = practice_api_get(user=request.user, pk=practice_id)
+        return _detail_response(request, practice, revision, status_code=status_code)
+
+    @extend_schema(
+        summary="Create a draft",
+        description="A new draft of the caller's agency; any subset of the fields. Needs an agency member's token.",
+        request=PracticeWriteSerializer,
+        responses={201: PracticeDetailSerializer, **ERRORS},
+    )
+    def create(self, request):
+        serializer = PracticeWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = membership_for_user(user=request.user)
+        if membership is None:
+            raise exceptions.PermissionDenied(_("Hanya anggota instansi yang dapat membuat praktik."))
+        try:
+            practice = practice_create_with_fields(
+                agency=membership.agency, by=request.user, data=serializer.validated_data
+            )
+        except DjangoValidationError as exc:
+            raise _field_errors(exc) from exc
+        response = self._fresh_detail(request, practice.pk, status_code=status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(f"{request.path}{practice.pk}/")
+        return response
+
+    @extend_schema(
+        summary="Edit the working revision",
+        description="Fields of any section plus the `version` read; 409 with `current_version` when someone "
+        "saved in between. Only while the revision is a draft or has changes requested.",
+        request=PracticePatchSerializer,
+        responses={
+            200: PracticeDetailSerializer,
+            **ERRORS,
+            409: OpenApiResponse(ErrorSerializer, description="Version conflict"),
+        },
+    )
+    def partial_update(self, request, pk=None):
+        practice = practice_get_for_editing(user=request.user, pk=self._pk())
+        serializer = PracticePatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version")
+        try:
+            if data:
+                revision_fields_save(practice_id=practice.pk, version=version, data=data, by=request.user)
+            elif version != practice.working_revision.version:
+                raise RevisionVersionConflict(current_version=practice.working_revision.version)
+        except RevisionVersionConflict as exc:
+            raise _conflict(exc) from exc
+        except DjangoValidationError as exc:
+            raise _field_errors(exc) from exc
+        return self._fresh_detail(request, practice.pk)
+
+    @extend_schema(
+        summary="Add an indicator",
+        request=IndicatorWriteSerializer,
+        responses={201: IndicatorSerializer, **ERRORS, 409: OpenApiResponse(ErrorSerializer)},
+    )
+    @action(detail=True, methods=["post"])
+    def indicators(self, request, pk=None):
+        practice = practice_get_for_editing(user=request.user, pk=self._pk())
+        serializer = IndicatorWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version")
+        values = [dict(v) for v in data.pop("values", [])]
+        try:
+            indicator, revision = indicator_add(
+                practice_id=practice.pk, version=version, data=data, values=values, by=request.user
+            )
+        except RevisionVersionConflict as exc:
+            raise _conflict(exc) from exc
+        except DjangoValidationError as exc:
+            raise _field_errors(exc) from exc
+        body = IndicatorSerializer(indicator).data
+        response = Response(body, status=status.HTTP_201_CREATED)
+        response["X-Revision-Version"] = str(revision.version)
+        return response
+
+    @extend_schema(
+        summary="Upload an attachment",
+        description="multipart/form-data; the type is decided from the content (PDF, images, office documents).",
+        request={"multipart/form-data": AttachmentWriteSerializer},
+        responses={201: AttachmentSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def attachments(self, request, pk=None):
+        practice = practice_get_for_editing(user=request.user, pk=self._pk())
+        serializer = AttachmentWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # The web page offers the upload form only while the revision is editable; the API says so instead.
+        if practice.working_revision.state not in EDITABLE_STATES:
+            raise exceptions.ValidationError({"non_field_errors": [_("Revisi ini tidak bisa diubah saat ini.")]})
+        data = serializer.validated_data
+        try:
+            attachment = attachment_add(
+                practice_id=practice.pk,
+                uploaded=data["file"],
+                by=request.user,
+                purpose=data["purpose"],
+                title=data.get("title", ""),
+                indicator_id=data.get("indicator"),
+            )
+        except AttachmentRefused as exc:
+            raise exceptions.ValidationError({"file": exc.messages}) from exc
+        return Response(AttachmentSerializer(attachment, context={"request": request}).data, status=201)
+
+    @extend_schema(
+        summary="Submit the working revision",
+        description="400 lists every missing item (field: label). A member's submission goes to the agency admin, "
+        "an agency admin's to the ministry.",
+        request=None,
+        responses={200: PracticeDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        practice = practice_get_for_editing(user=request.user, pk=self._pk())
+        if request.data:
+            raise exceptions.ValidationError({key: [_("Kolom tidak dikenal.")] for key in request.data})
+        try:
+            practice_submit(practice_id=practice.pk, by=request.user)
+        except SubmissionIncomplete as exc:
+            raise exceptions.ValidationError({item.field: [item.label] for item in exc.missing}) from exc
+        except DjangoValidationError as exc:
+            raise _field_errors(exc) from exc
+        return self._fresh_detail(request, practice.pk)
+
+    @extend_schema(
+        summary="Moderator decision",
+        description="`approve` (optional `evidence_level`), `request_changes` (`comment` and/or "
+        "`section_comments`), or `reject` (`comment` is the reason). Moderators only.",
+        request=DecisionSerializer,
+        responses={200: PracticeDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def decision(self, request, pk=None):
+        practice = practice_get_for_user(user=request.user, pk=self._pk())
+        serializer = DecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user, comment = request.user, data["comment"]
+        try:
+            with transaction.atomic():
+                if data["action"] == "approve":
+                    moderation.revision_approve(
+                        practice=practice,
+                        by=user,
+                        comment=comment,
+                        evidence_level=data.get("evidence_level", Practice.EvidenceLevel.SELF_REPORTED),
+                    )
+                elif data["action"] == "request_changes":
+                    moderation.revision_request_changes(
+                        practice=practice, by=user, comment=comment, section_comments=data["section_comments"]
+                    )
+                else:
+                    moderation.revision_reject(practice=practice, by=user, reason=comment)
+        except DjangoValidationError as exc:
+            raise _field_errors(exc) from exc
+        return self._fresh_detail(request, practice.pk)
+
+
+# Replications --------------------------------------------------------------------------------------------------
+
+
+class ReplicationFilter(django_filters.FilterSet):
+    source = django_filters.NumberFilter(field_name="source_id", min_value=1, max_value=2_147_483_647)
+    agency = django_filters.CharFilter(field_name="agency__code", max_length=64)
+    stage = django_filters.ChoiceFilter(choices=Replication.Stage.choices)
+
+    class Meta:
+        model = Replication
+        fields: list[str] = []
+
+
+@extend_schema_view(list=extend_schema(summary="Replications of published practices"))
+class ReplicationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ReplicationSerializer
+    filterset_class = ReplicationFilter
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return replication_api_list()
+
+
+# The public dump -----------------------------------------------------------------------------------------------
+
+
+@extend_schema(
+    summary="All published practices with indicators, JSON Lines",
+    description="One practice per line, as `/api/v1/practices/<id>/` shows it to the public. Regenerated after "
+    "every publication and nightly.",
+    responses={(200, "application/x-ndjson"): OpenApiTypes.BINARY},
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def dump(request):
+    from .services.dump import practice_dump_path, practice_dump_write
+
+    path = practice_dump_path()
+    if not path.exists():
+        practice_dump_write()
+    response = FileResponse(path.open("rb"), content_type="application/x-ndjson", filename="rbx-practices.jsonl")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -34,8 +34,34 @@ def exception_handler(exc, context):
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         body = {"code": code, "message": str(detail), "fields": {}}
+    body.update(getattr(exc, "extra", {}))
     response.data = {"error": body}
     return response
+
+
+class VersionConflict(exceptions.APIException):
+    """409: the client's `version` is stale; the body carries `current_version` so it can merge and retry."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "version_conflict"
+    default_detail = "The revision was saved by someone else since the version you read."
+
+    def __init__(self, detail=None, *, current_version: int):
+        super().__init__(detail)
+        self.extra = {"current_version": current_version}
+
+
+class _ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.JSONField())
+    current_version = serializers.IntegerField(required=False)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape, for the OpenAPI schema."""
+
+    error = _ErrorBodySerializer()
 
 
 class StablePagination(pagination.PageNumberPagination):

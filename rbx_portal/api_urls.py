@@ -1,17 +1,24 @@
-"""/api/v1/: the router of every app's viewsets, the OpenAPI schema and self-hosted interactive docs."""
+"""/api/v1/: the router of every app's viewsets, the dump, the OpenAPI schema and self-hosted interactive docs."""
 
 from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from practices.api import ThemeViewSet
+from agencies.api import AgencyViewSet
+from practices.api import PracticeViewSet, ReplicationViewSet, ThemeViewSet, dump
 
 router = DefaultRouter()
+# Agency codes contain dots (`35.78`): no `.json` format suffixes, the API speaks JSON only.
+router.include_format_suffixes = False
 router.register("themes", ThemeViewSet, basename="theme")
+router.register("agencies", AgencyViewSet, basename="agency")
+router.register("practices", PracticeViewSet, basename="practice")
+router.register("replications", ReplicationViewSet, basename="replication")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("dump/", dump, name="api-dump"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its script as a separate file, so scripts stay under the strict CSP; Swagger UI's
     # own stylesheet needs inline styles, allowed on this page only.

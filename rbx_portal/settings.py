@@ -157,10 +157,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     "practices-freshness-check": {"task": "practices.tasks.practices_freshness_check", "schedule": 60 * 60 * 6},
     # Replication ledger / Q&A (practices/tasks_ledger.py): each question is reminded once.
     "questions-remind-unanswered": {"task": "practices.tasks_ledger.questions_remind", "schedule": 60 * 60 * 6},
+    # Open data (practices/tasks_dump.py): the JSON Lines dump, nightly at 02:30 WIB (also queued on publish).
+    "practices-dump-nightly": {
+        "task": "practices.tasks_dump.practice_dump_regenerate",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # The ledger's tasks module is not named tasks.py, so autodiscovery needs it listed.
-CELERY_IMPORTS = ["practices.tasks_ledger"]
+CELERY_IMPORTS = ["practices.tasks_ledger", "practices.tasks_dump"]
 
 # Authentication -----------------------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path(_("tinjauan/"), include("practices.urls_review")),
     path(_("notifikasi/"), include("notifications.urls")),
     path("", include("practices.urls_ledger")),
+    path("", include("practices.urls_exports")),
     prefix_default_language=False,
 )
 

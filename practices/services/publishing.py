@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ..cache import public_cache_invalidate
 from ..models import Practice, PracticeRevision
+from .dump import practice_dump_queue_on_commit
 
 
 @transaction.atomic
@@ -40,6 +41,7 @@ def practice_publish(*, practice: Practice, revision: PracticeRevision) -> Pract
     practice.themes.set([revision.primary_theme_id, *revision.other_themes.values_list("pk", flat=True)])
     practice_search_vector_update(practice_id=practice.pk)
     public_cache_invalidate()
+    practice_dump_queue_on_commit()
     return practice
 
 

@@ -1,0 +1,72 @@
+"""The public data dump: every published practice with its indicators, one JSON object per line (JSON Lines).
+
+Each line is what `/api/v1/practices/<id>/` shows the public. The file is written beside the final one and
+moved into place, so a reader never sees half a dump. Regenerated after each publication (debounced: one job
+per `DUMP_DEBOUNCE_SECONDS`, queued after commit) and nightly by Celery beat.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from ..selectors.api import published_practices_with_indicators
+from ..serializers import PracticeDumpSerializer
+
+logger = logging.getLogger(__name__)
+
+DUMP_DEBOUNCE_SECONDS = 60
+_QUEUED_KEY = "practices:dump:queued"
+
+
+def practice_dump_path() -> Path:
+    return Path(settings.MEDIA_ROOT) / "dumps" / "practices.jsonl"
+
+
+def practice_dump_write() -> dict:
+    """Write the dump and return `{"path", "practices", "written_at"}`.
+
+    Harmless when repeated (a retried or doubled job only rewrites the same file).
+    """
+    path = practice_dump_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    count = 0
+    with tmp.open("w", encoding="utf-8") as fh:
+        for practice in published_practices_with_indicators().iterator(chunk_size=200):
+            practice.api_revision = practice.live_revision
+            data = PracticeDumpSerializer(practice, context={"show_contact": False}).data
+            fh.write(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n")
+            count += 1
+    os.replace(tmp, path)
+    return {"path": str(path), "practices": count, "written_at": timezone.now().isoformat()}
+
+
+def practice_dump_queue_on_commit() -> None:
+    """Queue one regeneration after the publishing transaction commits; publications within the debounce
+    window share that job (it runs `DUMP_DEBOUNCE_SECONDS` later and sees all of them)."""
+
+    def _queue():
+        from ..tasks_dump import practice_dump_regenerate
+
+        if not cache.add(_QUEUED_KEY, 1, timeout=DUMP_DEBOUNCE_SECONDS):
+            return
+        try:
+            practice_dump_regenerate.apply_async(countdown=DUMP_DEBOUNCE_SECONDS, retry=False)
+        except Exception:  # broker down: the nightly job regenerates it
+            cache.delete(_QUEUED_KEY)
+            logger.warning("could not queue the data dump", exc_info=True)
+
+    transaction.on_commit(_queue)
+
+
+def practice_dump_debounce_clear() -> None:
+    cache.delete(_QUEUED_KEY)
