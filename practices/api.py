@@ -47,7 +47,7 @@ from .serializers import (
 from .services import moderation
 from .services.attachments import AttachmentRefused, attachment_add
 from .services.integration import indicator_add, practice_create_with_fields, revision_fields_save
-from .services.submission import EDITABLE_STATES, RevisionVersionConflict, SubmissionIncomplete, practice_submit
+from .services.submission import RevisionVersionConflict, SubmissionIncomplete, practice_submit
 
 
 class ThemeSerializer(serializers.ModelSerializer):
@@ -263,9 +263,6 @@ class PracticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         practice = practice_get_for_editing(user=request.user, pk=self._pk())
         serializer = AttachmentWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        # The web page offers the upload form only while the revision is editable; the API says so instead.
-        if practice.working_revision.state not in EDITABLE_STATES:
-            raise exceptions.ValidationError({"non_field_errors": [_("Revisi ini tidak bisa diubah saat ini.")]})
         data = serializer.validated_data
         try:
             attachment = attachment_add(

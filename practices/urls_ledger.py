@@ -34,7 +34,6 @@ urlpatterns = [
         name="replication_make_practice",
     ),
     path(_("peta/"), views.who_does_what, name="map"),
-    path(format_lazy("{}csv/", _("peta/")), views.who_does_what_csv, name="map_csv"),
     path(_("statistik/"), views.statistics, name="statistics"),
     path(_("pendampingan/"), views.mentoring, name="mentoring"),
 ]

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
 from ..models import Attachment, Indicator, Practice
+from .submission import EDITABLE_STATES
 
 MB = 1024 * 1024
 # Zip-container limits: more entries or more uncompressed bytes than this is treated as a zip bomb.
@@ -178,7 +179,8 @@ def attachment_add(
 ) -> Attachment:
     """Store an uploaded file for the practice's working revision, after checking size and content.
 
-    The practice row is locked so that two uploads at once cannot together pass the per-practice total.
+    The practice row is locked so that two uploads at once cannot together pass the per-practice total, and
+    so that the revision's state (only a draft or a revision with changes requested takes files) cannot change.
     The stored name is generated (see `attachment_upload_to`); the original name is kept for display.
     """
     original_name = (getattr(uploaded, "name", "") or "berkas").rsplit("/", 1)[-1][:255]
@@ -199,7 +201,10 @@ def attachment_add(
         )
     checked = attachment_check(content=content, original_name=original_name)
 
-    practice = Practice.objects.select_for_update().get(pk=practice_id)
+    practice = Practice.objects.select_for_update(of=("self",)).select_related("working_revision").get(pk=practice_id)
+    if practice.working_revision is None or practice.working_revision.state not in EDITABLE_STATES:
+        # Files belong to the revision being written; one in review or published is not changed underneath.
+        raise AttachmentRefused(_("Revisi ini tidak bisa diubah saat ini."), code="not_editable")
     used = practice.attachments.aggregate(total=Sum("size"))["total"] or 0
     total_limit = attachment_practice_max_bytes()
     if used + len(checked.content) > total_limit:

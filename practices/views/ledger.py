@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -250,36 +248,6 @@ def who_does_what(request):
         form = ThemeSelectForm(initial={"tema": theme.code if theme else None})
     data = ledger_selectors.who_does_what(theme=theme) if theme else None
     return render(request, "practices/ledger/map.html", {"form": form, "theme": theme, "data": data})
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """Spreadsheet formula injection guard: a cell starting with = + - @ (or tab/CR) gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-@require_GET
-def who_does_what_csv(request):
-    form, theme = _map_theme(request)
-    if theme is None:
-        raise Http404
-    data = ledger_selectors.who_does_what(theme=theme)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="peta-{theme.code}.csv"'
-    response.write("\ufeff")  # so spreadsheet programs read UTF-8
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("Provinsi"), _("Instansi"), _("Jenis instansi"), _("Praktik"), _("Indikator"), _("Satuan"),
-            _("Nilai awal"), _("Target"), _("Tahun target"), _("Capaian terakhir"), _("Tanggal capaian"),
-        ]
-    )  # fmt: skip
-    for row in ledger_selectors.who_does_what_rows(data):
-        writer.writerow([csv_safe(cell) for cell in row])
-    return response
 
 
 # Mentoring -----------------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ def make_practice(
     **content,
 ) -> Practice:
     n = next(_seq)
-    practice = Practice.objects.create(agency=Agency.objects.get(code=agency), slug=f"praktik-uji-{n}")
+    practice = Practice.objects.create(agency=Agency.objects.get(code=agency), slug=f"praktik-terbit-{n}")
     extra = {k: v for k, v in content.items() if k in {f.name for f in PracticeRevision._meta.fields}}
     revision = PracticeRevision.objects.create(
         practice=practice,

@@ -8,12 +8,12 @@ from PIL import Image
 
 from practices.models import Attachment
 from practices.services.attachments import AttachmentRefused, attachment_add
+from practices.services.publishing import practice_publish
 
 from .submission_helpers import (
-    SURABAYA,
+    complete,
     member,
     new_practice,
-    published,
 )
 
 pytestmark = pytest.mark.django_db
@@ -183,8 +183,24 @@ def test_download_is_an_attachment_with_nosniff_and_follows_access(client):
     assert response["X-Content-Type-Options"] == "nosniff" and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == PDF_BYTES
 
-    live = published(code=SURABAYA, title="Terbit")
-    public = attachment_add(practice_id=live.pk, uploaded=SimpleUploadedFile("bukti.pdf", PDF_BYTES), by=user)
+    # Evidence added while the practice was a draft is public once that revision is published.
+    draft = new_practice(user)
+    public = attachment_add(practice_id=draft.pk, uploaded=SimpleUploadedFile("bukti.pdf", PDF_BYTES), by=user)
+    practice_publish(practice=draft, revision=complete(draft, title="Terbit"))
     client.logout()
     response = client.get(reverse("manage:attachment_download", kwargs={"attachment_pk": public.pk}))
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
+
+
+def test_a_revision_in_review_takes_no_new_files():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from practices.services.attachments import AttachmentRefused, attachment_add
+    from tests.practices.factories import practice_in_state
+
+    practice = practice_in_state("submitted")
+    pdf = SimpleUploadedFile("bukti.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    with pytest.raises(AttachmentRefused) as refused:
+        attachment_add(practice_id=practice.pk, uploaded=pdf, by=practice.created_by)
+    assert refused.value.code == "not_editable"
+    assert not practice.attachments.exists()
