@@ -40,6 +40,18 @@ PAGES = [
     ("API list", "/api/v1/practices/"),
 ]
 
+
+def page_targets(slug: str | None = None, agency: str | None = None) -> list[tuple[str, str]]:
+    """PAGES with the placeholders filled: the most replicated practice and its agency (asked of the ORM when
+    not given, which needs Django set up)."""
+    if slug is None or agency is None:
+        from practices.models import Practice
+
+        practice = Practice.objects.published().select_related("agency").order_by("-replication_count", "id").first()
+        slug, agency = practice.slug, practice.agency.slug
+    return [(name, path.format(slug=slug, agency=agency)) for name, path in PAGES]
+
+
 LUA = r"""
 local counter = 0
 local unique = os.getenv("BENCH_UNIQUE") == "1"
@@ -150,7 +162,7 @@ def main() -> int:
             text=True,
             check=True,
         ).stdout.split()
-        pages = [(name, path.format(slug=slug_agency[0], agency=slug_agency[1])) for name, path in PAGES]
+        pages = page_targets(*slug_agency)
         port = _free_port()
         gunicorn = subprocess.Popen(  # noqa: S603
             [

@@ -56,6 +56,31 @@ def public_cache_invalidate() -> None:
     transaction.on_commit(_bump)
 
 
+def public_cache_memo(name: str, parts, compute):
+    """`compute()`'s result, kept in Redis under the public version like the pages.
+
+    For aggregates that depend on the published set but not on the request's page, sort or language (facet
+    counts, totals, headline numbers): computed once per filter state and version, so a page that misses the
+    page cache (page 2, another sort, a tracking parameter) does not count 100,000 rows again. The same bump
+    that invalidates the pages invalidates these. Redis being down only costs the computation.
+    """
+    try:
+        raw = f"{public_cache_version()}|{name}|{parts!r}"
+        key = "public:memo:" + hashlib.sha256(raw.encode()).hexdigest()
+        hit = cache.get(key)
+    except Exception:
+        logger.warning("public cache: read failed", exc_info=True)
+        return compute()
+    if hit is not None:
+        return hit
+    value = compute()
+    try:
+        cache.set(key, value, TIMEOUT)
+    except Exception:
+        logger.warning("public cache: write failed", exc_info=True)
+    return value
+
+
 def _cache_key(request) -> str:
     raw = "|".join(
         [
