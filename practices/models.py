@@ -146,7 +146,7 @@ class Practice(models.Model):
             # columns of published practices, so they are answered by an index-only scan, not the wide heap.
             models.Index(
                 fields=["agency"],
-                include=["primary_theme", "stage", "evidence_level", "reached_target", "replication_count"],
+                include=["id", "primary_theme", "stage", "evidence_level", "reached_target", "replication_count"],
                 condition=Q(status="published"),
                 name="practice_published_facets",
             ),

@@ -20,7 +20,7 @@ from ..search import SearchPlan, highlight_html, search_plan
 PAGE_SIZE = 20
 # Similar practices on a practice page are chosen among this many newest practices of the same theme, so the
 # trigram similarity is computed for a bounded set however large the theme grows.
-RELATED_CANDIDATES = 300
+RELATED_CANDIDATES = 200
 
 
 def theme_list() -> QuerySet[Theme]:
