@@ -247,7 +247,7 @@ def main() -> int:
             text=True,
             check=True,
         ).stdout.split()
-        pages = page_targets(*slug_agency)
+        pages = page_targets(*slug_agency[-2:])  # the last line: other output may precede it
         port = _free_port()
         gunicorn = subprocess.Popen(  # noqa: S603
             [

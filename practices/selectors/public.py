@@ -16,6 +16,7 @@ from ..cache import public_cache_memo
 from ..filters import KIND_GROUPS, KIND_TO_GROUP, PracticeFilter, Sort
 from ..models import Attachment, Indicator, Practice, PracticeRevision, Theme
 from ..search import SearchPlan, highlight_html, search_plan
+from .ledger import practices_like_you
 
 PAGE_SIZE = 20
 # Similar practices on a practice page are chosen among this many newest practices of the same theme, so the
@@ -269,6 +270,16 @@ def practice_related(*, practice: Practice, limit: int = 4) -> list[Practice]:
         .annotate(similarity=TrigramSimilarity("title", practice.title))
         .order_by("-similarity", "-published_at")[:limit]
     )
+
+
+def practice_related_kept(*, practice: Practice) -> list[Practice]:
+    """`practice_related`, kept with the public cache version: it changes only when something is published."""
+    return public_cache_memo("related", practice.pk, lambda: practice_related(practice=practice))
+
+
+def practices_like_you_kept(*, practice: Practice) -> list[Practice]:
+    """`ledger.practices_like_you`, kept with the public cache version like `practice_related_kept`."""
+    return public_cache_memo("like-you", practice.pk, lambda: practices_like_you(practice=practice))
 
 
 # Themes -----------------------------------------------------------------------------------------------------

@@ -83,6 +83,15 @@ def test_kept_counts_are_recomputed_after_a_publish(client):
     assert client.get("/").context["numbers"]["practices"] == 2
 
 
+def test_kept_similar_practices_include_one_published_later(client):
+    practice = make_practice(title="Antrean daring kelurahan", theme="pelayanan-publik")
+    first = client.get(f"/praktik/{practice.slug}/?utm=1")
+    assert first.context["related"] == []
+    later = make_practice(title="Antrean daring kecamatan", theme="pelayanan-publik", agency="32.04")
+    second = client.get(f"/praktik/{practice.slug}/?utm=2")
+    assert [p.slug for p in second.context["related"]] == [later.slug]
+
+
 def test_kept_counts_follow_the_filters_not_the_url(client):
     make_practice(title="Di Surabaya", agency="35.78", stage="penerapan")
     make_practice(title="Di Bandung", agency="32.04", stage="uji_coba")
