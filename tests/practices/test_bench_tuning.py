@@ -143,3 +143,14 @@ def test_seed_has_an_english_share_found_by_english_stemming():
     words = "residents or agency or dashboards or trained or obstacles or funded"
     english = bench.filter(search_vector=search.search_query(words))
     assert english.count() == 4  # one in ten of 40
+
+
+def test_a_page_stored_under_an_older_version_is_rendered_again(client):
+    from practices.cache import _bump
+
+    make_practice(title="Versi")
+    assert client.get("/praktik/")["X-Cache"] == "miss"
+    assert client.get("/praktik/")["X-Cache"] == "hit"
+    _bump()  # what a publish does
+    assert client.get("/praktik/")["X-Cache"] == "miss"
+    assert client.get("/praktik/")["X-Cache"] == "hit"
