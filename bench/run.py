@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -39,6 +40,18 @@ PAGES = [
     ("agency page", "/instansi/{agency}/"),
     ("API list", "/api/v1/practices/"),
 ]
+
+
+def page_targets(slug: str | None = None, agency: str | None = None) -> list[tuple[str, str]]:
+    """PAGES with the placeholders filled: the most replicated practice and its agency (asked of the ORM when
+    not given, which needs Django set up)."""
+    if slug is None or agency is None:
+        from practices.models import Practice
+
+        practice = Practice.objects.published().select_related("agency").order_by("-replication_count", "id").first()
+        slug, agency = practice.slug, practice.agency.slug
+    return [(name, path.format(slug=slug, agency=agency)) for name, path in PAGES]
+
 
 LUA = r"""
 local counter = 0
@@ -106,6 +119,90 @@ def _query_counts(env: dict, paths: list[str]) -> dict[str, int]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+ASSET_RE = re.compile(r'<(?:link[^>]+rel="stylesheet"[^>]*href|script[^>]+src)="([^"]+)"')
+YEAR = 60 * 60 * 24 * 365
+
+
+def _fetch(url: str) -> tuple[int, dict, int]:
+    """(status, headers, bytes on the wire for the body) of a GET sent as a browser would, accepting gzip."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})  # noqa: S310 - loopback only
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, dict(response.headers), len(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), len(error.read())
+
+
+def _header_bytes(headers: dict) -> int:
+    return sum(len(k) + len(v) + 4 for k, v in headers.items()) + 17
+
+
+def page_weight(base: str, path: str) -> dict:
+    """Bytes transferred for a first visit (page, its stylesheets and scripts; images excluded) and a repeat
+    visit (the page alone when every asset may be cached for a year, else the page and the assets again)."""
+    status, headers, body = _fetch(base + path)
+    html_bytes = body + _header_bytes(headers)
+    _, _, raw = _fetch_raw(base + path)
+    assets, immutable = 0, True
+    for asset in sorted(set(ASSET_RE.findall(raw))):
+        a_status, a_headers, a_body = _fetch(base + asset if asset.startswith("/") else asset)
+        assets += a_body + _header_bytes(a_headers)
+        max_age = re.search(r"max-age=(\d+)", a_headers.get("Cache-Control", ""))
+        immutable &= a_status == 200 and bool(max_age) and int(max_age.group(1)) >= YEAR
+    return {
+        "status": status,
+        "html": html_bytes,
+        "assets": assets,
+        "gzip": headers.get("Content-Encoding") == "gzip",
+        "first": html_bytes + assets,
+        "repeat": html_bytes if immutable else html_bytes + assets,
+        "immutable": immutable,
+    }
+
+
+def _fetch_raw(url: str) -> tuple[int, dict, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback only
+            return response.status, dict(response.headers), response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), ""
+
+
+def _follows_available(env: dict) -> bool:
+    out = subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.apps import apps; print(any(m.__name__ == 'Follow' for m in apps.get_models()))",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return bool(out) and out[-1] == "True"
+
+
+def _machine() -> str:
+    model = ""
+    try:
+        model = next(
+            (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), ""
+        )
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(next(line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal")))
+        mem = f", {kb / 1024 / 1024:.1f} GB RAM"
+    except (OSError, StopIteration):
+        pass
+    return f"{platform.machine()} {model}, {os.cpu_count()} cores{mem}, {platform.system()} {platform.release()}"
+
+
 def _wait_http(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -150,7 +247,7 @@ def main() -> int:
             text=True,
             check=True,
         ).stdout.split()
-        pages = [(name, path.format(slug=slug_agency[0], agency=slug_agency[1])) for name, path in PAGES]
+        pages = page_targets(*slug_agency[-2:])  # the last line: other output may precede it
         port = _free_port()
         gunicorn = subprocess.Popen(  # noqa: S603
             [
@@ -171,7 +268,8 @@ def main() -> int:
             env=env,
             start_new_session=True,
         )
-        rows = []
+        rows, weights = [], []
+        load_before = os.getloadavg()
         try:
             _wait_http(f"http://127.0.0.1:{port}/bench/trivial")
             with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
@@ -183,20 +281,37 @@ def main() -> int:
                 cached = _wrk(wrk, url, unique=False, seconds=seconds, script=fh.name)
                 rows.append((name, path, uncached, cached))
                 print(f"{name:22} uncached p95 {uncached['p95']:.1f} ms, cached {cached['rps']:.0f} req/s", flush=True)
+            base = f"http://127.0.0.1:{port}"
+            for name, path in pages[1:]:
+                if not path.startswith("/api/"):
+                    weights.append((name, path, page_weight(base, path)))
         finally:
             _stop_all([gunicorn])
+        load_after = os.getloadavg()
         queries = _query_counts(env, [path for _, path in pages])
-    _write_report(rows, queries, practices, seconds)
+        follows = _follows_available(env)
+    _write_report(rows, queries, practices, seconds, weights=weights, follows=follows, load=(load_before, load_after))
     return 0
 
 
-def _write_report(rows, queries, practices: int, seconds: int) -> None:
+def _ms(result: dict) -> str:
+    return f"{result['p50']:.1f} / {result['p95']:.1f} / {result['p99']:.1f}"
+
+
+def _write_report(rows, queries, practices: int, seconds: int, *, weights, follows: bool, load) -> None:
     trivial_rps = rows[0][3]["rps"]
     lines = [
         "<!-- bench:start (written by `make bench`; do not edit by hand) -->",
-        f"Run {time.strftime('%Y-%m-%d %H:%M %Z')} on {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}; {practices:,} published practices; gunicorn 3 sync workers; "
-        f"wrk 2 threads, 10 connections, {seconds} s per measurement, on the same machine.",
+        f"Run {time.strftime('%Y-%m-%d %H:%M %Z')} on {_machine()}, Python {platform.python_version()}; "
+        f"{practices:,} published practices; gunicorn 3 sync workers; wrk 2 threads, 10 connections, {seconds} s "
+        f"per measurement, on the same machine. Load average (1 min) {load[0][0]:.1f} before and "
+        f"{load[1][0]:.1f} after the run"
+        + (" — the machine was shared and busy: latencies are inflated." if max(load[0][0], load[1][0]) > 2.5 else ".")
+        + "",
+        "",
+        "*Uncached*: a unique query string per request, so the page cache always misses (the per-filter counts "
+        "kept with the cache version may hit, as for any visitor after the first). *Cached*: the same URL, "
+        "served from the page cache. wrk does not ask for gzip, so these figures exclude compression.",
         "",
         "| page | SQL queries | uncached p50 / p95 / p99 (ms) | uncached req/s | cached p95 (ms) | cached req/s "
         "| cached ÷ trivial | non-2xx |",
@@ -204,10 +319,36 @@ def _write_report(rows, queries, practices: int, seconds: int) -> None:
     ]
     for name, path, unc, cac in rows:
         q = queries.get(path, ["?", "?"])
+        if q[1] == 404:
+            lines.append(f"| {name} (`{path}`) | — | not yet available (404 in this branch) | — | — | — | — | — |")
+            continue
         lines.append(
-            f"| {name} (`{path}`) | {q[0]} | {unc['p50']:.1f} / {unc['p95']:.1f} / {unc['p99']:.1f} | "
-            f"{unc['rps']:.0f} | {cac['p95']:.1f} | {cac['rps']:.0f} | {cac['rps'] / trivial_rps:.2f} | "
-            f"{unc['non2xx'] + cac['non2xx']} |"
+            f"| {name} (`{path}`) | {q[0]} | {_ms(unc)} | {unc['rps']:.0f} | {cac['p95']:.1f} | {cac['rps']:.0f} | "
+            f"{cac['rps'] / trivial_rps:.2f} | {unc['non2xx'] + cac['non2xx']} |"
+        )
+    lines += [
+        "",
+        "Publish → 10,000 followers' notifications through the real worker: "
+        + (
+            "the Follow model exists but this measurement is not implemented yet."
+            if follows
+            else "**not measured: follows land in a parallel branch** (no Follow model in this one)."
+        ),
+        "",
+        "Page weight (budget: first visit < 150 KB, repeat visit < 30 KB; HTML, CSS, JS, fonts, images excluded; "
+        "bytes on the wire with `Accept-Encoding: gzip`, headers included; a repeat visit re-fetches only the HTML "
+        "when every asset is served with a cache lifetime of a year):",
+        "",
+        "| page | HTML (KB) | gzip | CSS + JS (KB) | first visit (KB) | repeat visit (KB) | assets cached 1 year "
+        "| within budget |",
+        "| --- | ---: | :---: | ---: | ---: | ---: | :---: | :---: |",
+    ]
+    for name, path, w in weights:
+        ok = w["status"] == 200 and w["first"] < 150 * 1024 and w["repeat"] < 30 * 1024
+        lines.append(
+            f"| {name} (`{path}`) | {w['html'] / 1024:.1f} | {'yes' if w['gzip'] else 'no'} | "
+            f"{w['assets'] / 1024:.1f} | {w['first'] / 1024:.1f} | {w['repeat'] / 1024:.1f} | "
+            f"{'yes' if w['immutable'] else 'no'} | {'yes' if ok else '**no**'} |"
         )
     lines.append("<!-- bench:end -->")
     report = ROOT / "docs" / "QUALITY.md"

@@ -1,8 +1,9 @@
 """Caching of anonymous public pages in Redis, invalidated by one version number.
 
-Every cache key contains the current version; publishing, changing or withdrawing a practice bumps it, so the
-next request renders afresh (the old entries simply expire). One counter instead of a list of keys per
-practice keeps invalidation correct for pages we did not think of (a theme page, a province feed, counts).
+Every cached page is stored with the version it was rendered under; publishing, changing or withdrawing a
+practice bumps it, so the next request renders afresh (the old entries are overwritten or expire). One counter
+instead of a list of keys per practice keeps invalidation correct for pages we did not think of (a theme page,
+a province feed, counts).
 """
 
 from __future__ import annotations
@@ -56,10 +57,36 @@ def public_cache_invalidate() -> None:
     transaction.on_commit(_bump)
 
 
+def public_cache_memo(name: str, parts, compute):
+    """`compute()`'s result, kept in Redis under the public version like the pages.
+
+    For aggregates that depend on the published set but not on the request's page, sort or language (facet
+    counts, totals, headline numbers): computed once per filter state and version, so a page that misses the
+    page cache (page 2, another sort, a tracking parameter) does not count 100,000 rows again. The same bump
+    that invalidates the pages invalidates these. Redis being down only costs the computation.
+    """
+    try:
+        raw = f"{public_cache_version()}|{name}|{parts!r}"
+        key = "public:memo:" + hashlib.sha256(raw.encode()).hexdigest()
+        hit = cache.get(key)
+    except Exception:
+        logger.warning("public cache: read failed", exc_info=True)
+        return compute()
+    if hit is not None:
+        return hit
+    value = compute()
+    try:
+        cache.set(key, value, TIMEOUT)
+    except Exception:
+        logger.warning("public cache: write failed", exc_info=True)
+    return value
+
+
 def _cache_key(request) -> str:
+    # The version is not part of the key but stored with the page (see public_cache_page): one Redis round trip
+    # then reads both, which is most of what serving a cached page costs.
     raw = "|".join(
         [
-            str(public_cache_version()),
             get_language() or "",
             "htmx" if getattr(request, "htmx", False) else "",
             request.get_full_path(),
@@ -84,12 +111,16 @@ def public_cache_page(view):
             return view(request, *args, **kwargs)
         try:
             key = _cache_key(request)
-            hit = cache.get(key)
+            found = cache.get_many([VERSION_KEY, key])
+            version = int(found[VERSION_KEY]) if VERSION_KEY in found else public_cache_version()
         except Exception:
             logger.warning("public cache: read failed", exc_info=True)
             return view(request, *args, **kwargs)
-        if hit is not None:
-            content, content_type = hit
+        hit = found.get(key)
+        # A page stored under an older version is stale: the version read before rendering is stored with it,
+        # so a page rendered between the bump and the commit (see public_cache_invalidate) is never served.
+        if hit is not None and hit[0] == version:
+            _version, content, content_type = hit
             response = HttpResponse(content.replace(CSRF_PLACEHOLDER, get_token(request)), content_type=content_type)
             response["X-Cache"] = "hit"
             return response
@@ -99,7 +130,7 @@ def public_cache_page(view):
                 response.render()
             content = CSRF_INPUT_RE.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", response.content.decode())
             try:
-                cache.set(key, (content, response["Content-Type"]), TIMEOUT)
+                cache.set(key, (version, content, response["Content-Type"]), TIMEOUT)
             except Exception:
                 logger.warning("public cache: write failed", exc_info=True)
             response["X-Cache"] = "miss"

@@ -142,6 +142,17 @@ class Practice(models.Model):
             GinIndex(fields=["search_vector"], name="practice_search_gin"),
             GinIndex(name="practice_title_trgm", fields=["title"], opclasses=["gin_trgm_ops"]),
             models.Index(fields=["status", "-published_at"], name="practice_status_published"),
+            # Benchmark tuning (docs/QUALITY.md): the facet and flag counts of the public list read only these
+            # columns of published practices, so they are answered by an index-only scan, not the wide heap.
+            models.Index(
+                fields=["agency"],
+                include=["id", "primary_theme", "stage", "evidence_level", "reached_target", "replication_count"],
+                condition=Q(status="published"),
+                name="practice_published_facets",
+            ),
+            models.Index(
+                fields=["-published_at"], condition=Q(status="published", featured=True), name="practice_featured"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,22 +12,41 @@ from django.http import Http404, QueryDict
 
 from agencies.models import Agency, Region
 
+from ..cache import public_cache_memo
 from ..filters import KIND_GROUPS, KIND_TO_GROUP, PracticeFilter, Sort
 from ..models import Attachment, Indicator, Practice, PracticeRevision, Theme
 from ..search import SearchPlan, highlight_html, search_plan
+from .ledger import practices_like_you
 
 PAGE_SIZE = 20
+# Similar practices on a practice page are chosen among this many newest practices of the same theme, so the
+# trigram similarity is computed for a bounded set however large the theme grows.
+RELATED_CANDIDATES = 200
 
 
 def theme_list() -> QuerySet[Theme]:
     return Theme.objects.all()
 
 
-def theme_list_with_counts() -> QuerySet[Theme]:
-    """The 12 themes (RB Tematik first) with the number of published practices in each, in one query."""
-    return Theme.objects.annotate(
-        practice_count=Count("practices", filter=Q(practices__status=Practice.Status.PUBLISHED), distinct=True)
+def theme_list_with_counts() -> list[Theme]:
+    """The 12 themes (RB Tematik first) with the number of published practices in each.
+
+    The counts are one grouped query over the theme links, kept with the public cache version (they change
+    only when something is published or withdrawn)."""
+    counts = public_cache_memo("theme-counts", (), _theme_counts)
+    themes = list(Theme.objects.all())
+    for theme in themes:
+        theme.practice_count = counts.get(theme.pk, 0)
+    return themes
+
+
+def _theme_counts() -> dict[int, int]:
+    rows = (
+        Practice.themes.through.objects.filter(practice__status=Practice.Status.PUBLISHED)
+        .values("theme_id")
+        .annotate(n=Count("practice_id"))
     )
+    return {row["theme_id"]: row["n"] for row in rows}
 
 
 def published_practices() -> QuerySet[Practice]:
@@ -35,8 +54,15 @@ def published_practices() -> QuerySet[Practice]:
 
 
 def headline_numbers(queryset: QuerySet[Practice] | None = None) -> dict:
-    """Practices, contributing agencies, provinces covered and replications, in one aggregate query."""
-    queryset = Practice.objects.published() if queryset is None else queryset
+    """Practices, contributing agencies, provinces covered and replications, in one aggregate query.
+
+    The whole-portal figures (the home page) are kept with the public cache version."""
+    if queryset is None:
+        return public_cache_memo("headline-numbers", (), lambda: _headline_numbers(Practice.objects.published()))
+    return _headline_numbers(queryset)
+
+
+def _headline_numbers(queryset: QuerySet[Practice]) -> dict:
     return queryset.aggregate(
         practices=Count("id", distinct=True),
         agencies=Count("agency", distinct=True),
@@ -71,7 +97,9 @@ def practice_list(*, data: QueryDict, page_number: str | int | None = 1) -> Prac
     """The filtered, searched, sorted page of published practices with facet counts.
 
     Each facet is counted over the result filtered by every *other* choice (so picking a theme still shows the
-    other themes' numbers), one aggregate query per facet. Total: about 14 queries whatever the data size.
+    other themes' numbers), one aggregate query per facet. The counts, the total and the flags depend only on
+    the filters and the text, not on the page or the sort, so they are computed once per filter state and
+    public cache version (`public_cache_memo`); a page then costs the page query and a few small lookups.
     """
     data = data.copy()
     filterset = PracticeFilter(data, queryset=Practice.objects.published())
@@ -89,6 +117,13 @@ def practice_list(*, data: QueryDict, page_number: str | int | None = 1) -> Prac
         # The theme filter joins one theme row per practice (codes are unique), so no DISTINCT is needed.
         return qs
 
+    state = tuple(sorted((k, str(v)) for k, v in cleaned.items() if k not in ("sort",) and v not in (None, "")))
+    counts = public_cache_memo(
+        "list-counts",
+        (state, plan.mode, plan.text),
+        lambda: _list_counts(cleaned=cleaned, result_without=result_without),
+    )
+
     queryset = result_without()
     if sort == Sort.RELEVANCE:
         ordered = plan.rank(queryset)
@@ -97,19 +132,54 @@ def practice_list(*, data: QueryDict, page_number: str | int | None = 1) -> Prac
     else:
         ordered = queryset.order_by("-published_at", "-id")
     ordered = plan.headline(ordered.select_related("agency", "primary_theme"))
-    paginator = Paginator(ordered, PAGE_SIZE)
-    page = paginator.get_page(page_number)
+    page = _KnownCountPaginator(ordered, PAGE_SIZE, count=counts["total"]).get_page(page_number)
     for practice in page.object_list:
         practice.snippet = highlight_html(practice.headline) if getattr(practice, "headline", None) else None
 
     themes = list(theme_list())
     result = PracticeListResult(filterset=filterset, page=page, plan=plan, sort=sort, themes=themes)
-    result.facets = _facets(cleaned=cleaned, result_without=result_without, themes=themes)
-    result.flags = queryset.aggregate(
-        reached=Count("id", filter=Q(reached_target=True), distinct=True),
-        replicated=Count("id", filter=Q(replication_count__gt=0), distinct=True),
-    )
+    result.facets = _facets(cleaned=cleaned, counts=counts["facets"], themes=themes)
+    result.flags = counts["flags"]
     return result
+
+
+class _KnownCountPaginator(Paginator):
+    """A paginator told the number of results, which is counted with the facets."""
+
+    def __init__(self, *args, count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _list_counts(*, cleaned: dict, result_without) -> dict:
+    """Total, flags and every facet's counts of one filter state (plain, picklable dicts)."""
+    flags = result_without().aggregate(
+        total=Count("id"),
+        reached=Count("id", filter=Q(reached_target=True)),
+        replicated=Count("id", filter=Q(replication_count__gt=0)),
+    )
+    total = flags.pop("total")
+    facets: dict[str, dict[str, int]] = {
+        "theme": _counts(result_without("theme"), "themes__code"),
+        "track": _counts(result_without("track"), "primary_theme__track"),
+    }
+    kind_counts: dict[str, int] = {}
+    for kind, n in _counts(result_without("kind"), "agency__kind").items():
+        group = KIND_TO_GROUP[kind]
+        kind_counts[group] = kind_counts.get(group, 0) + n
+    facets["kind"] = kind_counts
+    province_qs = result_without("province", "region").annotate(
+        province_code=Coalesce("agency__region__province__code", "agency__region__code")
+    )
+    facets["province"] = _counts(province_qs, "province_code")
+    facets["region"] = _counts(result_without("region"), "agency__region__code") if cleaned.get("province") else {}
+    facets["stage"] = _counts(result_without("stage"), "stage")
+    facets["evidence"] = _counts(result_without("evidence"), "evidence_level")
+    return {"total": total, "flags": flags, "facets": facets}
 
 
 def _valid_part(filterset: PracticeFilter) -> dict:
@@ -119,7 +189,9 @@ def _valid_part(filterset: PracticeFilter) -> dict:
 
 
 def _counts(queryset: QuerySet, key: str) -> dict[str, int]:
-    rows = queryset.order_by().values(key).annotate(n=Count("id", distinct=True))
+    # Each grouping key is single-valued per row of the filtered set (see result_without), so a plain COUNT is
+    # exact; COUNT(DISTINCT) made PostgreSQL sort every matching row on disk at 100,000 practices.
+    rows = queryset.order_by().values(key).annotate(n=Count("id"))
     return {row[key]: row["n"] for row in rows if row[key] is not None}
 
 
@@ -130,41 +202,25 @@ def _options(choices, counts: dict[str, int], selected: str | None) -> list[Face
     ]
 
 
-def _facets(*, cleaned: dict, result_without, themes: list[Theme]) -> dict[str, list[FacetOption]]:
-    facets: dict[str, list[FacetOption]] = {}
-    theme_counts = _counts(result_without("theme"), "themes__code")
-    facets["theme"] = _options([(t.code, t.name) for t in themes], theme_counts, cleaned.get("theme"))
-    facets["track"] = _options(
-        Theme.Track.choices, _counts(result_without("track"), "primary_theme__track"), cleaned.get("track")
-    )
-    kind_counts: dict[str, int] = {}
-    for kind, n in _counts(result_without("kind"), "agency__kind").items():
-        group = KIND_TO_GROUP[kind]
-        kind_counts[group] = kind_counts.get(group, 0) + n
-    facets["kind"] = _options(
-        [(k, label) for k, (label, _kinds) in KIND_GROUPS.items()], kind_counts, cleaned.get("kind")
-    )
-
+def _facets(*, cleaned: dict, counts: dict[str, dict[str, int]], themes: list[Theme]) -> dict[str, list[FacetOption]]:
+    facets: dict[str, list[FacetOption]] = {
+        "theme": _options([(t.code, t.name) for t in themes], counts["theme"], cleaned.get("theme")),
+        "track": _options(Theme.Track.choices, counts["track"], cleaned.get("track")),
+        "kind": _options(
+            [(k, label) for k, (label, _kinds) in KIND_GROUPS.items()], counts["kind"], cleaned.get("kind")
+        ),
+    }
     # Region: provinces always; the regencies/cities of the chosen province only (a hierarchy, not 552 names).
-    province_qs = result_without("province", "region").annotate(
-        province_code=Coalesce("agency__region__province__code", "agency__region__code")
-    )
     provinces = list(Region.objects.filter(level=Region.Level.PROVINCE).order_by("name").values_list("code", "name"))
-    facets["province"] = _options(provinces, _counts(province_qs, "province_code"), cleaned.get("province"))
+    facets["province"] = _options(provinces, counts["province"], cleaned.get("province"))
     facets["region"] = []
     if cleaned.get("province"):
         subregions = list(
             Region.objects.filter(province__code=cleaned["province"]).order_by("name").values_list("code", "name")
         )
-        facets["region"] = _options(
-            subregions, _counts(result_without("region"), "agency__region__code"), cleaned.get("region")
-        )
-    facets["stage"] = _options(
-        PracticeRevision.Stage.choices, _counts(result_without("stage"), "stage"), cleaned.get("stage")
-    )
-    facets["evidence"] = _options(
-        Practice.EvidenceLevel.choices, _counts(result_without("evidence"), "evidence_level"), cleaned.get("evidence")
-    )
+        facets["region"] = _options(subregions, counts["region"], cleaned.get("region"))
+    facets["stage"] = _options(PracticeRevision.Stage.choices, counts["stage"], cleaned.get("stage"))
+    facets["evidence"] = _options(Practice.EvidenceLevel.choices, counts["evidence"], cleaned.get("evidence"))
     return facets
 
 
@@ -195,16 +251,35 @@ def practice_public_get(*, slug: str) -> Practice:
 
 
 def practice_related(*, practice: Practice, limit: int = 4) -> list[Practice]:
-    """Published practices sharing the primary theme, the most similar titles first."""
+    """Published practices sharing the primary theme, the most similar titles first.
+
+    Similarity is computed only for the newest RELATED_CANDIDATES practices of the theme (a theme holds
+    thousands at national scale, and comparing the title with each took a third of a second)."""
     if not practice.primary_theme_id:
         return []
-    return list(
-        published_practices()
+    candidates = (
+        Practice.objects.published()
         .filter(themes=practice.primary_theme_id)
         .exclude(pk=practice.pk)
+        .order_by("-published_at", "-id")
+        .values("pk")[:RELATED_CANDIDATES]
+    )
+    return list(
+        published_practices()
+        .filter(pk__in=candidates)
         .annotate(similarity=TrigramSimilarity("title", practice.title))
         .order_by("-similarity", "-published_at")[:limit]
     )
+
+
+def practice_related_kept(*, practice: Practice) -> list[Practice]:
+    """`practice_related`, kept with the public cache version: it changes only when something is published."""
+    return public_cache_memo("related", practice.pk, lambda: practice_related(practice=practice))
+
+
+def practices_like_you_kept(*, practice: Practice) -> list[Practice]:
+    """`ledger.practices_like_you`, kept with the public cache version like `practice_related_kept`."""
+    return public_cache_memo("like-you", practice.pk, lambda: practices_like_you(practice=practice))
 
 
 # Themes -----------------------------------------------------------------------------------------------------

@@ -41,12 +41,12 @@ def practice_detail(request, slug):
         "practice": practice,
         "revision": revision,
         "charts": [indicator_chart(indicator) for indicator in revision.indicators.all()],
-        "related": selectors.practice_related(practice=practice),
+        "related": selectors.practice_related_kept(practice=practice),
         "show_contact_email": practice_can_see_contact(user=request.user),
         "region": practice.agency.region,
         "replications": ledger_selectors.replication_list(practice=practice),
         "faq": ledger_selectors.faq_list(practice=practice),
-        "like_you": ledger_selectors.practices_like_you(practice=practice),
+        "like_you": selectors.practices_like_you_kept(practice=practice),
     }
     return render(request, "practices/public/practice_detail.html", context)
 

@@ -60,17 +60,17 @@ def _data():
         contact_name="Sari",
         contact_email="sari@example.go.id",
     )
-    # Both factories number their slugs "praktik-uji-<n>" with their own counters: give this one its own.
+    # A readable slug for the page list below.
     Practice.objects.filter(pk=published.pk).update(slug="kemiskinan-ekstrem-data-desa")
     published.refresh_from_db()
     public_cache_invalidate()
     draft = practice_draft(by=author, title="Draf layanan kependudukan keliling")
     waiting = practice_in_state(S.AGENCY_REVIEW, author=author, title="Antrean izin usaha daring")
     submitted = practice_in_state(S.SUBMITTED, author=author, admin=admin, title="Pengaduan warga terpadu")
-    attachment_add(
+    revision_start_from_live(practice_id=published.pk, by=author)  # a second revision: the compare page
+    attachment_add(  # added to the new (editable) revision, listed on the attachments page
         practice_id=published.pk, uploaded=SimpleUploadedFile("sop.pdf", small_pdf()), by=author, title="SOP"
     )
-    revision_start_from_live(practice_id=published.pk, by=author)  # a second revision: the compare page
     replication = replication_start(
         source=published, by=other, date=datetime.date(2025, 1, 15), note="Kami tertarik menerapkannya."
     )
