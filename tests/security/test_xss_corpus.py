@@ -36,7 +36,6 @@ from practices.services.publishing import practice_publish
 from practices.services.questions import question_answer, question_ask
 from practices.services.replication import replication_start, replication_step_respond
 from practices.services.submission import revision_section_save
-from tests.browser.conftest import browser, page  # noqa: F401 - the shared Chromium fixtures
 from tests.practices.factories import member, moderator, practice_draft
 
 PAYLOADS = [
@@ -126,7 +125,7 @@ def _build_world():
     cycle = _payloads_cycle()
     practices = []
     placements = 0
-    for n in range(PRACTICES):
+    for _ in range(PRACTICES):
         practice = practice_draft(by=author)
         version = practice.working_revision.version
         by_section: dict[str, dict] = {}
@@ -182,8 +181,13 @@ def _login(page, live_server, user):
     client.force_login(user)
     page.context.clear_cookies()
     page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-          "url": live_server.url}]  # fmt: skip
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]  # fmt: skip
     )
 
 
@@ -216,7 +220,10 @@ def test_xss_corpus_never_executes(page, live_server, record_figure):
         reverse("ledger:question_list", kwargs={"slug": first.slug}),
         reverse("ledger:replication_list", kwargs={"slug": first.slug}),
     ]
-    as_moderator = [reverse("review:detail", kwargs={"pk": first.pk}), reverse("manage:compare", kwargs={"pk": first.pk})]
+    as_moderator = [
+        reverse("review:detail", kwargs={"pk": first.pk}),
+        reverse("manage:compare", kwargs={"pk": first.pk}),
+    ]
     as_admin = [reverse("review:detail", kwargs={"pk": first.pk}), reverse("notifications:list")]
 
     dialogs: list[str] = []
