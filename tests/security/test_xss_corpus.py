@@ -11,6 +11,10 @@ test also checks the DOM itself: no element with an `on*` attribute, no `javascr
 or foreign script, frame, object or embed element, and no CSP violation report. So the escaping and
 sanitising are tested, not only the CSP.
 
+Chromium runs through its own Playwright in a separate thread (not tests/browser's `page` fixture): the sync
+API cannot be started twice in one thread, and the browser tests' session-scoped Playwright may already run in
+the same xdist worker.
+
 Long (Markdown and free) text fields receive the whole corpus at once; short fields (titles, names, units,
 sources, captions) cycle through it over several practices, each payload cut to the field's length.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import threading
 from pathlib import Path
 
 import pytest
@@ -36,7 +41,10 @@ from practices.services.publishing import practice_publish
 from practices.services.questions import question_answer, question_ask
 from practices.services.replication import replication_start, replication_step_respond
 from practices.services.submission import revision_section_save
+from tests.browser.conftest import CHROMIUM
 from tests.practices.factories import member, moderator, practice_draft
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 PAYLOADS = [
     line
@@ -176,23 +184,59 @@ def _build_world():
     return {"author": author, "admin": admin, "other": other, "mod": mod}, practices, placements
 
 
-def _login(page, live_server, user):
+def _session_cookie(user) -> str:
     client = Client()
     client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]  # fmt: skip
-    )
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def _visit_all(base_url: str, visits: list[tuple[str | None, str, str]]) -> dict:
+    """Load each (session cookie or None, label, url) in Chromium and report what ran or could have.
+
+    Runs in its own thread with its own Playwright: the sync API cannot start a second time in a thread where
+    tests/browser's session-scoped Playwright may already be running (same xdist worker).
+    """
+    from playwright.sync_api import sync_playwright
+
+    report = {"executed": 0, "visited": 0, "problems": {}, "statuses": {}, "first_main_text": ""}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+        context.add_init_script(TRAP)
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(f"{dialog.type}: {dialog.message}"), dialog.dismiss()))
+        current = object()
+        for cookie, label, url in visits:
+            if cookie != current:
+                context.clear_cookies()
+                if cookie:
+                    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}])
+                current = cookie
+            before = len(dialogs)
+            response = page.goto(url, wait_until="load")
+            report["statuses"][f"{url} ({label})"] = response.status
+            page.mouse.move(200, 300)  # give hover handlers a chance
+            page.keyboard.press("Tab")  # and focus handlers
+            page.wait_for_timeout(50)
+            hits = page.evaluate("() => window.__xssHits.length")
+            found = page.evaluate(DOM_CHECK)
+            violations = page.evaluate("() => window.__cspViolations || []")
+            report["executed"] += hits + len(dialogs) - before
+            if hits or found or violations or len(dialogs) > before:
+                report["problems"][f"{url} ({label})"] = [hits, dialogs[before:], found[:5], violations[:5]]
+            report["visited"] += 1
+        context.clear_cookies()
+        page.goto(visits[-1][2])
+        report["first_main_text"] = page.inner_text("main")
+        browser.close()
+    return report
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_xss_corpus_never_executes(page, live_server, record_figure):
+def test_xss_corpus_never_executes(live_server, record_figure):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)")
     people, practices, placements = _build_world()
     first = practices[0]
     agency = Agency.objects.get(code="35.78")
@@ -226,12 +270,7 @@ def test_xss_corpus_never_executes(page, live_server, record_figure):
     ]
     as_admin = [reverse("review:detail", kwargs={"pk": first.pk}), reverse("notifications:list")]
 
-    dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(f"{dialog.type}: {dialog.message}"), dialog.dismiss()))
-    page.add_init_script(TRAP)
-    problems: dict[str, list] = {}
-    executed = 0
-    visited = 0
+    visits = []
     for user, urls in [
         (None, public_pages),
         (people["author"], as_author),
@@ -239,24 +278,27 @@ def test_xss_corpus_never_executes(page, live_server, record_figure):
         (people["mod"], as_moderator),
         (people["admin"], as_admin),
     ]:
-        if user is None:
-            page.context.clear_cookies()
-        else:
-            _login(page, live_server, user)
-        for url in urls:
-            before = len(dialogs)
-            response = page.goto(url, wait_until="load")
-            assert response.status == 200, f"{url}: {response.status}"
-            page.mouse.move(200, 300)  # give hover handlers a chance
-            page.keyboard.press("Tab")  # and focus handlers
-            page.wait_for_timeout(50)
-            hits = page.evaluate("() => window.__xssHits.length")
-            executed += hits + len(dialogs) - before
-            found = page.evaluate(DOM_CHECK)
-            violations = page.evaluate("() => window.__cspViolations || []")
-            if hits or found or violations or len(dialogs) > before:
-                problems[f"{url} ({user or 'public'})"] = [hits, dialogs[before:], found[:5], violations[:5]]
-            visited += 1
+        cookie = _session_cookie(user) if user else None
+        visits += [(cookie, user.email if user else "public", url) for url in urls]
+    visits.append((None, "public", reverse("practices:detail", kwargs={"slug": first.slug})))
+
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["report"] = _visit_all(live_server.url, visits)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(600)
+    if "error" in outcome:
+        raise outcome["error"]
+    report = outcome["report"]
+    bad_status = {page: status for page, status in report["statuses"].items() if status != 200}
+    assert not bad_status, bad_status
+    executed, visited, problems = report["executed"], report["visited"], report["problems"]
 
     fields = len(LONG_FIELDS) + len(SHORT_FIELDS) + len(INDICATOR_FIELDS) + len(OTHER_FIELDS)
     figures = {
@@ -269,8 +311,6 @@ def test_xss_corpus_never_executes(page, live_server, record_figure):
     print(f"\nXSS corpus: {figures}")
     assert len(PAYLOADS) >= 100
     # The payloads really reached the pages (escaped): the detail page shows a title's text literally.
-    page.context.clear_cookies()
-    page.goto(reverse("practices:detail", kwargs={"slug": first.slug}))
-    assert PAYLOADS[0][:30] in page.inner_text("main")
+    assert PAYLOADS[0][:30] in report["first_main_text"]
     assert executed == 0 and not problems, problems
     record_figure("xss", figures)
