@@ -307,6 +307,8 @@ class PracticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def decision(self, request, pk=None):
         practice = practice_get_for_user(user=request.user, pk=self._pk())
+        if not request.user.is_moderator:  # before reading the body: the role decides, not the payload
+            raise exceptions.PermissionDenied(_("Hanya moderator kementerian yang dapat memutuskan."))
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

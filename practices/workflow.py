@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Membership
 from agencies.selectors import membership_for_user
+from audit.services import audit_record
 
 from .models import Practice, PracticeRevision, Transition
 
@@ -92,5 +93,11 @@ def revision_transition(*, practice_id: int, to_state: str, by, comment: str = "
     revision.save(update_fields=fields)
     Transition.objects.create(
         practice=practice, revision=revision, from_state=from_state, to_state=to_state, actor=by, comment=comment
+    )
+    audit_record(
+        actor=by,
+        action=f"practice.{to_state}",
+        target=practice,
+        data={"from": from_state, "to": to_state, "revision": revision.number},
     )
     return revision

@@ -2,6 +2,10 @@
 
     @ratelimit(key="search", rate="60/m")                   # every method
     @ratelimit(key="practice-submit", rate="10/h", methods=["POST"])
+    @ratelimit(key="search", rate="60/m", when=lambda request: bool(request.GET.get("q")))
+
+`settings.RATELIMIT_RATES` ({key: rate}) overrides a view's rate without a code change (and lets tests use small
+limits).
 
 The counter is per user when logged in, per client IP otherwise, in fixed windows. Over the limit the view is
 not called and the client gets a 429 page with Retry-After. When the cache is unreachable the request is let
@@ -13,6 +17,7 @@ from __future__ import annotations
 import functools
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
@@ -47,12 +52,16 @@ def ratelimit_hit(*, key: str, rate: str, request) -> tuple[bool, int]:
     return count <= limit, retry_after
 
 
-def ratelimit(*, key: str, rate: str, methods: list[str] | None = None):
+def ratelimit(*, key: str, rate: str, methods: list[str] | None = None, when=None):
+    """`when(request)`, if given, decides whether this request counts (e.g. only searches with a query)."""
+
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
-            if methods is None or request.method in methods:
-                allowed, retry_after = ratelimit_hit(key=key, rate=rate, request=request)
+            counted = methods is None or request.method in methods
+            if counted and (when is None or when(request)):
+                effective = getattr(settings, "RATELIMIT_RATES", {}).get(key, rate)
+                allowed, retry_after = ratelimit_hit(key=key, rate=effective, request=request)
                 if not allowed:
                     response = render(request, "429.html", {"retry_after": retry_after}, status=429)
                     response["Retry-After"] = str(retry_after)

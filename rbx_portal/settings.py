@@ -349,3 +349,6 @@ REVIEW_RUBRIC_WEIGHTS = {"significance": 30, "novelty": 15, "adaptability": 20, 
 SCREENING_LINK_TIMEOUT = env.float("SCREENING_LINK_TIMEOUT", default=3.0)
 SCREENING_ALLOW_PRIVATE_LINKS = env.bool("SCREENING_ALLOW_PRIVATE_LINKS", default=False)
 SCREENING_DUPLICATE_THRESHOLD = 0.35
+# Rate limits (rbx_portal/ratelimit.py): {key: "N/s|m|h|d"} overrides the rate a view declares, e.g.
+# {"search": "120/m"}. Keys in use: search, section-save, practice-submit, attachment-upload.
+RATELIMIT_RATES: dict[str, str] = {}

@@ -19,3 +19,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast has
 # Moderators without a TOTP device would be sent to enrolment on every page; tests of other features log them in
 # with force_login. The 2FA tests (tests/accounts/test_two_factor.py) switch this back on.
 ACCOUNTS_2FA_REQUIRED_FOR_MODERATORS = False
+# The whole suite searches and saves from one address far faster than a person: the views' real rates would
+# refuse later tests. tests/security/test_ratelimit_views.py sets small rates and checks the 429s.
+RATELIMIT_RATES = {key: "100000/m" for key in ("search", "section-save", "practice-submit", "attachment-upload")}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -41,6 +42,13 @@ OOXML = {
 }
 ODF = {"application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet"}
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# PDF actions that run something: scripts (/JavaScript, /JS) and launching programs (/Launch). Searched in the
+# PDF's object syntax outside stream data (where binary bytes would give false alarms), with `#xx` escapes in
+# names decoded. Objects hidden inside compressed object streams are not seen: this refuses the plain cases;
+# the download headers (attachment, nosniff, sandbox CSP) remain the protection for the rest.
+PDF_STREAM = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
+PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch)(?=[\s/<>\[\]()%]|$)")
 
 
 def attachment_max_bytes() -> int:
@@ -155,11 +163,22 @@ def _reencode_image(content: bytes, original_name: str) -> CheckedFile:
     return CheckedFile(content=out.getvalue(), mime_type=IMAGE_FORMATS[fmt])
 
 
+def _check_pdf(content: bytes, original_name: str) -> CheckedFile:
+    syntax = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), PDF_STREAM.sub(b"", content))
+    if PDF_ACTIVE.search(syntax):
+        raise AttachmentRefused(
+            _("Berkas “%(name)s” ditolak: PDF berisi skrip atau perintah menjalankan program. Cetak ulang ke PDF.")
+            % {"name": original_name},
+            code="pdf_active",
+        )
+    return CheckedFile(content=content, mime_type=PDF)
+
+
 def attachment_check(*, content: bytes, original_name: str) -> CheckedFile:
     """Decide the type of `content` from its bytes and return what will be stored (images re-encoded)."""
     head = content[:8192]
     if head.startswith(b"%PDF-"):
-        return CheckedFile(content=content, mime_type=PDF)
+        return _check_pdf(content, original_name)
     if head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
         return _reencode_image(content, original_name)
     if head.startswith(b"PK\x03\x04"):

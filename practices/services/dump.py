@@ -57,13 +57,16 @@ def practice_dump_queue_on_commit() -> None:
     def _queue():
         from ..tasks_dump import practice_dump_regenerate
 
-        if not cache.add(_QUEUED_KEY, 1, timeout=DUMP_DEBOUNCE_SECONDS):
-            return
         try:
+            if not cache.add(_QUEUED_KEY, 1, timeout=DUMP_DEBOUNCE_SECONDS):
+                return
             practice_dump_regenerate.apply_async(countdown=DUMP_DEBOUNCE_SECONDS, retry=False)
-        except Exception:  # broker down: the nightly job regenerates it
-            cache.delete(_QUEUED_KEY)
+        except Exception:  # Redis (cache and broker) down: the publish stands; the nightly job regenerates it
             logger.warning("could not queue the data dump", exc_info=True)
+            try:
+                cache.delete(_QUEUED_KEY)
+            except Exception:  # noqa: S110 - Redis is down; the key expires by itself
+                pass
 
     transaction.on_commit(_queue)
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from agencies.models import Membership
+from audit.services import audit_record
 from notifications.services import follows_notify_published, notify
 
 from ..cache import public_cache_invalidate
@@ -125,6 +126,11 @@ def revision_agency_return(*, practice: Practice, by: User, comment: str) -> Pra
 # Ministry decisions ---------------------------------------------------------------------------------------
 
 
+def _decision_record(*, by: User, decision: str, practice: Practice, data: dict | None = None) -> None:
+    """The audit row of a decision (`moderation.approved`, ...), inside the decision's transaction."""
+    audit_record(actor=by, action=f"moderation.{decision}", target=practice, data=data)
+
+
 def _require_moderator(by: User) -> None:
     if not by.is_moderator:
         raise PermissionDenied(_("Anda tidak berwenang melakukan langkah ini."))
@@ -146,6 +152,7 @@ def revision_approve(
     locked.confirmation_requested_at = None
     practice_publish(practice=locked, revision=revision)
     recipients = agency_people(locked) + revision_reviewers(revision)
+    _decision_record(by=by, decision="approved", practice=locked, data={"evidence_level": evidence_level})
     _close_assignments(revision)
     notify(
         recipients=recipients,
@@ -170,6 +177,9 @@ def revision_request_changes(
     lines = [f"[{labels.get(k, k)}] {v}" for k, v in section_comments.items()]
     full_comment = "\n".join(([comment.strip()] if comment.strip() else []) + lines)
     revision = revision_transition(practice_id=practice.pk, to_state=S.CHANGES_REQUESTED, by=by, comment=full_comment)
+    _decision_record(
+        by=by, decision="changes_requested", practice=practice, data={"sections": sorted(section_comments)}
+    )
     revision.decided_at = timezone.now()
     revision.save(update_fields=["decided_at", "updated_at"])
     recipients = agency_people(practice) + revision_reviewers(revision)
@@ -196,6 +206,7 @@ def revision_reject(*, practice: Practice, by: User, reason: str) -> PracticeRev
         raise ValidationError(_("Alasan penolakan wajib diisi."), code="comment_required")
     revision = revision_transition(practice_id=practice.pk, to_state=S.REJECTED, by=by, comment=reason)
     _require_agreement(revision, recommendation=Review.Recommendation.REJECT)
+    _decision_record(by=by, decision="rejected", practice=practice)
     revision.decided_at = timezone.now()
     revision.save(update_fields=["decided_at", "updated_at"])
     recipients = agency_people(practice) + revision_reviewers(revision)
@@ -348,6 +359,7 @@ def practice_archive(*, practice: Practice, by: User, reason: str, stopped: bool
         actor=by,
         comment=reason,
     )
+    _decision_record(by=by, decision="stopped" if stopped else "archived", practice=locked)
     notify(
         recipients=[u for u in agency_people(locked) if u.pk != by.pk],
         kind="archived",

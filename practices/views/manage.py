@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.selectors import membership_for_user
+from rbx_portal.ratelimit import ratelimit
 
 from ..access import attachment_get_for_user, practice_get_for_editing, practice_get_for_user
 from ..completeness import SECTIONS, revision_missing_items
@@ -115,6 +116,7 @@ def revision_values(revision):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@ratelimit(key="section-save", rate="120/h", methods=["POST"])
 def section_edit(request, pk: int, section: str):
     practice = practice_get_for_editing(user=request.user, pk=pk)
     if section not in SECTION_FIELDS:
@@ -191,6 +193,7 @@ def section_edit(request, pk: int, section: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@ratelimit(key="practice-submit", rate="20/h", methods=["POST"])
 def practice_submit_view(request, pk: int):
     practice = practice_get_for_editing(user=request.user, pk=pk)
     revision = practice.working_revision
@@ -283,6 +286,7 @@ def revision_compare_view(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@ratelimit(key="attachment-upload", rate="60/h", methods=["POST"])
 def attachment_list(request, pk: int):
     practice = practice_get_for_editing(user=request.user, pk=pk)
     revision = practice.working_revision

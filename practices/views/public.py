@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from rbx_portal.ratelimit import ratelimit
+
 from ..access import practice_can_see_contact
 from ..cache import public_cache_page
 from ..charts import indicator_chart
@@ -18,7 +20,12 @@ def home(request):
     return render(request, "practices/home.html", selectors.home_overview())
 
 
+def _is_search(request) -> bool:
+    return bool(request.GET.get("q", "").strip())
+
+
 @require_safe
+@ratelimit(key="search", rate="60/m", when=_is_search)  # before the page cache, so cached answers count too
 @public_cache_page
 def practice_list(request):
     result = selectors.practice_list(data=request.GET, page_number=request.GET.get("page"))

@@ -1,0 +1,71 @@
+"""Run inside the fault tests' portal environment (embedded PostgreSQL and Redis), in a subprocess:
+
+    python -m tests.faults.portal_script seed N       users and N complete drafts of Kota Surabaya (JSON out)
+    python -m tests.faults.portal_script requeue      the sweeper: queue every pending delivery again
+    python -m tests.faults.portal_script counts       practice states and delivery states (JSON out)
+
+Separate from the test process so that the test's own Django (on the shared test database) never touches the
+embedded servers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+
+def main(argv: list[str]) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rbx_portal.settings")
+    import django
+
+    django.setup()
+    from datetime import timedelta
+
+    from django.db.models import Count
+
+    from accounts.models import User
+    from agencies.models import Agency, Membership
+    from notifications.models import Delivery
+    from notifications.services import deliveries_requeue
+    from practices.models import Practice
+    from practices.services.submission import practice_create
+    from tests.practices.submission_helpers import complete
+
+    command = argv[0]
+    if command == "seed":
+        agency = Agency.objects.get(code="35.78")
+        admin, created = User.objects.get_or_create(email="admin@fault.go.id", defaults={"full_name": "Admin Uji"})
+        if created:  # a new password would end the sessions already logged in
+            admin.set_password("fault-pass-2026")
+            admin.save()
+        Membership.objects.get_or_create(user=admin, agency=agency, defaults={"role": Membership.Role.ADMIN})
+        mod, created = User.objects.get_or_create(
+            email="moderator@fault.go.id", defaults={"ministry_role": User.MinistryRole.MODERATOR}
+        )
+        if created:
+            mod.set_password("fault-pass-2026")
+            mod.save()
+        ids = []
+        for n in range(int(argv[1])):
+            practice = practice_create(agency=agency, by=admin)
+            complete(practice, title=f"Praktik uji gangguan {practice.pk} {n}")
+            ids.append(practice.pk)
+        print(json.dumps({"practices": ids}))
+    elif command == "requeue":
+        print(json.dumps({"requeued": deliveries_requeue(older_than=timedelta(0))}))
+    elif command == "counts":
+        states = dict(
+            Practice.objects.values_list("working_revision__state")
+            .annotate(n=Count("id"))
+            .values_list("working_revision__state", "n")
+        )
+        deliveries = dict(Delivery.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+        keys = list(Delivery.objects.values_list("key", flat=True))
+        print(json.dumps({"states": states, "deliveries": deliveries, "keys": keys}))
+    else:
+        raise SystemExit(f"unknown command {command}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

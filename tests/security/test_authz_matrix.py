@@ -1,0 +1,409 @@
+"""The authorisation matrix: every URL pattern of the project × every role, with its expected outcome.
+
+The routes come from the URL configuration itself (`get_resolver().url_patterns`, walked recursively, the
+i18n patterns and the admin included), so a new URL without an entry in `EXPECTED` fails
+`test_every_route_has_an_entry`. Each route is then requested by each role with kwargs built from fixtures
+(a draft of Kota Surabaya, a submitted practice, a published one, a replication by Kabupaten Bandung, a
+question, an attachment, a notification). Nothing may answer 500.
+
+Outcomes, one token per role in the order of `ROLES`:
+  200 / 204 / 400 / 403 / 404 / 405   that status code;
+  login                               302 to the portal's login page (with ?next=);
+  adminlogin                          302 to the admin's login page;
+  302                                 a redirect elsewhere (after a successful POST, or to another page).
+
+`get` is what a GET answers; `post` (for routes that take a POST) what an empty POST answers: a role that may
+act gets the form back with errors (400/200) or is redirected (302); a role that may not gets 404/403/login.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.contrib.admin.sites import site as admin_site
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, override_settings
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+
+from agencies.models import Agency, Membership
+from notifications.services import follow_set, notify
+from practices.models import PracticeRevision
+from practices.services.attachments import attachment_add
+from practices.services.questions import question_ask
+from practices.services.replication import replication_start
+from tests.practices.factories import member, moderator, practice_draft, practice_in_state
+from tests.practices.ledger_fixtures import published_practice
+
+ROLES = ("anonymous", "other_agency", "member", "agency_admin", "moderator", "lead")
+S = PracticeRevision.State
+
+ALL_200 = "200 200 200 200 200 200"
+LOGGED_IN_ONLY = "login 200 200 200 200 200"
+POST_ONLY = "login 405 405 405 405 405"
+API_POST_ONLY = "405 405 405 405 405 405"
+
+# Route name (or the regex of an unnamed route) -> {"get": six tokens, "post": six tokens (optional)}.
+EXPECTED: dict[str, dict[str, str]] = {
+    # Wiring, API, sitemap ------------------------------------------------------------------------------------
+    "healthz": {"get": ALL_200},
+    "api-root": {"get": ALL_200},
+    "theme-list": {"get": ALL_200},
+    "theme-detail": {"get": ALL_200},
+    "api-schema": {"get": ALL_200},
+    "api-docs": {"get": ALL_200},
+    "sitemap": {"get": ALL_200},
+    "set_language": {"get": "302 302 302 302 302 302", "post": "302 302 302 302 302 302"},
+    # Media files are served by Django only in DEBUG; stored names are random, and a missing one is a 404.
+    r"^media/(?P<path>.*)$": {"get": "404 404 404 404 404 404"},
+    # Public pages ----------------------------------------------------------------------------------------------
+    "home": {"get": ALL_200, "post": "405 405 405 405 405 405"},
+    "practices:home": {"get": ALL_200},
+    "practices:list": {"get": ALL_200, "post": "405 405 405 405 405 405"},
+    "practices:feed": {"get": ALL_200},
+    "practices:feed_province": {"get": ALL_200},
+    "practices:detail": {"get": ALL_200, "post": "405 405 405 405 405 405"},
+    "practices:theme_index": {"get": ALL_200},
+    "practices:theme": {"get": ALL_200},
+    "practices:feed_theme": {"get": ALL_200},
+    "agencies:list": {"get": ALL_200},
+    "agencies:detail": {"get": ALL_200},
+    "agencies:feed": {"get": ALL_200},
+    # Ledger: public reads; acting needs the right agency ----------------------------------------------------
+    # Starting a replication: the owning agency may not (its members get the form back with the refusal).
+    "ledger:replication_list": {"get": ALL_200, "post": "login 400 400 400 400 400"},
+    "ledger:question_list": {"get": ALL_200, "post": "login 400 400 400 400 400"},
+    # Answering: only the owning agency (Surabaya) or the asker's agency (Bandung) may see the question.
+    "ledger:question_answer": {"get": POST_ONLY, "post": "login 400 400 400 404 404"},
+    # Recording a stage: the replicating agency (Bandung); the source agency sees it too (the service refuses).
+    "ledger:replication_advance": {"get": POST_ONLY, "post": "login 400 400 400 404 404"},
+    "ledger:replication_respond": {"get": POST_ONLY, "post": "login 400 400 400 404 404"},
+    # Only the replicating agency turns it into a practice; the source agency is refused by the service (403).
+    "ledger:replication_make_practice": {"get": POST_ONLY, "post": "login 302 403 403 404 404"},
+    "ledger:map": {"get": ALL_200},
+    "ledger:statistics": {"get": ALL_200},
+    # Mentoring: agency admins (suggestions for their agency) and moderators (agencies needing mentoring).
+    "ledger:mentoring": {"get": "login 404 404 200 200 200"},
+    # Accounts ----------------------------------------------------------------------------------------------
+    "accounts:login": {"get": "200 302 302 302 302 302"},
+    "accounts:logout": {"get": "405 405 405 405 405 405", "post": "302 302 302 302 302 302"},
+    "accounts:password_reset_confirm": {"get": ALL_200},
+    "accounts:password_reset_complete": {"get": ALL_200},
+    "accounts:2fa_setup": {"get": LOGGED_IN_ONLY},
+    # Without a device there is nothing to verify: the page sends the user on.
+    "accounts:2fa_verify": {"get": "login 302 302 302 302 302"},
+    # Notifications -----------------------------------------------------------------------------------------
+    "notifications:list": {"get": LOGGED_IN_ONLY},
+    "notifications:read": {"get": POST_ONLY, "post": "login 302 302 302 302 302"},
+    # Management ("Praktik saya"): own agency only; moderators never edit ---------------------------------------
+    "manage:list": {"get": "login 200 200 200 404 404"},
+    "manage:new": {"get": POST_ONLY, "post": "login 302 302 302 404 404"},
+    "manage:section": {"get": "login 404 200 200 404 404", "post": "login 404 200 200 404 404"},
+    "manage:submit": {"get": "login 404 200 200 404 404", "post": "login 404 200 200 404 404"},
+    "manage:revision_new": {"get": POST_ONLY, "post": "login 404 302 302 404 404"},
+    # Reading the comparison: the agency, and moderators once the practice has left it (not this draft).
+    "manage:compare": {"get": "login 404 200 200 404 404"},
+    "manage:attachments": {"get": "login 404 200 200 404 404", "post": "login 404 200 200 404 404"},
+    "manage:attachment_delete": {"get": POST_ONLY, "post": "login 404 302 302 404 404"},
+    # A file of a draft: only its agency.
+    "manage:attachment_download": {"get": "404 404 200 200 404 404"},
+    # Review ------------------------------------------------------------------------------------------------
+    "review:index": {"get": "login 403 403 302 302 302"},
+    "review:queue": {"get": "login 403 403 403 200 200"},
+    "review:reassign": {"get": POST_ONLY, "post": "login 403 403 403 403 302"},
+    "review:agency_queue": {"get": "login 403 403 200 403 403"},
+    # A submitted practice of Surabaya: its agency admin and the moderators.
+    "review:detail": {"get": "login 404 404 200 200 200"},
+    "review:agency_decide": {"get": POST_ONLY, "post": "login 404 404 400 400 400"},
+    "review:decide": {"get": POST_ONLY, "post": "login 404 404 403 400 400"},
+    "review:review": {"get": POST_ONLY, "post": "login 404 404 403 400 400"},
+    # Archiving and confirming a published practice of Surabaya.
+    "review:archive": {"get": POST_ONLY, "post": "login 404 404 400 400 400"},
+    # Any member of the owning agency confirms that the practice still runs (the freshness check).
+    "review:confirm": {"get": POST_ONLY, "post": "login 404 302 302 403 403"},
+    # Only a lead moderator sets "two reviewers must agree".
+    "review:two_reviewers": {"get": POST_ONLY, "post": "login 404 404 403 403 302"},
+    # Follows and subscriptions ---------------------------------------------------------------------------
+    "notifications:follows": {"get": LOGGED_IN_ONLY},
+    "notifications:follow": {"get": POST_ONLY, "post": "login 302 302 302 302 302"},
+    # The public follows by email (double opt-in); an empty form is refused with its errors.
+    "notifications:follow_email": {"get": ALL_200, "post": "400 400 400 400 400 400"},
+    # A follow of the member: others are sent back to their own list (the service finds no follow of theirs).
+    "notifications:follow_change": {"get": POST_ONLY, "post": "login 302 302 302 302 302"},
+    # The token in the link is the authorisation: the page asks, the POST acts, whoever holds the link.
+    "notifications:follow_confirm": {"get": ALL_200, "post": ALL_200},
+    "notifications:unsubscribe": {"get": ALL_200, "post": ALL_200},
+    # API v1 and exports ------------------------------------------------------------------------------------
+    "agency-list": {"get": ALL_200},
+    "agency-detail": {"get": ALL_200},
+    # Writes take JSON (415 for the form-encoded empty POST) and a token or session (401 without).
+    "practice-list": {"get": ALL_200, "post": "401 415 415 415 415 415"},
+    "practice-detail": {"get": ALL_200},
+    # Writes on a draft of Surabaya: other agencies and moderators get 404 (the draft does not exist for them).
+    "practice-attachments": {"get": API_POST_ONLY, "post": "401 404 400 400 404 404"},
+    "practice-indicators": {"get": API_POST_ONLY, "post": "401 404 415 415 404 404"},
+    "practice-submit": {"get": API_POST_ONLY, "post": "401 404 415 415 404 404"},
+    # Decisions: moderators only, checked before the body is read.
+    "practice-decision": {"get": API_POST_ONLY, "post": "401 404 403 403 415 415"},
+    "replication-list": {"get": ALL_200},
+    "replication-detail": {"get": ALL_200},
+    "api-dump": {"get": ALL_200},
+    # Each user manages their own token.
+    "accounts:api_token": {"get": LOGGED_IN_ONLY, "post": "login 200 200 200 200 200"},
+    "accounts:api_token_delete": {"get": POST_ONLY, "post": "login 302 302 302 302 302"},
+    "exports:practices": {"get": ALL_200},
+    "exports:agencies": {"get": ALL_200},
+    "exports:map": {"get": ALL_200},
+    "exports:data_dictionary": {"get": ALL_200},
+}
+
+# The admin: one rule for all of its routes (none of the six roles is staff), checked on every admin route.
+ADMIN_RULES: dict[str, dict[str, str]] = {
+    "admin:login": {"get": ALL_200},
+    # Django sends non-staff visitors of the admin logout to the admin index (which then asks for a login).
+    "admin:logout": {"get": "302 302 302 302 302 302"},
+    # The admin's catch-all (unknown admin paths): the login redirect too, so that admin URLs do not leak.
+    "admin:(?P<url>.*)$": {"get": "adminlogin adminlogin adminlogin adminlogin adminlogin adminlogin"},
+}
+ADMIN_DEFAULT = {"get": "adminlogin adminlogin adminlogin adminlogin adminlogin adminlogin"}  # view_on_site too
+
+
+def _walk(patterns, prefix: str = "", namespace: str | None = None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            full_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), full_ns)
+        elif isinstance(pattern, URLPattern):
+            if pattern.name:
+                key = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            else:
+                key = f"{namespace}:{pattern.pattern}" if namespace else str(pattern.pattern)
+            yield key, prefix + str(pattern.pattern)
+
+
+def project_routes() -> dict[str, str]:
+    """Every route of the project: name (namespaced) or, when unnamed, its regex -> the full pattern."""
+    routes: dict[str, str] = {}
+    for key, full in _walk(get_resolver().url_patterns):
+        routes.setdefault(key, full)
+    return routes
+
+
+def expected_for(key: str) -> dict[str, str]:
+    if key.startswith("admin:"):
+        return ADMIN_RULES.get(key, ADMIN_DEFAULT)
+    return EXPECTED[key]
+
+
+def test_every_route_has_an_entry():
+    routes = project_routes()
+    non_admin = {key for key in routes if not key.startswith("admin:")}
+    missing = sorted(non_admin - EXPECTED.keys())
+    stale = sorted(EXPECTED.keys() - non_admin)
+    assert not missing, f"routes without an entry in the authorisation matrix: {missing}"
+    assert not stale, f"entries for routes that no longer exist: {stale}"
+    assert len(routes) > 60  # the walk reached the included and i18n patterns, and the admin's routes
+    assert {"manage:section", "review:decide", "ledger:question_answer", "admin:index"} <= routes.keys()
+
+
+def test_the_walk_notices_a_new_url(settings):
+    """A route added to the URLconf shows up as missing: the guard above is not vacuous."""
+    from django.http import HttpResponse
+    from django.urls import clear_url_caches, path
+
+    import rbx_portal.urls
+
+    extra = path("baru-tanpa-entri/", lambda request: HttpResponse(), name="new_route_without_entry")
+    rbx_portal.urls.urlpatterns.append(extra)
+    clear_url_caches()
+    try:
+        assert "new_route_without_entry" in project_routes()
+        assert "new_route_without_entry" not in EXPECTED
+    finally:
+        rbx_portal.urls.urlpatterns.remove(extra)
+        clear_url_caches()
+
+
+# Fixtures -----------------------------------------------------------------------------------------------------
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def world(db):
+    other = member("32.04", email="bandung@matriks.go.id")
+    author = member("35.78", email="anggota@matriks.go.id")
+    admin = member("35.78", role=Membership.Role.ADMIN, email="admin@matriks.go.id")
+    mod = moderator(email="moderator@matriks.go.id")
+    lead = moderator(lead=True, email="lead@matriks.go.id")
+    draft = practice_draft(by=author)
+    submitted = practice_in_state(S.SUBMITTED, author=author, admin=admin)
+    published = published_practice(agency_code="35.78", slug="praktik-terbit-matriks")
+    replication = replication_start(source=published, by=other, date=datetime.date(2025, 1, 10), note="Minat.")
+    question = question_ask(practice=published, by=other, text="Berapa biaya awalnya?")
+    draft_file = attachment_add(
+        practice_id=draft.pk, uploaded=SimpleUploadedFile("bukti.pdf", PDF_BYTES), by=author, title="Bukti"
+    )
+    notify(recipients=[author], kind="submitted", context={"title": "x"}, target_url="/")
+    follow = follow_set(user=author, kind="agency", target=Agency.objects.get(code="35.78"), frequency="daily")
+    agency = Agency.objects.get(code="35.78")
+    return {
+        "users": {
+            "anonymous": None,
+            "other_agency": other,
+            "member": author,
+            "agency_admin": admin,
+            "moderator": mod,
+            "lead": lead,
+        },
+        "draft": draft,
+        "submitted": submitted,
+        "published": published,
+        "replication": replication,
+        "step": replication.steps.first(),
+        "question": question,
+        "draft_file": draft_file,
+        "agency": agency,
+        "follow": follow,
+    }
+
+
+def route_kwargs(key: str, w: dict) -> dict:
+    """The URL kwargs of each route, from the fixtures."""
+    by_route = {
+        "theme-detail": {"code": "kemiskinan"},
+        "practices:feed_province": {"code": "35"},
+        "practices:detail": {"slug": w["published"].slug},
+        "practices:theme": {"code": "kemiskinan"},
+        "practices:feed_theme": {"code": "kemiskinan"},
+        "agencies:detail": {"slug": w["agency"].slug},
+        "agencies:feed": {"slug": w["agency"].slug},
+        "ledger:replication_list": {"slug": w["published"].slug},
+        "ledger:question_list": {"slug": w["published"].slug},
+        "ledger:question_answer": {"slug": w["published"].slug, "pk": w["question"].pk},
+        "ledger:replication_advance": {"pk": w["replication"].pk},
+        "ledger:replication_respond": {"pk": w["replication"].pk, "step_pk": w["step"].pk},
+        "ledger:replication_make_practice": {"pk": w["replication"].pk},
+        "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+        "manage:section": {"pk": w["draft"].pk, "section": "identity"},
+        "manage:submit": {"pk": w["draft"].pk},
+        "manage:revision_new": {"pk": w["published"].pk},
+        "manage:compare": {"pk": w["draft"].pk},
+        "manage:attachments": {"pk": w["draft"].pk},
+        "manage:attachment_delete": {"pk": w["draft"].pk, "attachment_pk": w["draft_file"].pk},
+        "manage:attachment_download": {"attachment_pk": w["draft_file"].pk},
+        "review:detail": {"pk": w["submitted"].pk},
+        "review:agency_decide": {"pk": w["submitted"].pk},
+        "review:decide": {"pk": w["submitted"].pk},
+        "review:review": {"pk": w["submitted"].pk},
+        "review:archive": {"pk": w["published"].pk},
+        "review:confirm": {"pk": w["published"].pk},
+        "review:two_reviewers": {"pk": w["submitted"].pk},
+        "notifications:follow_change": {"pk": w["follow"].pk},
+        "notifications:follow_confirm": {"token": w["follow"].token},
+        "notifications:unsubscribe": {"token": w["follow"].token},
+        "agency-detail": {"code": "35.78"},
+        "practice-detail": {"pk": w["published"].pk},
+        "practice-attachments": {"pk": w["draft"].pk},
+        "practice-indicators": {"pk": w["draft"].pk},
+        "practice-submit": {"pk": w["draft"].pk},
+        "practice-decision": {"pk": w["submitted"].pk},
+        "replication-detail": {"pk": w["replication"].pk},
+        "exports:practices": {"fmt": "csv"},
+        "exports:agencies": {"fmt": "csv"},
+        "exports:map": {"fmt": "csv"},
+    }
+    return by_route.get(key, {})
+
+
+ADMIN_SAMPLES = {"app_label": "practices", "object_id": "1", "content_type_id": "999999", "pk": "1", "url": "x"}
+
+
+def _admin_kwargs(full_pattern: str) -> dict:
+    names = re.findall(r"\(\?P<(\w+)>", full_pattern) + re.findall(r"<(?:\w+:)?(\w+)>", full_pattern)
+    return {name: ADMIN_SAMPLES.get(name, "1") for name in names}
+
+
+def _admin_unnamed_url(full_pattern: str) -> str:
+    """An unnamed admin route cannot be reversed: fill its pattern's parameters with samples."""
+    url = full_pattern.replace("^", "").replace("$", "").replace("(?P<url>.*)", "tidak-ada/")
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: ADMIN_SAMPLES.get(m.group(1), "1"), url)
+
+
+def url_for(key: str, full_pattern: str, w: dict) -> str:
+    if key == r"^media/(?P<path>.*)$":
+        return "/media/attachments/0/tidak-ada"
+    if key.startswith("admin:"):
+        try:
+            return reverse(key, kwargs=_admin_kwargs(full_pattern) or None)
+        except NoReverseMatch:  # an unnamed admin route, keyed by its pattern
+            return _admin_unnamed_url(full_pattern)
+    return reverse(key, kwargs=route_kwargs(key, w) or None)
+
+
+def outcome(response) -> str:
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith(reverse("admin:login")):
+            return "adminlogin"
+        if location.startswith(reverse("accounts:login")) and "next=" in location:
+            return "login"
+        return "302"
+    return str(response.status_code)
+
+
+def _client(user) -> Client:
+    client = Client(raise_request_exception=False)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+# Generous limits so that a few hundred requests from one address do not meet the rate limits.
+_NO_LIMITS = {key: "100000/m" for key in ("search", "section-save", "practice-submit", "attachment-upload")}
+
+
+@pytest.mark.parametrize("key", sorted(k for k in project_routes() if not k.startswith("admin:")))
+@override_settings(RATELIMIT_RATES=_NO_LIMITS)
+def test_route_answers_each_role_as_expected(key, world):
+    """GET (and, where the route takes one, an empty POST) by each of the six roles."""
+    full_pattern = project_routes()[key]
+    url = url_for(key, full_pattern, world)
+    expected = expected_for(key)
+    mismatches = []
+    for method in ("get", "post"):
+        if method not in expected:
+            continue
+        wanted = expected[method].split()
+        assert len(wanted) == len(ROLES), key
+        for role, want in zip(ROLES, wanted, strict=True):
+            response = getattr(_client(world["users"][role]), method)(url)
+            got = outcome(response)
+            assert response.status_code < 500, f"{method.upper()} {url} as {role}: {response.status_code}"
+            if got != want:
+                mismatches.append(f"{method.upper()} {url} as {role}: expected {want}, got {got}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_admin_routes_refuse_every_portal_role(world):
+    """Every admin route (a generic rule) for the six roles; a staff user does get the admin index."""
+    mismatches = []
+    admin_routes = {k: v for k, v in project_routes().items() if k.startswith("admin:")}
+    assert len(admin_routes) > 20
+    clients = {role: _client(world["users"][role]) for role in ROLES}
+    for key, full_pattern in sorted(admin_routes.items()):
+        url = url_for(key, full_pattern, world)
+        for role, want in zip(ROLES, expected_for(key)["get"].split(), strict=True):
+            response = clients[role].get(url)
+            assert response.status_code < 500, f"GET {url} as {role}: {response.status_code}"
+            if outcome(response) != want:
+                mismatches.append(f"GET {url} as {role}: expected {want}, got {outcome(response)}")
+    assert not mismatches, "\n".join(mismatches)
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    staff.save()
+    assert _client(staff).get(reverse("admin:index")).status_code == 200
+    assert admin_site.is_registered(Agency)
