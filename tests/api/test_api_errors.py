@@ -5,7 +5,7 @@ from django.core.cache import cache
 
 from practices.models import PracticeRevision
 from tests.api.helpers import token_client
-from tests.practices.factories import member, practice_draft
+from tests.practices.factories import member, moderator, practice_draft, practice_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -83,8 +83,12 @@ def test_missing_required_fields(api, author):
         format="json",
     )
     assert "values" in fields_of(values)
-    decision = token_client(member("35.78")).post(f"/api/v1/practices/{draft.pk}/decision/", {}, format="json")
+    submitted = practice_in_state("submitted")
+    decision = token_client(moderator()).post(f"/api/v1/practices/{submitted.pk}/decision/", {}, format="json")
     assert "action" in fields_of(decision)
+    # A member is refused for the role before the body is even read.
+    refused = token_client(member("35.78")).post(f"/api/v1/practices/{draft.pk}/decision/", {}, format="json")
+    assert refused.status_code == 403
 
 
 @pytest.mark.parametrize(
