@@ -120,7 +120,9 @@ CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="rbx")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        # The cache may live in another Redis database than the broker (the test settings give each parallel
+        # test worker its own, since clearing a Redis cache empties its whole database).
+        "LOCATION": env("CACHE_REDIS_URL", default=REDIS_URL),
         "KEY_PREFIX": CACHE_KEY_PREFIX,
         "TIMEOUT": 60 * 15,
     }

@@ -9,6 +9,13 @@ os.environ.setdefault("DEBUG", "true")
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 os.environ["CELERY_QUEUE"] = f"rbx-test-{_worker}"
 os.environ["CACHE_KEY_PREFIX"] = f"rbx-test-{_worker}"
+# `cache.clear()` in a test empties the whole Redis database (FLUSHDB): each worker's cache gets a database of
+# its own (1, 2, ...), apart from the broker's, so one worker's clear never drops another's keys or queued tasks.
+if os.environ.get("REDIS_URL") and "CACHE_REDIS_URL" not in os.environ:
+    import re
+
+    _db = 1 + int(re.sub(r"\D", "", _worker) or 0)
+    os.environ["CACHE_REDIS_URL"] = re.sub(r"(/\d+)?$", f"/{_db}", os.environ["REDIS_URL"].split("?")[0], count=1)
 os.environ.setdefault(
     "MEDIA_ROOT", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test-media", _worker)
 )

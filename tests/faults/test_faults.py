@@ -117,6 +117,7 @@ class Stack:
             "DJANGO_SETTINGS_MODULE": "rbx_portal.settings",
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
+            "CACHE_REDIS_URL": redis_url,  # not the test run's own cache database
             "DEBUG": "true",
             "CELERY_QUEUE": "rbx-faults",
             "CACHE_KEY_PREFIX": "rbx-faults",
