@@ -11,7 +11,9 @@ os.environ["CELERY_QUEUE"] = f"rbx-test-{_worker}"
 os.environ["CACHE_KEY_PREFIX"] = f"rbx-test-{_worker}"
 # `cache.clear()` in a test empties the whole Redis database (FLUSHDB): each worker's cache gets a database of
 # its own (1, 2, ...), apart from the broker's, so one worker's clear never drops another's keys or queued tasks.
-if os.environ.get("REDIS_URL") and "CACHE_REDIS_URL" not in os.environ:
+# Set for every process, the xdist workers included (they inherit the controller's environment, so a
+# "not yet set" guard would give them all the controller's database).
+if os.environ.get("REDIS_URL"):
     import re
 
     _db = 1 + int(re.sub(r"\D", "", _worker) or 0)
