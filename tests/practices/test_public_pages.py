@@ -240,14 +240,9 @@ def test_cached_page_is_invalidated_on_publish_and_withdraw(client, practice):
 def test_cached_page_gives_each_visitor_a_working_csrf_token(client, practice):
     from django.test import Client
 
+    client.get("/tema/kemiskinan/")
     other = Client(enforce_csrf_checks=True)
-    # Warm the cache, then read it as another visitor. (Rarely, in a full parallel run, the first read still
-    # misses; the property tested is what a cached page gives a visitor, so read until it is served from cache.)
-    for _ in range(3):
-        client.get("/tema/kemiskinan/")
-        response = other.get("/tema/kemiskinan/")
-        if response["X-Cache"] == "hit":
-            break
+    response = other.get("/tema/kemiskinan/")
     assert response["X-Cache"] == "hit"
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()).group(1)
     switched = other.post(
