@@ -25,8 +25,9 @@ test: install
 # The test suite, then docs/QUALITY.md rebuilt from its report and the figures the tests recorded.
 quality: install
 	rm -rf var/quality
-	$(BIN)/python -m rbx_portal.devstack test $(PYTEST_ARGS) --junitxml=var/quality/junit.xml
-	$(BIN)/python -m rbx_portal.quality
+	# The report is rebuilt even when a test fails (it then says so); the target still fails.
+	$(BIN)/python -m rbx_portal.devstack test $(PYTEST_ARGS) --junitxml=var/quality/junit.xml; \
+	status=$$?; $(BIN)/python -m rbx_portal.quality; exit $$status
 
 lint: install
 	$(BIN)/ruff check .
