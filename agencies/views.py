@@ -13,6 +13,8 @@ from practices.selectors.public import agency_practices
 from .selectors import agency_directory, agency_public_get, province_list, region_relatives
 
 PAGE_SIZE = 50
+PRACTICES_PAGE_SIZE = 20
+REPLICATIONS_SHOWN = 20
 
 
 @require_safe
@@ -37,12 +39,12 @@ def agency_list(request):
 @public_cache_page
 def agency_detail(request, slug):
     agency = agency_public_get(slug=slug)
-    practices = agency_practices(agency=agency)
-    context = {
-        "agency": agency,
-        "practices": practices,
-        # Given: other agencies replicating this agency's practices; received: this agency replicating others'.
-        **{f"replications_{k}": list(qs[:20]) for k, qs in replications_of_agency(agency=agency).items()},
-        **region_relatives(agency=agency),
-    }
+    # A province or ministry publishes hundreds of practices over the years: one page of them at a time.
+    page = Paginator(agency_practices(agency=agency), PRACTICES_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"agency": agency, "page_obj": page, **region_relatives(agency=agency)}
+    # Given: other agencies replicating this agency's practices; received: this agency replicating others'.
+    for direction, queryset in replications_of_agency(agency=agency).items():
+        shown = list(queryset[:REPLICATIONS_SHOWN])
+        context[f"replications_{direction}"] = shown
+        context[f"replications_{direction}_count"] = len(shown) if len(shown) < REPLICATIONS_SHOWN else queryset.count()
     return render(request, "agencies/agency_detail.html", context)

@@ -57,16 +57,18 @@ def public_cache_invalidate() -> None:
     transaction.on_commit(_bump)
 
 
-def public_cache_memo(name: str, parts, compute):
+def public_cache_memo(name: str, parts, compute, *, version: int | None = None):
     """`compute()`'s result, kept in Redis under the public version like the pages.
 
     For aggregates that depend on the published set but not on the request's page, sort or language (facet
     counts, totals, headline numbers): computed once per filter state and version, so a page that misses the
     page cache (page 2, another sort, a tracking parameter) does not count 100,000 rows again. The same bump
-    that invalidates the pages invalidates these. Redis being down only costs the computation.
+    that invalidates the pages invalidates these. Redis being down only costs the computation. A caller that
+    keys something else on the version too (a rendered fragment) passes the `version` it read, so that both
+    belong to the same one even when a publish bumps it in between.
     """
     try:
-        raw = f"{public_cache_version()}|{name}|{parts!r}"
+        raw = f"{public_cache_version() if version is None else version}|{name}|{parts!r}"
         key = "public:memo:" + hashlib.sha256(raw.encode()).hexdigest()
         hit = cache.get(key)
     except Exception:
@@ -137,3 +139,38 @@ def public_cache_page(view):
         return response
 
     return wrapper
+
+
+# Rendered fragments -----------------------------------------------------------------------------------------
+
+FRAGMENT_TIMEOUT = 60 * 60 * 24
+
+
+def fragment_key(name: str, parts) -> str:
+    """The Redis key of a rendered fragment: its name, the interface language and the values it shows.
+
+    Callers pass either the values the fragment displays (content-addressed: a changed value is a new key, so
+    nothing needs invalidating) or an identity that changes whenever the content does (an immutable live
+    revision's id and modification time, the public cache version)."""
+    raw = f"{name}|{get_language() or ''}|{parts!r}"
+    return "public:frag:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def fragments_get(keys: list[str]) -> dict[str, str]:
+    """The kept fragments among `keys` (one round trip); {} when Redis cannot be read."""
+    if not keys:
+        return {}
+    try:
+        return cache.get_many(keys)
+    except Exception:
+        logger.warning("fragment cache: read failed", exc_info=True)
+        return {}
+
+
+def fragments_set(fragments: dict[str, str]) -> None:
+    if not fragments:
+        return
+    try:
+        cache.set_many(fragments, FRAGMENT_TIMEOUT)
+    except Exception:
+        logger.warning("fragment cache: write failed", exc_info=True)

@@ -21,6 +21,7 @@ from django.db.models import F, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .cache import public_cache_memo
 from .models import Practice
 
 # Markers PostgreSQL puts around highlighted words; the text is escaped first, then they become <mark>.
@@ -112,13 +113,22 @@ class RankedMatches:
         start, stop = item.start or 0, item.stop if item.stop is not None else self.count()
         if start >= RANK_CANDIDATES:
             return list(self._newest()[start:stop])
+        # Ranked as bare ids (the candidates already satisfy every filter), then only the page's rows are read
+        # with their joins and headlines: carrying 500 full rows with their agencies through the sort cost more
+        # than the ranking itself.
         candidates = self._newest().values("pk")[:RANK_CANDIDATES]
-        ranked = (
-            self.queryset.filter(pk__in=candidates)
+        ranks = dict(
+            Practice.objects.filter(pk__in=candidates)
             .annotate(rank=SearchRank(F("search_vector"), self.query))
             .order_by("-rank", "-published_at", "-id")
+            .values_list("pk", "rank")[start : min(stop, RANK_CANDIDATES)]
         )
-        rows = list(ranked[start : min(stop, RANK_CANDIDATES)])
+        found = {row.pk: row for row in self.queryset.filter(pk__in=ranks)}
+        rows = []
+        for pk, rank in ranks.items():  # dicts keep the ranked order
+            if pk in found:
+                found[pk].rank = rank
+                rows.append(found[pk])
         if stop > RANK_CANDIDATES:  # a page straddling the boundary (a page size not dividing it)
             rows += list(self._newest()[RANK_CANDIDATES:stop])
         return rows
@@ -138,21 +148,28 @@ def search_query(text: str) -> SearchQuery:
     )
 
 
-def search_plan(text: str) -> SearchPlan:
-    """Decide once per request how `text` is matched (one or two small queries, whatever the data size)."""
+def search_plan(text: str, *, version: int | None = None) -> SearchPlan:
+    """Decide how `text` is matched (one or two small queries, whatever the data size).
+
+    The decision depends only on the text and the published set, so it is kept with the public cache version
+    (`version`, when the caller has read it) like the list's counts."""
     text = " ".join(text.split())[:200]
     plan = SearchPlan(text=text, words=text.split())
     if not text:
         return plan
-    published = Practice.objects.published()
     plan.query = search_query(text)
-    if published.filter(search_vector=plan.query).exists():
-        plan.mode = "fts"
-        return plan
-    if published.filter(title__trigram_word_similar=text).exists():
-        plan.mode = "trigram"
-    plan.suggestion = did_you_mean(text)
+    plan.mode, plan.suggestion = public_cache_memo(
+        "search-plan", text, lambda: _search_decide(text, plan.query), version=version
+    )
     return plan
+
+
+def _search_decide(text: str, query: SearchQuery) -> tuple[str, str]:
+    published = Practice.objects.published()
+    if published.filter(search_vector=query).exists():
+        return "fts", ""
+    mode = "trigram" if published.filter(title__trigram_word_similar=text).exists() else "none"
+    return mode, did_you_mean(text)
 
 
 def did_you_mean(text: str) -> str:

@@ -10,14 +10,17 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 os.environ["CELERY_QUEUE"] = f"rbx-test-{_worker}"
 os.environ["CACHE_KEY_PREFIX"] = f"rbx-test-{_worker}"
 # `cache.clear()` in a test empties the whole Redis database (FLUSHDB): each worker's cache gets a database of
-# its own (1, 2, ...), apart from the broker's, so one worker's clear never drops another's keys or queued tasks.
+# its own, counted from the broker's (broker /0: caches /1, /2, ...; broker /8: /9, /10), so one worker's clear
+# never drops another's keys or queued tasks, nor those of a second suite run against another broker database.
 # Set for every process, the xdist workers included (they inherit the controller's environment, so a
 # "not yet set" guard would give them all the controller's database).
 if os.environ.get("REDIS_URL"):
     import re
 
-    _db = 1 + int(re.sub(r"\D", "", _worker) or 0)
-    os.environ["CACHE_REDIS_URL"] = re.sub(r"(/\d+)?$", f"/{_db}", os.environ["REDIS_URL"].split("?")[0], count=1)
+    _broker = os.environ["REDIS_URL"].split("?")[0]
+    _broker_db = re.search(r"/(\d+)$", _broker)
+    _db = (int(_broker_db.group(1)) if _broker_db else 0) + 1 + int(re.sub(r"\D", "", _worker) or 0)
+    os.environ["CACHE_REDIS_URL"] = re.sub(r"(/\d+)?$", f"/{_db % 16}", _broker, count=1)
 os.environ.setdefault(
     "MEDIA_ROOT", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test-media", _worker)
 )

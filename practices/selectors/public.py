@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 
 from agencies.models import Agency, Region
 
-from ..cache import public_cache_memo
+from ..cache import public_cache_memo, public_cache_version
 from ..filters import KIND_GROUPS, KIND_TO_GROUP, PracticeFilter, Sort
 from ..models import Attachment, Indicator, Practice, PracticeRevision, Theme
 from ..search import SearchPlan, highlight_html, search_plan
@@ -88,9 +88,20 @@ class PracticeListResult:
     page: Page
     plan: SearchPlan
     sort: str
-    facets: dict[str, list[FacetOption]] = field(default_factory=dict)
     flags: dict[str, int] = field(default_factory=dict)
-    themes: list[Theme] = field(default_factory=list)
+    # What the filter block shows depends only on this (the raw filter values, the text and the public cache
+    # version): the page keeps that block as a rendered fragment under it (see practice_list.html).
+    facets_key: str = ""
+    _cleaned: dict = field(default_factory=dict, repr=False)
+    _facet_counts: dict = field(default_factory=dict, repr=False)
+    _facets: dict | None = field(default=None, repr=False)
+
+    @property
+    def facets(self) -> dict[str, list[FacetOption]]:
+        """The options of every facet with their counts, built on first use: a kept filter block never asks."""
+        if self._facets is None:
+            self._facets = _facets(cleaned=self._cleaned, counts=self._facet_counts, themes=list(theme_list()))
+        return self._facets
 
 
 def practice_list(*, data: QueryDict, page_number: str | int | None = 1) -> PracticeListResult:
@@ -102,16 +113,20 @@ def practice_list(*, data: QueryDict, page_number: str | int | None = 1) -> Prac
     public cache version (`public_cache_memo`); a page then costs the page query and a few small lookups.
     """
     data = data.copy()
+    version = _safe_version()
     filterset = PracticeFilter(data, queryset=Practice.objects.published())
     cleaned = filterset.form.cleaned_data if filterset.is_valid() else _valid_part(filterset)
-    plan = search_plan(cleaned.get("q") or "")
+    plan = search_plan(cleaned.get("q") or "", version=version)
     sort = cleaned.get("sort") or (Sort.RELEVANCE if plan.text else Sort.NEWEST)
     if sort == Sort.RELEVANCE and not plan.text:
         sort = Sort.NEWEST
 
     def result_without(*keys: str) -> QuerySet[Practice]:
-        sub = {k: v for k, v in cleaned.items() if k not in keys and v not in (None, "", False)}
-        qs = PracticeFilter(sub, queryset=Practice.objects.published()).qs
+        if not keys and filterset.is_valid():
+            qs = filterset.qs  # the request's own filters, already validated (a FilterSet costs a millisecond)
+        else:
+            sub = {k: v for k, v in cleaned.items() if k not in keys and v not in (None, "", False)}
+            qs = PracticeFilter(sub, queryset=Practice.objects.published()).qs
         if plan.text:
             qs = plan.filter(qs)
         # The theme filter joins one theme row per practice (codes are unique), so no DISTINCT is needed.
@@ -122,9 +137,10 @@ def practice_list(*, data: QueryDict, page_number: str | int | None = 1) -> Prac
         "list-counts",
         (state, plan.mode, plan.text),
         lambda: _list_counts(cleaned=cleaned, result_without=result_without),
+        version=version,
     )
 
-    queryset = result_without()
+    queryset = result_without().defer(*LIST_DEFERRED)
     if sort == Sort.RELEVANCE:
         ordered = plan.rank(queryset)
     elif sort == Sort.REPLICATED:
@@ -136,11 +152,46 @@ def practice_list(*, data: QueryDict, page_number: str | int | None = 1) -> Prac
     for practice in page.object_list:
         practice.snippet = highlight_html(practice.headline) if getattr(practice, "headline", None) else None
 
-    themes = list(theme_list())
-    result = PracticeListResult(filterset=filterset, page=page, plan=plan, sort=sort, themes=themes)
-    result.facets = _facets(cleaned=cleaned, counts=counts["facets"], themes=themes)
-    result.flags = counts["flags"]
-    return result
+    shown = sorted((k, v) for k, v in data.lists() if k in FACET_BLOCK_PARAMS)
+    return PracticeListResult(
+        filterset=filterset,
+        page=page,
+        plan=plan,
+        sort=sort,
+        flags=counts["flags"],
+        # No version (Redis unreachable): nothing is kept, so the block is not either.
+        facets_key=f"{version}|{plan.mode}|{plan.text}|{shown!r}" if version is not None else "",
+        _cleaned=cleaned,
+        _facet_counts=counts["facets"],
+    )
+
+
+def _safe_version() -> int | None:
+    try:
+        return public_cache_version()
+    except Exception:  # noqa: BLE001 - Redis down: the page is computed without anything kept
+        return None
+
+
+# The parameters the filter block of the list shows (its selects, year fields and checkboxes); the text box, the
+# sort and the page are outside it.
+FACET_BLOCK_PARAMS = frozenset(
+    [
+        "theme",
+        "track",
+        "kind",
+        "province",
+        "region",
+        "stage",
+        "evidence",
+        "year_from",
+        "year_to",
+        "reached",
+        "replicated",
+    ]
+)
+# Columns a list page never shows: the search vector is the widest column of a practice row.
+LIST_DEFERRED = ("search_vector",)
 
 
 class _KnownCountPaginator(Paginator):
@@ -228,26 +279,39 @@ def _facets(*, cleaned: dict, counts: dict[str, dict[str, int]], themes: list[Th
 
 
 def practice_public_get(*, slug: str) -> Practice:
-    """A published practice with everything its page shows, or 404 (drafts and archived ones never leak)."""
-    indicators = Indicator.objects.prefetch_related("values")
+    """A published practice with what its page header shows, or 404 (drafts and archived ones never leak).
+
+    The revision's indicators and files are read by `practice_public_body` only when its part of the page is
+    rendered (it is kept as a fragment per live revision)."""
     practice = (
         Practice.objects.published()
         .select_related("agency__region__province", "primary_theme", "live_revision", "source")
-        .prefetch_related(
-            "themes",
-            Prefetch("live_revision__indicators", queryset=indicators),
-        )
+        .prefetch_related("themes")
         .filter(slug=slug)
         .first()
     )
     if practice is None:
         raise Http404
-    practice.public_attachments = list(
-        Attachment.objects.filter(practice=practice, revision_id=practice.live_revision_id).exclude(
-            purpose=Attachment.Purpose.COVER
-        )
-    )
     return practice
+
+
+@dataclass
+class PracticeBody:
+    indicators: list[Indicator]
+    attachments: list[Attachment]
+
+
+def practice_public_body(*, practice: Practice) -> PracticeBody:
+    """The live revision's indicators (with their values) and public files (the cover image is not listed)."""
+    revision_id = practice.live_revision_id
+    return PracticeBody(
+        indicators=list(Indicator.objects.filter(revision_id=revision_id).prefetch_related("values")),
+        attachments=list(
+            Attachment.objects.filter(practice=practice, revision_id=revision_id).exclude(
+                purpose=Attachment.Purpose.COVER
+            )
+        ),
+    )
 
 
 def practice_related(*, practice: Practice, limit: int = 4) -> list[Practice]:
@@ -318,5 +382,6 @@ def home_overview() -> dict:
 # Agencies (their practices) -------------------------------------------------------------------------------
 
 
-def agency_practices(*, agency: Agency) -> list[Practice]:
-    return list(published_practices().filter(agency=agency).order_by("-published_at", "-id"))
+def agency_practices(*, agency: Agency) -> QuerySet[Practice]:
+    """An agency's published practices, newest first (the agency page pages through them)."""
+    return published_practices().filter(agency=agency).order_by("-published_at", "-id")

@@ -1,11 +1,20 @@
-"""Template helpers for the public pages: language alternates and evidence badges."""
+"""Template helpers for the public pages: language alternates, absolute URLs and kept fragments."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+
 from django import template
 from django.conf import settings
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.urls import translate_url
+from django.utils.encoding import iri_to_uri
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from ..cache import fragment_key, fragments_get, fragments_set
 
 register = template.Library()
 
@@ -16,15 +25,120 @@ def alternate_links(context) -> str:
     request = context.get("request")
     if request is None:
         return ""
-    path = request.get_full_path()
-    links = [(code, request.build_absolute_uri(translate_url(path, code))) for code, _name in settings.LANGUAGES]
-    default = request.build_absolute_uri(translate_url(path, settings.LANGUAGE_CODE))
+    query = request.META.get("QUERY_STRING", "")
+    suffix = f"?{iri_to_uri(query)}" if query else ""
+    links = [
+        (code, request.build_absolute_uri(_translated_path(request.path, code) + suffix))
+        for code, _name in settings.LANGUAGES
+    ]
+    default = request.build_absolute_uri(_translated_path(request.path, settings.LANGUAGE_CODE) + suffix)
     return format_html_join("\n", '<link rel="alternate" hreflang="{}" href="{}">', links) + format_html(
         '\n<link rel="alternate" hreflang="x-default" href="{}">', default
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _translated_path(path: str, language: str) -> str:
+    """`translate_url` of a path (resolving and reversing it cost a millisecond or more on every page)."""
+    return translate_url(path, language)
 
 
 @register.simple_tag(takes_context=True)
 def absolute_url(context, path: str = "") -> str:
     request = context.get("request")
     return request.build_absolute_uri(path or request.get_full_path()) if request else path
+
+
+# Rendered fragments kept in Redis (practices.cache) --------------------------------------------------------
+
+CARD_TEMPLATE = "practices/public/_practice_card.html"
+
+
+@functools.cache
+def _source_fingerprint(template_name: str) -> str:
+    """A short hash of a template's source: a deploy that changes the template changes every key built on it."""
+    try:
+        source = get_template(template_name).template.source
+    except (TemplateDoesNotExist, AttributeError):
+        return ""
+    return hashlib.sha256(source.encode()).hexdigest()[:12]
+
+
+def _card_parts(practice) -> tuple:
+    """Every value a practice card shows: the card's key, so a changed practice is simply a new card."""
+    snippet = getattr(practice, "snippet", None)
+    return (
+        _source_fingerprint(CARD_TEMPLATE),
+        practice.pk,
+        practice.slug,
+        practice.title,
+        practice.agency.slug,
+        practice.agency.name,
+        practice.primary_theme.name if practice.primary_theme_id else None,
+        practice.start_year,
+        str(snippet) if snippet else practice.summary,
+        bool(snippet),
+        practice.evidence_level,
+        practice.reached_target,
+        practice.replication_count,
+    )
+
+
+@register.simple_tag
+def practice_cards(practices) -> str:
+    """The cards of a list of practices, each rendered once and then read back from Redis in one round trip.
+
+    Rendering 20 cards (two URL reversals, translations and a word truncation each) was a third of a list
+    page's time; a card's key holds every value it shows, so publishing or editing never needs to invalidate
+    one."""
+    practices = list(practices)
+    keys = [fragment_key("card", _card_parts(practice)) for practice in practices]
+    found = fragments_get(keys)
+    card = get_template(CARD_TEMPLATE)
+    rendered, new = [], {}
+    for practice, key in zip(practices, keys, strict=True):
+        html = found.get(key)
+        if html is None:
+            html = new[key] = card.render({"practice": practice})
+        rendered.append(html)
+    fragments_set(new)
+    return mark_safe("".join(rendered))  # noqa: S308 - rendered by the card template (autoescaped)
+
+
+class FragmentNode(template.Node):
+    def __init__(self, nodelist, name: str, parts, fingerprint: str):
+        self.nodelist, self.name, self.parts, self.fingerprint = nodelist, name, parts, fingerprint
+
+    def render(self, context) -> str:
+        parts = [part.resolve(context) for part in self.parts]
+        if any(part in (None, "") for part in parts):  # no identity (e.g. Redis was unreachable): not kept
+            return self.nodelist.render(context)
+        key = fragment_key(self.name, (self.fingerprint, *parts))
+        html = fragments_get([key]).get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            fragments_set({key: html})
+        return html
+
+
+@register.tag("fragment")
+def do_fragment(parser, token):
+    """`{% fragment "name" part1 part2 %}…{% endfragment %}`: the enclosed HTML, rendered once per language and
+    parts, then read from Redis. The parts must identify everything the block shows (see practices.cache); an
+    empty part means "no identity" and the block is rendered every time. Nothing inside is evaluated on a hit,
+    so expensive context values should be lazy (callables, properties).
+
+    The key also holds a hash of the template file, so a deploy that changes the block renders it afresh (a
+    change in a template it includes needs a new name)."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% fragment %} needs a name")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    try:
+        source = parser.origin.loader.get_contents(parser.origin)
+    except Exception:  # noqa: BLE001 - a loader without sources: the name and parts still key the fragment
+        source = ""
+    fingerprint = hashlib.sha256(source.encode()).hexdigest()[:12]
+    parts = [parser.compile_filter(bit) for bit in bits[2:]]
+    return FragmentNode(nodelist, bits[1].strip("\"'"), parts, fingerprint)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -44,10 +46,13 @@ def practice_list(request):
 def practice_detail(request, slug):
     practice = selectors.practice_public_get(slug=slug)
     revision = practice.live_revision
+    body = functools.cache(lambda: selectors.practice_public_body(practice=practice))
     context = {
         "practice": practice,
         "revision": revision,
-        "charts": [indicator_chart(indicator) for indicator in revision.indicators.all()],
+        # Called by the template only when the revision's part of the page is not kept as a fragment.
+        "charts": lambda: [indicator_chart(indicator) for indicator in body().indicators],
+        "attachments": lambda: body().attachments,
         "related": selectors.practice_related_kept(practice=practice),
         "show_contact_email": practice_can_see_contact(user=request.user),
         "region": practice.agency.region,

@@ -62,7 +62,7 @@ def test_regency_profile_links_its_province_and_lists_practices(client):
     response = client.get("/instansi/kota-surabaya-3578/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert [p.title for p in response.context["practices"]] == ["Praktik Surabaya"]
+    assert [p.title for p in response.context["page_obj"].object_list] == ["Praktik Surabaya"]
     assert [r.agency.code for r in response.context["replications_given"]] == ["32.04"]
     assert response.context["replications_received"] == []
     bandung = client.get("/instansi/kabupaten-bandung-3204/").context
@@ -79,3 +79,20 @@ def test_province_profile_lists_its_regencies_and_cities(client):
 
 def test_unknown_agency_is_404(client):
     assert client.get("/instansi/tidak-ada/").status_code == 404
+
+
+def test_agency_profile_pages_through_its_practices_and_counts_them_all(client):
+    from agencies.views import PRACTICES_PAGE_SIZE
+
+    for i in range(PRACTICES_PAGE_SIZE + 2):
+        make_practice(title=f"Praktik Surabaya {i:02d}", agency="35.78")
+    first = client.get("/instansi/kota-surabaya-3578/")
+    html = first.content.decode()
+    assert len(first.context["page_obj"].object_list) == PRACTICES_PAGE_SIZE
+    assert f"<dd>{PRACTICES_PAGE_SIZE + 2}</dd>" in html  # "Praktik terbit": all of them, not one page
+    assert 'href="?page=2#practices-heading" rel="next"' in html
+    second = client.get("/instansi/kota-surabaya-3578/", {"page": 2})
+    shown = {p.title for p in first.context["page_obj"].object_list}
+    rest = {p.title for p in second.context["page_obj"].object_list}
+    assert len(rest) == 2 and not shown & rest
+    assert client.get("/instansi/kota-surabaya-3578/", {"page": "x"}).status_code == 200

@@ -154,3 +154,67 @@ def test_a_page_stored_under_an_older_version_is_rendered_again(client):
     _bump()  # what a publish does
     assert client.get("/praktik/")["X-Cache"] == "miss"
     assert client.get("/praktik/")["X-Cache"] == "hit"
+
+
+# Rendered fragments (practice cards, the list's filter block, a practice's revision body) ---------------------
+
+OPTION_RE = r'<option value="{}"[^>]*>[^<]*\((\d+)\)</option>'
+
+
+def test_kept_filter_block_shows_the_new_counts_after_a_publish(client):
+    make_practice(title="Satu", theme="kemiskinan")
+    first = client.get("/praktik/?utm=1").content.decode()
+    assert re.search(OPTION_RE.format("kemiskinan"), first).group(1) == "1"
+    make_practice(title="Dua", theme="kemiskinan")
+    second = client.get("/praktik/?utm=2").content.decode()
+    assert re.search(OPTION_RE.format("kemiskinan"), second).group(1) == "2"
+    # Another filter state is another block: the chosen option and its counts.
+    chosen = client.get("/praktik/?theme=kemiskinan&utm=3").content.decode()
+    assert re.search(r'<option value="kemiskinan" selected>', chosen)
+    assert not re.search(r'<option value="kemiskinan" selected>', second)
+
+
+def test_a_card_shows_the_practice_as_it_is_now_without_any_invalidation(client):
+    practice = make_practice(title="Judul lama")
+    assert "Judul lama" in client.get("/praktik/?utm=1").content.decode()
+    # Changed behind the services' back (no cache version bump): the card's key is what it shows, so the next
+    # render that misses the page cache shows the new values.
+    Practice.objects.filter(pk=practice.pk).update(title="Judul baru", replication_count=3)
+    html = client.get("/praktik/?utm=2").content.decode()
+    assert "Judul baru" in html and "Judul lama" not in html and "3 replikasi" in html
+
+
+def test_a_practice_body_is_rendered_once_per_live_revision(client):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    practice = make_practice(
+        title="Antrean", problem="Antrean panjang.", indicator={"name": "Waktu tunggu", "unit": "menit"}
+    )
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        html = client.get(f"/praktik/{practice.slug}/?utm=1").content.decode()
+    assert "Antrean panjang." in html and "Waktu tunggu" in html
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(f"/praktik/{practice.slug}/?utm=2").content.decode()
+    # The indicators and files are not read again, and the page is the same.
+    assert len(kept) < len(cold) and not any("practices_indicator" in q["sql"] for q in kept.captured_queries)
+    assert "Antrean panjang." in again and "Waktu tunggu" in again
+    # A change to the revision (a new live revision has another id; this one a new modification time) is shown.
+    revision = practice.live_revision
+    revision.problem = "Antrean sudah pendek."
+    revision.save()
+    assert "Antrean sudah pendek." in client.get(f"/praktik/{practice.slug}/?utm=3").content.decode()
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/praktik/", "/praktik/?q=antrean", "/praktik/{slug}/", "/instansi/kota-surabaya-3578/"]
+)
+def test_public_pages_render_when_redis_is_unreachable(client, settings, url):
+    practice = make_practice(title="Antrean daring")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    response = client.get(url.format(slug=practice.slug))
+    assert response.status_code == 200 and "Antrean daring" in response.content.decode()
