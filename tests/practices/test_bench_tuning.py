@@ -218,3 +218,49 @@ def test_public_pages_render_when_redis_is_unreachable(client, settings, url):
     }
     response = client.get(url.format(slug=practice.slug))
     assert response.status_code == 200 and "Antrean daring" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "q=antrean", "theme=kemiskinan", "province=35&region=35.78", "kind=kota&stage=penerapan&q=antrean", "q=zzzz"],
+)
+def test_one_pass_counts_equal_one_query_per_facet(query):
+    make_practice(title="Antrean daring", agency="35.78", theme="kemiskinan", stage="penerapan")
+    make_practice(title="Antrean pasar", agency="32.04", theme="investasi", other_themes=("kemiskinan",))
+    make_practice(title="Data desa", agency="35", theme="kemiskinan", stage="uji_coba")
+    make_practice(title="Antrean kecamatan", agency="32.04", theme="digitalisasi", stage="penerapan")
+    Practice.objects.filter(title="Data desa").update(reached_target=True, replication_count=2)
+
+    result = selectors.practice_list(data=QueryDict(query), page_number=1)
+    counts = {name: {o.value: o.count for o in options if o.count} for name, options in result.facets.items()}
+
+    # The reference: each facet counted on its own over the result without its own filters.
+    filters = QueryDict(query)
+    plan = search.search_plan(filters.get("q", ""))
+
+    def without(*keys):
+        rest = QueryDict(mutable=True)
+        for key, values in filters.lists():
+            if key not in keys and key != "q":
+                rest.setlist(key, values)
+        qs = selectors.PracticeFilter(rest, queryset=Practice.objects.published()).qs
+        return plan.filter(qs) if plan.text else qs
+
+    for name, excludes in selectors.FACET_EXCLUDES.items():
+        if name == "region" and "province" not in filters:
+            assert counts["region"] == {}
+            continue
+        shown = {o.value for o in result.facets[name]}
+        expected = selectors._facet_counts(name, without(*excludes))
+        if name == "kind":
+            grouped = {}
+            for kind, n in expected.items():
+                grouped[selectors.KIND_TO_GROUP[kind]] = grouped.get(selectors.KIND_TO_GROUP[kind], 0) + n
+            expected = grouped
+        assert counts[name] == {key: n for key, n in expected.items() if key in shown}, name
+    everything = without()
+    assert result.page.paginator.count == everything.count()
+    assert result.flags == {
+        "reached": everything.filter(reached_target=True).count(),
+        "replicated": everything.filter(replication_count__gt=0).count(),
+    }
