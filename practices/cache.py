@@ -12,6 +12,7 @@ import functools
 import hashlib
 import logging
 import re
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -29,7 +30,15 @@ CSRF_PLACEHOLDER = "__rbx_csrf_token__"
 CSRF_INPUT_RE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
 
+# The version a page-cache miss read before rendering: the aggregates and fragments it reads while rendering
+# belong to the same version, and need no Redis round trip of their own to learn it.
+_request_version: ContextVar[int | None] = ContextVar("public_cache_request_version", default=None)
+
+
 def public_cache_version() -> int:
+    kept = _request_version.get()
+    if kept is not None:
+        return kept
     version = cache.get(VERSION_KEY)
     if version is None:
         version = 1
@@ -126,7 +135,11 @@ def public_cache_page(view):
             response = HttpResponse(content.replace(CSRF_PLACEHOLDER, get_token(request)), content_type=content_type)
             response["X-Cache"] = "hit"
             return response
-        response = view(request, *args, **kwargs)
+        token = _request_version.set(version)
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            _request_version.reset(token)
         if response.status_code == 200 and not response.streaming:
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()

@@ -414,14 +414,14 @@ def practice_related(*, practice: Practice, limit: int = 4) -> list[Practice]:
     )
 
 
-def practice_related_kept(*, practice: Practice) -> list[Practice]:
-    """`practice_related`, kept with the public cache version: it changes only when something is published."""
-    return public_cache_memo("related", practice.pk, lambda: practice_related(practice=practice))
-
-
-def practices_like_you_kept(*, practice: Practice) -> list[Practice]:
-    """`ledger.practices_like_you`, kept with the public cache version like `practice_related_kept`."""
-    return public_cache_memo("like-you", practice.pk, lambda: practices_like_you(practice=practice))
+def practice_neighbours_kept(*, practice: Practice) -> tuple[list[Practice], list[Practice]]:
+    """`practice_related` and `ledger.practices_like_you`, kept together with the public cache version (one
+    Redis read): both change only when something is published."""
+    return public_cache_memo(
+        "neighbours",
+        practice.pk,
+        lambda: (practice_related(practice=practice), practices_like_you(practice=practice)),
+    )
 
 
 # Themes -----------------------------------------------------------------------------------------------------

@@ -47,18 +47,19 @@ def practice_detail(request, slug):
     practice = selectors.practice_public_get(slug=slug)
     revision = practice.live_revision
     body = functools.cache(lambda: selectors.practice_public_body(practice=practice))
+    related, like_you = selectors.practice_neighbours_kept(practice=practice)
     context = {
         "practice": practice,
         "revision": revision,
         # Called by the template only when the revision's part of the page is not kept as a fragment.
         "charts": lambda: [indicator_chart(indicator) for indicator in body().indicators],
         "attachments": lambda: body().attachments,
-        "related": selectors.practice_related_kept(practice=practice),
+        "related": related,
         "show_contact_email": practice_can_see_contact(user=request.user),
         "region": practice.agency.region,
         "replications": ledger_selectors.replication_list(practice=practice),
         "faq": ledger_selectors.faq_list(practice=practice),
-        "like_you": selectors.practices_like_you_kept(practice=practice),
+        "like_you": like_you,
     }
     return render(request, "practices/public/practice_detail.html", context)
 
