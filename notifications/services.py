@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
 import smtplib
+import socket
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -238,6 +240,11 @@ def _send_with_hand_over(message: EmailMessage, *, hand_over) -> None:
     backend.open()
     try:
         smtp = backend.connection
+        # The message and its final "." are two writes (the hand-over is recorded between them). With Nagle's
+        # algorithm the small second write waits for the server's delayed ACK of the first: ~40 ms per email
+        # on Linux, measured with bench/followers.py. Sending each write at once changes nothing else.
+        with contextlib.suppress(OSError, AttributeError):
+            smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         encoding = message.encoding or settings.DEFAULT_CHARSET
         sender = sanitize_address(message.from_email, encoding)
         smtp.ehlo_or_helo_if_needed()
