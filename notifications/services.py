@@ -585,7 +585,10 @@ def _fanout_batch(*, practice, follow_ids: list[int], rendered: dict) -> tuple[i
 
     from .models import DigestEntry, Follow
 
-    follows = list(Follow.objects.filter(pk__in=follow_ids).select_related("user", "theme", "province", "agency"))
+    # active() again: someone may have unsubscribed since the people were chosen (a fan-out takes seconds).
+    follows = list(
+        Follow.objects.active().filter(pk__in=follow_ids).select_related("user", "theme", "province", "agency")
+    )
     immediate = [f for f in follows if f.frequency == Follow.Frequency.IMMEDIATE]
     later = [f for f in follows if f.frequency != Follow.Frequency.IMMEDIATE]
     with translation.override(settings.LANGUAGE_CODE):  # stored paths carry no language prefix (see _path)
