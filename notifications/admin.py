@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Delivery, DigestEntry, Follow, Notification
+from .models import Delivery, DigestEntry, Follow, Notification, PublishFanOut
 
 
 class DeliveryInline(admin.TabularInline):
@@ -39,3 +39,18 @@ class FollowAdmin(admin.ModelAdmin):
 class DigestEntryAdmin(admin.ModelAdmin):
     list_display = ["__str__", "follow", "created_at", "notification"]
     raw_id_fields = ["user", "follow", "practice", "notification"]
+
+
+@admin.register(PublishFanOut)
+class PublishFanOutAdmin(admin.ModelAdmin):
+    """Read-only: a pending row older than a few minutes means the fan-out is waiting for the sweeper."""
+
+    list_display = ["__str__", "state", "notified", "digested", "created_at", "queued_at", "done_at"]
+    list_filter = ["state"]
+    raw_id_fields = ["practice", "revision"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -236,3 +236,45 @@ class DigestEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id or self.email}: {self.practice_id}"
+
+
+class PublishFanOut(models.Model):
+    """The outbox row of "tell the followers": written in the publish transaction, done by a worker task.
+
+    One row per published revision (unique). `notifications.tasks.publish_fanout_send` writes the followers'
+    notifications and digest entries in batches, each batch in its own transaction together with the counters
+    below; the rows it writes are unique per person and practice, so a second run or a run resumed after a
+    crash tells nobody twice. A row still pending after a while (broker or worker was down) is queued again by
+    `publish_fanouts_requeue`.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Menunggu")
+        DONE = "done", _("Selesai")
+
+    practice = models.ForeignKey("practices.Practice", on_delete=models.CASCADE, related_name="+")
+    revision = models.OneToOneField("practices.PracticeRevision", on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Last handed to the broker, and last batch committed: the sweeper leaves a row alone while either is recent.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    worked_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    # People told at once and digest entries written, counted in the transaction of each batch.
+    notified = models.PositiveIntegerField(default=0)
+    digested = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("pemberitahuan ke pengikut")
+        verbose_name_plural = _("pemberitahuan ke pengikut")
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=["pending", "done"]), name="publishfanout_state_known"),
+            models.CheckConstraint(
+                condition=~Q(state="done") | Q(done_at__isnull=False), name="publishfanout_done_has_time"
+            ),
+        ]
+        indexes = [models.Index(fields=["created_at"], condition=Q(state="pending"), name="publishfanout_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.practice_id} r{self.revision_id}: {self.state}"

@@ -22,6 +22,18 @@ def deliveries_requeue() -> int:
 
 
 @shared_task(acks_late=True)
+def publish_fanout_send(fanout_id: int) -> dict | None:
+    """Tell a published practice's followers; harmless when redelivered or duplicated (what it writes is unique
+    per person and practice in the database). A failure leaves the row pending for `publish_fanouts_requeue`."""
+    return services.publish_fanout_run(fanout_id=fanout_id)
+
+
+@shared_task(acks_late=True)
+def publish_fanouts_requeue() -> int:
+    return services.publish_fanouts_requeue()
+
+
+@shared_task(acks_late=True)
 def digests_send_daily() -> int:
     return services.digests_send(frequency="daily")
 

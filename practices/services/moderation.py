@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from agencies.models import Membership
 from audit.services import audit_record
-from notifications.services import follows_notify_published, notify
+from notifications.services import notify, publish_fanout_create
 
 from ..cache import public_cache_invalidate
 from ..completeness import SECTIONS
@@ -140,7 +140,11 @@ def _require_moderator(by: User) -> None:
 def revision_approve(
     *, practice: Practice, by: User, evidence_level: str = Practice.EvidenceLevel.SELF_REPORTED, comment: str = ""
 ) -> Practice:
-    """Approve the working revision: it becomes live (practice_publish), with the moderator's evidence level."""
+    """Approve the working revision: it becomes live (practice_publish), with the moderator's evidence level.
+
+    The agency and reviewers are notified in this transaction; the practice's followers through a fan-out row
+    (`publish_fanout_create`) that a worker task carries out after commit.
+    """
     _require_moderator(by)
     if evidence_level not in Practice.EvidenceLevel.values:
         raise ValidationError(_("Tingkat bukti tidak dikenal."), code="evidence_level")
@@ -160,7 +164,8 @@ def revision_approve(
         context=notification_context(locked, revision, comment=comment),
         target_url=review_url(locked),
     )
-    follows_notify_published(practice=locked)
+    # The followers (possibly thousands) are told by a worker; this transaction only records that they are due.
+    publish_fanout_create(practice=locked, revision=revision)
     return locked
 
 

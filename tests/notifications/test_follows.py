@@ -12,13 +12,14 @@ from django.test import Client
 from django.urls import reverse
 
 from agencies.models import Agency, Region
-from notifications.models import Delivery, DigestEntry, Follow, Notification
+from notifications.models import Delivery, DigestEntry, Follow, Notification, PublishFanOut
 from notifications.services import (
     delivery_send_now,
     digests_send,
     follow_set,
     follows_notify_published,
 )
+from notifications.tasks import publish_fanout_send
 from practices.models import PracticeRevision, Theme
 from practices.services import moderation
 from tests.practices.factories import member, moderator, practice_in_state
@@ -55,7 +56,12 @@ def email_follow(address, *, kind="theme", target=None, frequency="immediate", l
 
 
 def approve(practice):
-    return moderation.revision_approve(practice=practice, by=moderator())
+    """Approve as a moderator, then tell the followers as the worker would: the task, called directly (the test's
+    transaction never commits, so nothing is queued; tests/notifications/test_fanout.py uses the real worker)."""
+    practice = moderation.revision_approve(practice=practice, by=moderator())
+    for fanout in PublishFanOut.objects.filter(practice=practice, state=PublishFanOut.State.PENDING):
+        publish_fanout_send(fanout.pk)
+    return practice
 
 
 # Database constraints -------------------------------------------------------------------------------------
@@ -219,6 +225,8 @@ def test_publishing_tells_each_follower_once_at_their_most_frequent_choice():
     )
     # Published again (a later revision): nobody is told twice.
     assert follows_notify_published(practice=practice) == {"immediate": 0, "digest": 0}
+    fanout = PublishFanOut.objects.get(practice=practice)
+    assert (fanout.state, fanout.notified, fanout.digested) == ("done", 1, 2)
 
 
 def test_follower_emails_carry_a_one_click_unsubscribe_that_works_without_login():
