@@ -38,7 +38,7 @@ messages: install
 	$(BIN)/python -m rbx_portal.devstack exec $(BIN)/python manage.py makemessages -l en --no-obsolete --ignore .venv --ignore var
 	$(BIN)/python -m rbx_portal.devstack exec $(BIN)/python manage.py compilemessages --ignore .venv
 
-# Benchmark at national scale (not part of `make test`): BENCH_PRACTICES=100000 BENCH_SECONDS=10 by default.
+# Benchmark at national scale (not part of `make test`): BENCH_PRACTICES=100000 BENCH_SECONDS=10 BENCH_FOLLOWERS=10000.
 bench: install
 	$(BIN)/python bench/run.py
 

@@ -4,8 +4,9 @@ Steps: services (embedded or from DATABASE_URL/REDIS_URL, as `make run`), migrat
 `seed_bench --practices N` (BENCH_PRACTICES, default 100000; resumes if already there), collectstatic, gunicorn
 with production settings, then for each page: wrk with 10 connections for BENCH_SECONDS (default 10), uncached
 (a unique query string per request defeats the page cache) and cached, plus a trivial Django view served by the
-same gunicorn in the same run for the throughput ratio; SQL queries per page are counted in-process. The table
-replaces the "Benchmark" section of docs/QUALITY.md.
+same gunicorn in the same run for the throughput ratio; SQL queries and the cold time per page are measured
+in-process; then a publish to BENCH_FOLLOWERS (default 10000) followers through the real worker
+(`bench/followers.py`). The table replaces the "Benchmark" section of docs/QUALITY.md.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.followers import measure_publish_fanout  # noqa: E402
 from rbx_portal.devstack import _free_port, _manage, _stop_all, services  # noqa: E402
 
 PAGES = [
@@ -55,6 +57,8 @@ def page_targets(slug: str | None = None, agency: str | None = None) -> list[tup
 
 # gunicorn's recommendation for sync workers, 2 × cores + 1: while one worker waits for PostgreSQL or Redis
 # another computes (with 3 on 2 cores, 7 of wrk's 10 connections waited in the accept queue).
+# Followers of one agency for the publish → followers measurement (0 skips it).
+FOLLOWERS = int(os.environ.get("BENCH_FOLLOWERS", "10000"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", 2 * (os.cpu_count() or 1) + 1))
 
 LUA = r"""
@@ -177,24 +181,6 @@ def _fetch_raw(url: str) -> tuple[int, dict, str]:
         return error.code, dict(error.headers), ""
 
 
-def _follows_available(env: dict) -> bool:
-    out = subprocess.run(  # noqa: S603
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            "from django.apps import apps; print(any(m.__name__ == 'Follow' for m in apps.get_models()))",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    return bool(out) and out[-1] == "True"
-
-
 def _machine() -> str:
     model = ""
     try:
@@ -302,8 +288,8 @@ def main() -> int:
             _stop_all([gunicorn])
         load_after = os.getloadavg()
         queries = _query_counts(env, [path for _, path in pages])
-        follows = _follows_available(env)
-    _write_report(rows, queries, practices, seconds, weights=weights, follows=follows, load=(load_before, load_after))
+        fanout = measure_publish_fanout(env, FOLLOWERS) if FOLLOWERS else None
+    _write_report(rows, queries, practices, seconds, weights=weights, fanout=fanout, load=(load_before, load_after))
     return 0
 
 
@@ -339,7 +325,28 @@ def _targets(rows) -> list[str]:
     return lines
 
 
-def _write_report(rows, queries, practices: int, seconds: int, *, weights, follows: bool, load) -> None:
+def _seconds(value) -> str:
+    return f"{value:.1f} s" if value is not None else "not reached"
+
+
+def _fanout_lines(fanout: dict | None) -> list[str]:
+    if fanout is None:
+        return ["Publish → followers: not measured (BENCH_FOLLOWERS=0)."]
+    return [
+        f"Publish → {fanout['followers']:,} followers through the real worker (`bench/followers.py`: Celery, 2 "
+        "processes; a local SMTP server; every follower follows the practice's agency, immediately), load average "
+        f"{fanout['load_average'][0]} → {fanout['load_average'][1]}:",
+        "",
+        "| the moderator's publish request | all in-app notifications exist | all emails sent | notifications "
+        "| emails received by the SMTP server | duplicates |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| {_seconds(fanout['publish_seconds'])} | {_seconds(fanout['notifications_seconds'])} | "
+        f"{_seconds(fanout['emails_seconds'])} | {fanout['notifications']:,} | {fanout['smtp_received']:,} | "
+        f"{fanout['duplicates']} |",
+    ]
+
+
+def _write_report(rows, queries, practices: int, seconds: int, *, weights, fanout: dict | None, load) -> None:
     trivial_rps = rows[0][3]["rps"]
     lines = [
         "<!-- bench:start (written by `make bench`; do not edit by hand) -->",
@@ -373,12 +380,7 @@ def _write_report(rows, queries, practices: int, seconds: int, *, weights, follo
     lines += ["", *_targets(rows)]
     lines += [
         "",
-        "Publish → 10,000 followers' notifications through the real worker: "
-        + (
-            "the Follow model exists but this measurement is not implemented yet."
-            if follows
-            else "**not measured: follows land in a parallel branch** (no Follow model in this one)."
-        ),
+        *_fanout_lines(fanout),
         "",
         "Page weight (budget: first visit < 150 KB, repeat visit < 30 KB; HTML, CSS, JS, fonts, images excluded; "
         "bytes on the wire with `Accept-Encoding: gzip`, headers included; a repeat visit re-fetches only the HTML "
