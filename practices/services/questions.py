@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from agencies.selectors import membership_for_user
 
+from ..cache import public_cache_invalidate
 from ..models import Practice, Question
 from .replication import _notify, agency_members
 
@@ -55,12 +56,15 @@ def question_answer(*, question_id: int, by, answer: str, is_public: bool) -> Qu
         raise PermissionDenied(_("Hanya instansi pemilik praktik yang dapat menjawab."))
     if not answer.strip():
         raise ValidationError(_("Jawaban tidak boleh kosong."), code="empty")
+    was_public = question.is_public
     question.answer = answer.strip()
     question.answered_by = by
     question.answered_at = question.answered_at or timezone.now()
     question.is_public = is_public
     question.full_clean()
     question.save(update_fields=["answer", "answered_by", "answered_at", "is_public"])
+    if was_public or is_public:
+        public_cache_invalidate()  # the practice page's FAQ
     _notify(
         recipients=[question.asker] if question.asker_id else [],
         kind="question_answered",
@@ -81,6 +85,7 @@ def question_set_public(*, question_id: int, by, is_public: bool) -> Question:
         raise ValidationError(_("Jawab pertanyaan dulu sebelum menampilkannya."), code="unanswered")
     question.is_public = is_public
     question.save(update_fields=["is_public"])
+    public_cache_invalidate()  # the practice page's FAQ
     return question
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Membership
 from agencies.selectors import membership_for_user
 
+from ..cache import public_cache_invalidate
 from ..models import Indicator, Practice, PracticeRevision, Replication, ReplicationResult, ReplicationStep
 
 # Stages from which a replication counts as "replicated" in the source's counters.
@@ -65,6 +66,7 @@ def practice_replication_counters_update(*, practice_id: int) -> Practice:
     practice.replication_count = len(agencies)
     practice.provinces_reached = len(provinces)
     practice.save(update_fields=["replication_count", "provinces_reached", "updated_at"])
+    public_cache_invalidate()  # counts and stages are on public pages (cards, the practice, its agency)
     return practice
 
 
@@ -108,6 +110,7 @@ def replication_start(
     step.full_clean()
     step.save()
     _notify_source(replication=replication, kind="replication_started")
+    public_cache_invalidate()  # the practice and agency pages list who replicates
     return replication
 
 

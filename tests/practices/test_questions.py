@@ -97,3 +97,19 @@ def test_question_pages_ladder(client, practice):
 
 def test_notify_is_shared_with_the_replication_service():
     assert svc._notify is replication_svc._notify
+
+
+def test_a_cached_practice_page_shows_a_new_replication_and_faq_answer(client, practice):
+    """The anonymous page is kept in the page cache: starting a replication and answering in the FAQ must make
+    it stale, or visitors would see the old ledger for up to an hour."""
+    url = reverse("practices:detail", args=[practice.slug])
+    client.get(url)
+    assert client.get(url)["X-Cache"] == "hit"
+    replication_svc.replication_start(source=practice, by=member("32.04"), date=datetime.date(2025, 1, 6))
+    page = client.get(url)
+    assert page["X-Cache"] == "miss" and "Kabupaten Bandung" in page.content.decode()
+    question = svc.question_ask(practice=practice, by=member("32.04"), text="Berapa biaya awalnya?")
+    svc.question_answer(question_id=question.pk, by=member("35.78"), answer="Sekitar Rp50 juta.", is_public=True)
+    assert "Sekitar Rp50 juta." in client.get(url).content.decode()
+    svc.question_set_public(question_id=question.pk, by=member("35.78"), is_public=False)
+    assert "Sekitar Rp50 juta." not in client.get(url).content.decode()
