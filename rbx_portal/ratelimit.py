@@ -43,7 +43,10 @@ def ratelimit_hit(*, key: str, rate: str, request) -> tuple[bool, int]:
     cache_key = f"rl:{key}:{_who(request)}:{window}"
     retry_after = period - int(time.time() % period)
     try:
-        if cache.add(cache_key, 1, timeout=period + 1):
+        count_in_window = getattr(cache, "count_in_window", None)
+        if count_in_window is not None:  # our backend: one round trip
+            count = count_in_window(cache_key, timeout=period + 1)
+        elif cache.add(cache_key, 1, timeout=period + 1):
             count = 1
         else:
             count = cache.incr(cache_key)

@@ -57,3 +57,16 @@ def test_submissions_are_limited_per_user_and_only_for_post(client):
     other = User.objects.create_user(email="lain@example.go.id", password="rahasia-uji-123")
     client.force_login(other)
     assert client.post("/kirim/").status_code == 200
+
+
+def test_a_window_counter_always_expires_and_counts_concurrent_requests():
+    """`count_in_window` (one round trip) creates the counter with its expiry: a window never lives forever."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert cache.count_in_window("rl:test-window", timeout=30) == 1
+    with ThreadPoolExecutor(4) as pool:
+        counts = list(pool.map(lambda _: cache.count_in_window("rl:test-window", timeout=30), range(20)))
+    assert sorted(counts) == list(range(2, 22))  # no increment lost, none counted twice
+    client = cache._cache.get_client()
+    assert 0 < client.ttl(cache.make_and_validate_key("rl:test-window")) <= 30
+    assert cache.get("rl:test-window") == 21  # readable as the number Django's incr would have stored
