@@ -359,12 +359,11 @@ def _facets(*, cleaned: dict, counts: dict[str, dict[str, int]], themes: list[Th
 def practice_public_get(*, slug: str) -> Practice:
     """A published practice with what its page header shows, or 404 (drafts and archived ones never leak).
 
-    The revision's indicators and files are read by `practice_public_body` only when its part of the page is
-    rendered (it is kept as a fragment per live revision)."""
+    Its themes (`practice.themes.all`), the revision's indicators and files (`practice_public_body`) are read
+    only when the revision's part of the page is rendered: it is kept as a fragment per live revision."""
     practice = (
         Practice.objects.published()
         .select_related("agency__region__province", "primary_theme", "live_revision", "source")
-        .prefetch_related("themes")
         .filter(slug=slug)
         .first()
     )

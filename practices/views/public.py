@@ -54,6 +54,7 @@ def practice_detail(request, slug):
         # Called by the template only when the revision's part of the page is not kept as a fragment.
         "charts": lambda: [indicator_chart(indicator) for indicator in body().indicators],
         "attachments": lambda: body().attachments,
+        "source_key": repr((practice.source_id, practice.source and (practice.source.status, practice.source.title))),
         "related": related,
         "show_contact_email": practice_can_see_contact(user=request.user),
         "region": practice.agency.region,

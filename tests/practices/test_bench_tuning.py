@@ -264,3 +264,19 @@ def test_one_pass_counts_equal_one_query_per_facet(query):
         "reached": everything.filter(reached_target=True).count(),
         "replicated": everything.filter(replication_count__gt=0).count(),
     }
+
+
+def test_the_kept_practice_body_follows_the_practice_it_replicates(client):
+    source = make_practice(title="Asal lama", agency="32.04")
+    copy = make_practice(title="Salinan", agency="35.78")
+    Practice.objects.filter(pk=copy.pk).update(source=source)
+
+    def replicated_from(n: int) -> str:  # the "Replicated from" fact (the similar practices are kept apart)
+        html = client.get(f"/praktik/{copy.slug}/?utm={n}").content.decode()
+        return re.search(r"Replikasi dari</dt><dd>(.*?)</dd>", html).group(1)
+
+    assert replicated_from(1) == f'<a href="/praktik/{source.slug}/">Asal lama</a>'
+    Practice.objects.filter(pk=source.pk).update(title="Asal baru")  # no cache version bump
+    assert replicated_from(2) == f'<a href="/praktik/{source.slug}/">Asal baru</a>'
+    Practice.objects.filter(pk=source.pk).update(status=Practice.Status.ARCHIVED)
+    assert replicated_from(3) == "Asal baru"  # no link to a withdrawn page
