@@ -128,6 +128,10 @@ CACHES = {
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Each web process keeps the public pages it served last and reuses the cache version it read for this many
+# seconds, so that a page-cache hit needs no Redis round trip (practices.cache._LocalPages): a publish shows
+# everywhere within that time (at once in the process that made it). 0 switches the local copy off.
+PUBLIC_CACHE_LOCAL_SECONDS = env.float("PUBLIC_CACHE_LOCAL_SECONDS", default=1.0)
 
 # How long a worker's claim on an email delivery lasts before another worker may reconcile it (longer than
 # any SMTP conversation; see notifications.services.delivery_send_now).

@@ -280,3 +280,60 @@ def test_the_kept_practice_body_follows_the_practice_it_replicates(client):
     assert replicated_from(2) == f'<a href="/praktik/{source.slug}/">Asal baru</a>'
     Practice.objects.filter(pk=source.pk).update(status=Practice.Status.ARCHIVED)
     assert replicated_from(3) == "Asal baru"  # no link to a withdrawn page
+
+
+# The page cache's copy in process memory ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def local_pages(settings):
+    from practices import cache as public_cache
+
+    settings.PUBLIC_CACHE_LOCAL_SECONDS = 30
+    public_cache._local.pages.clear()
+    public_cache._local.version = None
+    yield public_cache
+    public_cache._local.pages.clear()
+    public_cache._local.version = None
+
+
+def test_a_page_kept_in_process_memory_is_served_without_redis(client, local_pages, monkeypatch):
+    make_practice(title="Antrean daring")
+    assert client.get("/praktik/")["X-Cache"] == "miss"
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Redis is not asked")
+
+    monkeypatch.setattr(local_pages.cache, "get", unreachable)
+    monkeypatch.setattr(local_pages.cache, "get_many", unreachable)
+    response = client.get("/praktik/")
+    assert response["X-Cache"] == "hit" and "Antrean daring" in response.content.decode()
+
+
+def test_a_publish_in_this_process_is_seen_at_once_and_another_process_s_within_the_local_seconds(
+    client, local_pages, settings
+):
+    make_practice(title="Pertama")
+    assert "Pertama" in client.get("/praktik/").content.decode()
+    make_practice(title="Kedua")  # publishing here bumps the version this process keeps
+    assert "Kedua" in client.get("/praktik/").content.decode()
+
+    # Another process publishes: only Redis learns the new version, and the data changes.
+    settings.PUBLIC_CACHE_LOCAL_SECONDS = 0.3
+    client.get("/praktik/")  # this process's version is read now
+    Practice.objects.filter(title="Kedua").update(title="Ketiga")
+    local_pages.cache.incr(local_pages.VERSION_KEY)
+    assert "Kedua" in client.get("/praktik/").content.decode()  # up to PUBLIC_CACHE_LOCAL_SECONDS old
+    import time
+
+    time.sleep(0.35)
+    assert "Ketiga" in client.get("/praktik/").content.decode()
+
+
+def test_a_version_counter_lost_with_redis_restarts_above_every_kept_page(local_pages):
+    from django.core.cache import cache
+
+    before = local_pages.public_cache_version()
+    cache.delete(local_pages.VERSION_KEY)  # Redis restarted without its data
+    after = local_pages.public_cache_version()
+    assert after != before and after > 10**12  # milliseconds since 1970, not 1
