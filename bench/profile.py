@@ -21,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rbx_portal.settings")
+# "Cold" empties Redis: the page copy in process memory must not answer instead.
+os.environ.setdefault("PUBLIC_CACHE_LOCAL_SECONDS", "0")
 
 
 def main() -> int:

@@ -125,7 +125,9 @@ def _query_counts(env: dict, paths: list[str]) -> dict[str, list]:
         "    out[p] = [len(q), r.status_code, statistics.median(times)]\n"
         "print(json.dumps(out))\n"
     )
+    # Without the page copy in process memory: emptying Redis must leave nothing kept.
     env = dict(env, DJANGO_SETTINGS_MODULE="rbx_portal.settings", SECURE_SSL_REDIRECT="false")
+    env["PUBLIC_CACHE_LOCAL_SECONDS"] = "0"
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-c", code, json.dumps(paths)], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
