@@ -9,10 +9,13 @@ import hashlib
 import json
 
 import django_filters
+from django.core.exceptions import EmptyResultSet
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpResponseNotModified
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.functional import cached_property
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -25,9 +28,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from agencies.selectors import membership_for_user
-from rbx_portal.api import ErrorSerializer, VersionConflict
+from rbx_portal.api import ErrorSerializer, StablePagination, VersionConflict
 
 from .access import practice_can_see_contact, practice_get_for_editing, practice_get_for_user
+from .cache import public_cache_memo
 from .filters import PracticeFilter, Sort
 from .models import Practice, Replication, Theme
 from .search import search_plan
@@ -135,6 +139,27 @@ ERRORS = {
 }
 
 
+class _KeptCountPaginator(Paginator):
+    """The total of a filtered list of published practices, kept with the public cache version.
+
+    Keyed by the SQL of the filtered query (filters, search), so every distinct list has its own; a publish,
+    withdrawal or replication bumps the version. Without it every API page counted the whole filtered set
+    (6 ms of 13 at 100,000 practices)."""
+
+    @cached_property
+    def count(self) -> int:
+        queryset = getattr(self.object_list, "queryset", self.object_list)  # RankedMatches wraps one
+        try:
+            sql, params = queryset.query.sql_with_params()
+        except EmptyResultSet:
+            return 0
+        return public_cache_memo("api-practice-count", (sql, params), lambda: Paginator.count.func(self))
+
+
+class PracticePagination(StablePagination):
+    django_paginator_class = _KeptCountPaginator
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Published practices",
@@ -155,6 +180,7 @@ ERRORS = {
 )
 class PracticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PracticeListSerializer
+    pagination_class = PracticePagination
     filter_backends = [DjangoFilterBackend, PracticeOrdering]
     filterset_class = PracticeFilter
     ordering_fields = ["published_at", "replication_count", "title", "start_year", "id"]

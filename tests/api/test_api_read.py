@@ -171,3 +171,20 @@ def test_dates_are_iso(client):
     practice = make_practice(title="Tanggal")
     body = client.get(f"/api/v1/practices/{practice.pk}/").json()
     assert date.fromisoformat(body["published_at"][:10])
+
+
+def test_practice_list_total_is_kept_per_filter_and_follows_a_publish(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_practice(title="Satu", theme="kemiskinan")
+    make_practice(title="Dua", theme="investasi")
+    assert client.get("/api/v1/practices/").json()["count"] == 2
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/api/v1/practices/", {"page_size": 1}).json()
+    assert body["count"] == 2 and not any("COUNT(" in q["sql"] for q in queries.captured_queries)
+    assert client.get("/api/v1/practices/", {"theme": "kemiskinan"}).json()["count"] == 1  # its own total
+    assert client.get("/api/v1/practices/", {"q": "zzzzqq"}).json()["count"] == 0
+    make_practice(title="Tiga", theme="kemiskinan")  # publishing bumps the version
+    assert client.get("/api/v1/practices/").json()["count"] == 3
+    assert client.get("/api/v1/practices/", {"theme": "kemiskinan"}).json()["count"] == 2
