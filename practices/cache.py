@@ -51,8 +51,9 @@ def public_cache_version() -> int:
         return kept
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, _first_version(), timeout=None)
-        version = cache.get(VERSION_KEY)
+        first = _first_version()
+        # Another process may start the counter at the same moment: theirs wins, and is read back.
+        version = first if cache.add(VERSION_KEY, first, timeout=None) else cache.get(VERSION_KEY, first)
     _local.version_seen(int(version))
     return int(version)
 
@@ -195,6 +196,10 @@ def public_cache_page(view):
                     hit = found.get(key)
                 else:
                     hit = cache.get(key)
+                    # Stored by a process that read a newer version than ours (ours is up to a second old): as
+                    # fresh as anything we could render, and re-rendering would overwrite it with an older one.
+                    if hit is not None and hit[0] > version:
+                        version = hit[0]
             except Exception:
                 logger.warning("public cache: read failed", exc_info=True)
                 return view(request, *args, **kwargs)

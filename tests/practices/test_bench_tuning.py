@@ -337,3 +337,17 @@ def test_a_version_counter_lost_with_redis_restarts_above_every_kept_page(local_
     cache.delete(local_pages.VERSION_KEY)  # Redis restarted without its data
     after = local_pages.public_cache_version()
     assert after != before and after > 10**12  # milliseconds since 1970, not 1
+
+
+def test_a_page_stored_under_a_newer_version_than_this_process_read_is_served(client, local_pages, settings):
+    make_practice(title="Antrean daring")
+    client.get("/praktik/")
+    older = local_pages._local.version
+    # Another process publishes, reads the new version and stores the page under it.
+    local_pages.cache.incr(local_pages.VERSION_KEY)
+    settings.PUBLIC_CACHE_LOCAL_SECONDS = 0
+    assert client.get("/praktik/")["X-Cache"] == "miss"
+    settings.PUBLIC_CACHE_LOCAL_SECONDS = 30
+    local_pages._local.pages.clear()
+    local_pages._local.version_seen(older)  # this process still holds the version it read before
+    assert client.get("/praktik/")["X-Cache"] == "hit"  # not rendered again under the older version
