@@ -2,8 +2,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from . import views, views_tokens
 from .forms import EmailAuthenticationForm
+from .views import login as views
+from .views import tokens as views_tokens
 
 app_name = "accounts"
 

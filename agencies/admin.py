@@ -38,7 +38,7 @@ from django.urls import path  # noqa: E402
 from django.utils.translation import gettext_lazy as _  # noqa: E402
 
 from .models import RBIndexScore  # noqa: E402
-from .services_rbindex import rb_index_import  # noqa: E402
+from .services.rbindex import rb_index_import  # noqa: E402
 
 
 class RBIndexUploadForm(forms.Form):
@@ -61,7 +61,7 @@ class RBIndexScoreAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # The category is always derived, also for rows typed in the admin.
-        from .services_rbindex import rb_category
+        from .services.rbindex import rb_category
 
         obj.category = rb_category(obj.score)
         super().save_model(request, obj, form, change)

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .services import reference_data_load
+from .services.reference import reference_data_load
 
 
 @shared_task(acks_late=True)

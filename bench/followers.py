@@ -317,7 +317,7 @@ def child_measure(practice_id: int, moderator_id: int, followers: int, timeout: 
     from accounts.models import User
     from notifications.models import Delivery, Notification, PublishFanOut
     from practices.models import Practice
-    from practices.services.moderation import revision_approve
+    from practices.services.decisions import revision_approve
     from rbx_portal.celery import app
 
     deadline = time.monotonic() + 120

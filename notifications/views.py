@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rbx_portal.ratelimit import ratelimit
+from common.ratelimit import ratelimit
 
 from .forms import FollowEmailForm, FollowForm, FollowUpdateForm, MarkReadForm
 from .selectors import follow_by_token, follows_for_user, notification_list

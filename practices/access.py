@@ -1,15 +1,20 @@
-"""The one place that decides who may see or edit a practice. Every view, API endpoint and task goes through it.
+"""The one place that decides who may see, edit, review or decide on a practice. Every view, template, API
+endpoint, service and task asks it; each answer is built on `agencies.roles.roles_for` and nothing else.
 
-A practice the user may not see answers 404 (never 403), so that its existence does not leak.
+A practice the user may not see answers 404 (never 403), so that its existence does not leak. A step the user
+may see but not take raises PermissionDenied (403) with a message for people.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from agencies.selectors import membership_for_user
+from agencies.roles import roles_for
+from agencies.selectors import membership_for_user  # the ledger's functions move to ledger/access.py
 
-from .models import Practice
+from .models import Attachment, Practice, PracticeRevision
 
 
 def practice_get_for_user(*, user, pk: int, for_update: bool = False, for_review: bool = False) -> Practice:
@@ -34,32 +39,25 @@ def practice_get_for_user(*, user, pk: int, for_update: bool = False, for_review
 
 def practice_can_review(*, user, practice: Practice) -> bool:
     """Moderators review what has left the agency; the agency admin reviews the agency's own practices."""
-    if not user.is_authenticated:
-        return False
-    if user.is_moderator:
+    roles = roles_for(user)
+    if roles.moderator:
         return practice_can_view(user=user, practice=practice)
-    membership = membership_for_user(user=user)
-    return membership is not None and membership.agency_id == practice.agency_id and membership.role == "admin"
+    return roles.admin_of(practice.agency_id)
 
 
 def practice_can_view(*, user, practice: Practice) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_moderator:
+    roles = roles_for(user)
+    if roles.moderator:
         return practice.status != Practice.Status.UNPUBLISHED or _left_the_agency(practice)
-    membership = membership_for_user(user=user)
-    return membership is not None and membership.agency_id == practice.agency_id
+    return roles.member_of(practice.agency_id)
 
 
 def practice_can_edit(*, user, practice: Practice) -> bool:
     """Members and admins of the owning agency edit; moderators review but never edit an agency's text."""
-    membership = membership_for_user(user=user)
-    return membership is not None and membership.agency_id == practice.agency_id
+    return roles_for(user).member_of(practice.agency_id)
 
 
 def _left_the_agency(practice: Practice) -> bool:
-    from .models import PracticeRevision
-
     states = {PracticeRevision.State.DRAFT, PracticeRevision.State.AGENCY_REVIEW}
     return practice.working_revision_id is not None and practice.working_revision.state not in states
 
@@ -79,8 +77,6 @@ def attachment_get_for_user(*, user, pk: int):
     (or to no revision); a file added to a newer revision still in review is seen only by those who may see the
     practice in the management area.
     """
-    from .models import Attachment
-
     attachment = (
         Attachment.objects.select_related(
             "practice", "practice__live_revision", "practice__working_revision", "revision"
@@ -102,9 +98,56 @@ def attachment_get_for_user(*, user, pk: int):
 def practice_can_see_contact(*, user) -> bool:
     """A practice's contact email is for colleagues in government: logged-in users with an active agency
     membership (and ministry moderators). Never shown to the public."""
-    if not user.is_authenticated:
-        return False
-    return user.is_moderator or membership_for_user(user=user) is not None
+    roles = roles_for(user)
+    return roles.moderator or roles.has_agency
+
+
+# Ministry steps and the navigation ----------------------------------------------------------------------------
+
+
+def moderator_require(*, user) -> None:
+    """Ministry decisions and reviews: moderators (and lead moderators) only."""
+    if not roles_for(user).moderator:
+        raise PermissionDenied(_("Anda tidak berwenang melakukan langkah ini."))
+
+
+def lead_require(*, user, message: str | None = None) -> None:
+    """Assigning reviewers, requiring two reviewers: lead moderators only."""
+    if not roles_for(user).lead:
+        raise PermissionDenied(message or _("Hanya moderator utama yang dapat melakukan langkah ini."))
+
+
+def reviewer_is_eligible(*, user) -> bool:
+    """Who may be assigned a review: ministry moderators."""
+    return roles_for(user).moderator
+
+
+def agency_admin_require(*, user) -> int:
+    """The agency-review queue: an agency admin; returns the agency's id (404 for everyone else)."""
+    roles = roles_for(user)
+    if not roles.agency_admin:
+        raise Http404
+    return roles.agency_id
+
+
+def user_agency_id(*, user) -> int | None:
+    """The agency the user works for (None for the public and for ministry staff)."""
+    return roles_for(user).agency_id
+
+
+def portal_permissions(*, user) -> dict[str, bool]:
+    """What the navigation and the pages may offer this person; templates read it, never a role."""
+    roles = roles_for(user)
+    return {
+        "manage": roles.has_agency,  # "Praktik saya"
+        "review": roles.moderator or roles.agency_admin,  # "Tinjauan"
+        "review_ministry": roles.moderator,
+        "review_agency": roles.agency_admin,
+        "assign": roles.lead,  # reassign, two reviewers
+        "mentoring": roles.moderator or roles.agency_admin,
+        "contact": roles.moderator or roles.has_agency,
+        "api_token": roles.moderator or roles.has_agency,
+    }
 
 
 # Replications and questions (issue #6) ----------------------------------------------------------------------

@@ -28,7 +28,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from agencies.selectors import membership_for_user
-from rbx_portal.api import ErrorSerializer, StablePagination, VersionConflict
+from common.api import ErrorSerializer, StablePagination, VersionConflict
 
 from .access import practice_can_see_contact, practice_get_for_editing, practice_get_for_user
 from .cache import public_cache_memo
@@ -48,7 +48,7 @@ from .serializers import (
     PracticeWriteSerializer,
     ReplicationSerializer,
 )
-from .services import moderation
+from .services import decisions
 from .services.attachments import AttachmentRefused, attachment_add
 from .services.integration import indicator_add, practice_create_with_fields, revision_fields_save
 from .services.submission import RevisionVersionConflict, SubmissionIncomplete, practice_submit
@@ -342,18 +342,18 @@ class PracticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         try:
             with transaction.atomic():
                 if data["action"] == "approve":
-                    moderation.revision_approve(
+                    decisions.revision_approve(
                         practice=practice,
                         by=user,
                         comment=comment,
                         evidence_level=data.get("evidence_level", Practice.EvidenceLevel.SELF_REPORTED),
                     )
                 elif data["action"] == "request_changes":
-                    moderation.revision_request_changes(
+                    decisions.revision_request_changes(
                         practice=practice, by=user, comment=comment, section_comments=data["section_comments"]
                     )
                 else:
-                    moderation.revision_reject(practice=practice, by=user, reason=comment)
+                    decisions.revision_reject(practice=practice, by=user, reason=comment)
         except DjangoValidationError as exc:
             raise _field_errors(exc) from exc
         return self._fresh_detail(request, practice.pk)

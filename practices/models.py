@@ -102,7 +102,7 @@ class Practice(models.Model):
     published_at = models.DateTimeField(_("pertama terbit"), null=True, blank=True)
     last_confirmed_at = models.DateTimeField(_("terakhir dikonfirmasi"), null=True, blank=True)
     stopped_reason = models.TextField(_("alasan dihentikan"), blank=True)
-    # Freshness check (practices/services/moderation.py): when the agency was last asked to confirm, and
+    # Freshness check (practices/services/jobs.py): when the agency was last asked to confirm, and
     # whether that request went unanswered.
     confirmation_requested_at = models.DateTimeField(null=True, blank=True)
     not_recently_confirmed = models.BooleanField(_("belum dikonfirmasi baru-baru ini"), default=False)

@@ -1,10 +1,8 @@
-from datetime import timedelta
+"""Celery tasks of the practices app: each takes ids, calls one service and owns its retry policy."""
 
 from celery import shared_task
-from django.utils import timezone
 
-from .models import PracticeRevision
-from .services import moderation, screening
+from .services import dump, jobs, screening
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
@@ -16,23 +14,30 @@ def revision_screen(revision_id: int) -> int | None:
 
 @shared_task(acks_late=True)
 def screenings_requeue() -> int:
-    """Queue the pre-screen again for revisions submitted over 10 minutes ago that are still `submitted`."""
-    cutoff = timezone.now() - timedelta(minutes=10)
-    ids = list(
-        PracticeRevision.objects.filter(state=PracticeRevision.State.SUBMITTED, submitted_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )[:200]
-    )
-    for pk in ids:
-        revision_screen.delay(pk)
-    return len(ids)
+    return jobs.screenings_requeue()
 
 
 @shared_task(acks_late=True)
 def reviews_sla_remind() -> dict:
-    return moderation.reviews_sla_remind()
+    return jobs.reviews_sla_remind()
 
 
 @shared_task(acks_late=True)
 def practices_freshness_check() -> dict:
-    return moderation.practices_freshness_check()
+    return jobs.practices_freshness_check()
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=3)
+def practice_dump_regenerate() -> dict:
+    """Rewrite the JSON Lines dump of every published practice (queued on publish and nightly)."""
+    # Cleared first, so a publication during the write queues the next run instead of being missed.
+    dump.practice_dump_debounce_clear()
+    return dump.practice_dump_write()
+
+
+@shared_task(acks_late=True)
+def questions_remind() -> int:
+    """Daily: remind agencies of questions unanswered for 7 days (idempotent: each is reminded once)."""
+    from .services.questions import questions_remind_unanswered  # moves to the ledger app with its models
+
+    return questions_remind_unanswered()

@@ -10,8 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Membership
-from agencies.selectors import membership_for_user
+from agencies.roles import roles_for
 from audit.services import audit_record
 
 from .models import Practice, PracticeRevision, Transition
@@ -47,17 +46,7 @@ def actor_roles(*, user, practice: Practice) -> set[str]:
     """The workflow roles `user` holds for `practice` (None means a system job)."""
     if user is None:
         return {"system"}
-    roles: set[str] = set()
-    if user.is_moderator:
-        roles.add("moderator")
-    if user.is_lead_moderator:
-        roles.add("lead")
-    membership = membership_for_user(user=user)
-    if membership and membership.agency_id == practice.agency_id:
-        roles.add("member")
-        if membership.role == Membership.Role.ADMIN:
-            roles.add("agency_admin")
-    return roles
+    return roles_for(user).names_for(practice.agency_id)
 
 
 def allowed(*, from_state: str, to_state: str, roles: set[str]) -> bool:

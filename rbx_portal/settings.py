@@ -119,7 +119,7 @@ REDIS_URL = env("REDIS_URL")
 CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="rbx")
 CACHES = {
     "default": {
-        "BACKEND": "rbx_portal.cache_backend.RedisCache",  # Django's, reusing its redis-py clients
+        "BACKEND": "common.cache_backend.RedisCache",  # Django's, reusing its redis-py clients
         # The cache may live in another Redis database than the broker (the test settings give each parallel
         # test worker its own, since clearing a Redis cache empties its whole database).
         "LOCATION": env("CACHE_REDIS_URL", default=REDIS_URL),
@@ -167,17 +167,16 @@ CELERY_BEAT_SCHEDULE: dict = {
     "screenings-requeue": {"task": "practices.tasks.screenings_requeue", "schedule": 60 * 5},
     "reviews-sla-remind": {"task": "practices.tasks.reviews_sla_remind", "schedule": 60 * 60},
     "practices-freshness-check": {"task": "practices.tasks.practices_freshness_check", "schedule": 60 * 60 * 6},
-    # Replication ledger / Q&A (practices/tasks_ledger.py): each question is reminded once.
-    "questions-remind-unanswered": {"task": "practices.tasks_ledger.questions_remind", "schedule": 60 * 60 * 6},
-    # Open data (practices/tasks_dump.py): the JSON Lines dump, nightly at 02:30 WIB (also queued on publish).
+    # Replication ledger / Q&A (practices/tasks.py): each question is reminded once.
+    "questions-remind-unanswered": {"task": "practices.tasks.questions_remind", "schedule": 60 * 60 * 6},
+    # Open data (practices/tasks.py): the JSON Lines dump, nightly at 02:30 WIB (also queued on publish).
     "practices-dump-nightly": {
-        "task": "practices.tasks_dump.practice_dump_regenerate",
+        "task": "practices.tasks.practice_dump_regenerate",
         "schedule": crontab(hour=2, minute=30),
     },
 }
 
 # The ledger's tasks module is not named tasks.py, so autodiscovery needs it listed.
-CELERY_IMPORTS = ["practices.tasks_ledger", "practices.tasks_dump"]
 
 # Authentication -----------------------------------------------------------------------------------------
 
@@ -206,7 +205,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # A fixed cool-off: further tries during the lockout do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "accounts.views.login.login_locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
 # The client IP is REMOTE_ADDR; a reverse proxy in front must set it (never trust X-Forwarded-For blindly).
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
@@ -320,10 +319,10 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rbx_portal.api.StablePagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api.StablePagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "rbx_portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
     # Off only for the benchmark (API_THROTTLE_ENABLED=false): DRF keeps a list of every request's time in the
     # window, so a rate high enough for wrk's one address would make each request read and write a huge list.
     "DEFAULT_THROTTLE_CLASSES": [
@@ -361,7 +360,7 @@ REVIEW_RUBRIC_WEIGHTS = {"significance": 30, "novelty": 15, "adaptability": 20, 
 SCREENING_LINK_TIMEOUT = env.float("SCREENING_LINK_TIMEOUT", default=3.0)
 SCREENING_ALLOW_PRIVATE_LINKS = env.bool("SCREENING_ALLOW_PRIVATE_LINKS", default=False)
 SCREENING_DUPLICATE_THRESHOLD = 0.35
-# Rate limits (rbx_portal/ratelimit.py): {key: "N/s|m|h|d"} overrides the rate a view declares, e.g.
+# Rate limits (common/ratelimit.py): {key: "N/s|m|h|d"} overrides the rate a view declares, e.g.
 # {"search": "120/m"}, or from the environment as RATELIMIT_RATES="search=120/m,section-save=30/m" (the
 # benchmark drives the portal from one address and lifts them). Keys in use: search, section-save,
 # practice-submit, attachment-upload.

@@ -167,3 +167,8 @@ def review_page_data(*, practice: Practice) -> dict:
         "assignments": list(revision.assignments.open().select_related("reviewer")),
         "transitions": list(practice.transitions.select_related("actor", "revision")),
     }
+
+
+def revision_reviewers(*, revision) -> list:
+    """The reviewers with an open assignment on a revision: whom its decision is told to."""
+    return [a.reviewer for a in revision.assignments.open().select_related("reviewer")]

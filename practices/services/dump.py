@@ -7,6 +7,7 @@ per `DUMP_DEBOUNCE_SECONDS`, queued after commit) and nightly by Celery beat.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -17,6 +18,8 @@ from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+
+from common.tasks import enqueue
 
 from ..selectors.api import published_practices_with_indicators
 from ..serializers import PracticeDumpSerializer
@@ -55,18 +58,15 @@ def practice_dump_queue_on_commit() -> None:
     window share that job (it runs `DUMP_DEBOUNCE_SECONDS` later and sees all of them)."""
 
     def _queue():
-        from ..tasks_dump import practice_dump_regenerate
-
         try:
             if not cache.add(_QUEUED_KEY, 1, timeout=DUMP_DEBOUNCE_SECONDS):
                 return
-            practice_dump_regenerate.apply_async(countdown=DUMP_DEBOUNCE_SECONDS, retry=False)
         except Exception:  # Redis (cache and broker) down: the publish stands; the nightly job regenerates it
             logger.warning("could not queue the data dump", exc_info=True)
-            try:
+            return
+        if not enqueue("practices.tasks.practice_dump_regenerate", countdown=DUMP_DEBOUNCE_SECONDS):
+            with contextlib.suppress(Exception):  # Redis is down; the key expires by itself
                 cache.delete(_QUEUED_KEY)
-            except Exception:  # noqa: S110 - Redis is down; the key expires by itself
-                pass
 
     transaction.on_commit(_queue)
 

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.selectors import membership_for_user
+from agencies.selectors import agency_people, membership_for_user
 
 from ..cache import public_cache_invalidate
 from ..models import Practice, Question
-from .replication import _notify, agency_members
+from .replication import _notify
 
 REMINDER_AFTER = datetime.timedelta(days=7)
 
@@ -39,7 +39,7 @@ def question_ask(*, practice: Practice, by, text: str) -> Question:
     question.full_clean()
     question.save()
     _notify(
-        recipients=agency_members(agency_id=practice.agency_id),
+        recipients=agency_people(agency_id=practice.agency_id),
         kind="question_asked",
         context={"question_id": question.pk, "practice": practice.title},
         target_url=_practice_url(practice),
@@ -113,7 +113,7 @@ def questions_remind_unanswered(*, now: datetime.datetime | None = None) -> int:
             question.reminded_at = now
             question.save(update_fields=["reminded_at"])
             _notify(
-                recipients=agency_members(agency_id=question.practice.agency_id),
+                recipients=agency_people(agency_id=question.practice.agency_id),
                 kind="question_reminder",
                 context={"question_id": question.pk, "practice": question.practice.title},
                 target_url=_practice_url(question.practice),

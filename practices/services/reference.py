@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from agencies.services import LoadReport, reference_csv_rows, row_upsert
+from agencies.services.reference import LoadReport, reference_csv_rows, row_upsert
 
 from ..models import Theme
 

@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Membership
-from agencies.selectors import membership_for_user
+from agencies.selectors import agency_people, membership_for_user
 
 from ..cache import public_cache_invalidate
 from ..models import Indicator, Practice, PracticeRevision, Replication, ReplicationResult, ReplicationStep
@@ -32,17 +32,6 @@ def _notify(*, recipients, kind: str, context: dict, target_url: str) -> None:
     from notifications.services import notify
 
     notify(recipients=recipients, kind=kind, context=context, target_url=target_url)
-
-
-def agency_members(*, agency_id: int):
-    """Active members (and admins) of an agency: who an agency-addressed notification reaches."""
-    from accounts.models import User
-
-    return list(
-        User.objects.filter(
-            memberships__agency_id=agency_id, memberships__state=Membership.State.ACTIVE, is_active=True
-        ).distinct()
-    )
 
 
 def _province_id(agency: Agency) -> int | None:
@@ -186,7 +175,7 @@ def replication_step_respond(*, step_id: int, by, response: str) -> ReplicationS
     step.save(update_fields=["response", "responded_by", "responded_at"])
     replication = step.replication
     _notify(
-        recipients=agency_members(agency_id=replication.agency_id),
+        recipients=agency_people(agency_id=replication.agency_id),
         kind="replication_response",
         context={"replication_id": replication.pk, "stage": step.stage, "source": replication.source.title},
         target_url=reverse("ledger:replication_list", kwargs={"slug": replication.source.slug}),
@@ -237,7 +226,7 @@ def replication_practice_create(*, replication_id: int, by) -> Practice:
 
 def _notify_source(*, replication: Replication, kind: str) -> None:
     _notify(
-        recipients=agency_members(agency_id=replication.source.agency_id),
+        recipients=agency_people(agency_id=replication.source.agency_id),
         kind=kind,
         context={
             "replication_id": replication.pk,

@@ -24,6 +24,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Greatest
 
 from accounts.models import User
+from common.tasks import enqueue_on_commit
 
 from ..completeness import revision_completeness, revision_missing_items
 from ..models import IndicatorValue, Practice, PracticeRevision, Screening
@@ -40,17 +41,9 @@ TEXT_FIELDS = [
 
 
 def screening_queue_on_commit(*, revision_id: int) -> None:
-    """Queue the pre-screen once the transaction that submitted the revision commits (never before)."""
-
-    def _queue():
-        from ..tasks import revision_screen
-
-        try:
-            revision_screen.apply_async((revision_id,), retry=False)
-        except Exception:  # broker down: `screenings_requeue` picks the revision up later
-            logger.warning("could not queue the pre-screen of revision %s", revision_id, exc_info=True)
-
-    transaction.on_commit(_queue)
+    """Queue the pre-screen once the transaction that submitted the revision commits (never before); with the
+    broker down, `screenings_requeue` picks the revision up later."""
+    enqueue_on_commit("practices.tasks.revision_screen", revision_id)
 
 
 def revision_near_duplicates(revision: PracticeRevision, *, limit: int = 5) -> list[dict]:
@@ -165,7 +158,7 @@ def moderator_with_fewest_open_reviews() -> User | None:
 
 def revision_screen(*, revision_id: int) -> Screening | None:
     """Run the pre-screen for a submitted revision; None when there is nothing (any more) to screen."""
-    from .moderation import revision_assign
+    from .assignment import revision_assign
 
     revision = PracticeRevision.objects.select_related("practice").filter(pk=revision_id).first()
     if revision is None or revision.state != S.SUBMITTED:

@@ -17,11 +17,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Membership
+from agencies.selectors import agency_people
+from notifications.services import notify
 
 from ..completeness import SECTION_FIELDS, MissingItem, revision_missing_items
 from ..models import Indicator, IndicatorValue, Practice, PracticeRevision
 from ..richtext import richtext_clean_source
 from ..workflow import actor_roles, revision_transition
+from .notices import notification_context, review_url
+from .screening import screening_queue_on_commit
 
 S = PracticeRevision.State
 
@@ -302,15 +306,10 @@ def practice_submit(*, practice_id: int, by, source_id: int | None = None) -> Pr
 
 def _submitted_side_effects(*, practice: Practice, revision: PracticeRevision) -> None:
     """Tell the people concerned (outbox rows in this transaction) and queue the pre-screen after commit."""
-    from notifications.services import notify
-
-    from .moderation import agency_people, notification_context, review_url
-    from .screening import screening_queue_on_commit
-
     if revision.state == S.AGENCY_REVIEW:
-        recipients, kind = agency_people(practice, admins_only=True), "agency_review"
+        recipients, kind = agency_people(agency_id=practice.agency_id, admins_only=True), "agency_review"
     else:
-        recipients, kind = agency_people(practice), "submitted"
+        recipients, kind = agency_people(agency_id=practice.agency_id), "submitted"
         screening_queue_on_commit(revision_id=revision.pk)
     notify(
         recipients=recipients,

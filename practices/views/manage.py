@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.selectors import membership_for_user
-from rbx_portal.ratelimit import ratelimit
+from common.ratelimit import ratelimit
 
 from ..access import attachment_get_for_user, practice_get_for_editing, practice_get_for_user
 from ..completeness import SECTIONS, revision_missing_items

@@ -7,7 +7,7 @@ import functools
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from rbx_portal.ratelimit import ratelimit
+from common.ratelimit import ratelimit
 
 from ..access import practice_can_see_contact
 from ..cache import public_cache_page

@@ -13,10 +13,10 @@ from agencies.models import Membership
 from agencies.selectors import membership_for_user
 
 from ..access import practice_get_for_user
-from ..forms_review import AgencyDecisionForm, ArchiveForm, DecisionForm, ReassignForm, ReviewForm, TwoReviewersForm
+from ..forms.review import AgencyDecisionForm, ArchiveForm, DecisionForm, ReassignForm, ReviewForm, TwoReviewersForm
 from ..models import Practice, PracticeRevision
 from ..selectors.moderation import agency_review_queue, moderation_queue, review_page_data
-from ..services import moderation
+from ..services import agency_review, assignment, decisions
 from ..workflow import actor_roles, allowed
 
 S = PracticeRevision.State
@@ -64,7 +64,7 @@ def reassign(request):
     ids = Practice.objects.filter(working_revision__state__in=[S.SUBMITTED, S.IN_REVIEW]).values_list("pk", flat=True)
     form = ReassignForm(request.POST, practice_ids=list(ids))
     if form.is_valid():
-        count = moderation.revisions_reassign(
+        count = assignment.revisions_reassign(
             practice_ids=form.cleaned_data["practices"], reviewer=form.cleaned_data["reviewer"], by=request.user
         )
         messages.success(request, _("%(n)d tinjauan dialihkan.") % {"n": count})
@@ -122,12 +122,12 @@ def agency_decide(request, pk: int):
     if form.is_valid():
         try:
             if form.cleaned_data["decision"] == "approve":
-                moderation.revision_agency_approve(
+                agency_review.revision_agency_approve(
                     practice=practice, by=request.user, comment=form.cleaned_data["comment"]
                 )
                 messages.success(request, _("Praktik diajukan ke kementerian."))
             else:
-                moderation.revision_agency_return(
+                agency_review.revision_agency_return(
                     practice=practice, by=request.user, comment=form.cleaned_data["comment"]
                 )
                 messages.success(request, _("Praktik dikembalikan ke penulis."))
@@ -148,7 +148,7 @@ def decide(request, pk: int):
         data = form.cleaned_data
         try:
             if data["decision"] == "approve":
-                moderation.revision_approve(
+                decisions.revision_approve(
                     practice=practice,
                     by=request.user,
                     evidence_level=data["evidence_level"] or practice.evidence_level,
@@ -156,7 +156,7 @@ def decide(request, pk: int):
                 )
                 messages.success(request, _("Praktik disetujui dan diterbitkan."))
             elif data["decision"] == "changes":
-                moderation.revision_request_changes(
+                decisions.revision_request_changes(
                     practice=practice,
                     by=request.user,
                     section_comments=form.section_comments(),
@@ -164,7 +164,7 @@ def decide(request, pk: int):
                 )
                 messages.success(request, _("Permintaan perbaikan dikirim ke instansi."))
             else:
-                moderation.revision_reject(practice=practice, by=request.user, reason=data["comment"])
+                decisions.revision_reject(practice=practice, by=request.user, reason=data["comment"])
                 messages.success(request, _("Praktik ditolak."))
             return redirect("review:detail", pk=practice.pk)
         except ValidationError as exc:
@@ -181,7 +181,7 @@ def review_submit(request, pk: int):
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
-            moderation.review_save(
+            assignment.review_save(
                 practice=practice,
                 by=request.user,
                 scores=form.scores(),
@@ -206,7 +206,7 @@ def two_reviewers(request, pk: int):
     form = TwoReviewersForm(request.POST)
     if form.is_valid():
         try:
-            moderation.revision_two_reviewers_set(
+            assignment.revision_two_reviewers_set(
                 practice=practice,
                 by=request.user,
                 required=form.cleaned_data["required"],
@@ -226,7 +226,7 @@ def archive(request, pk: int):
     form = ArchiveForm(request.POST)
     if form.is_valid():
         try:
-            moderation.practice_archive(
+            decisions.practice_archive(
                 practice=practice,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
@@ -244,7 +244,7 @@ def archive(request, pk: int):
 def confirm(request, pk: int):
     practice = practice_get_for_user(user=request.user, pk=pk)
     try:
-        moderation.practice_confirm(practice=practice, by=request.user)
+        decisions.practice_confirm(practice=practice, by=request.user)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:

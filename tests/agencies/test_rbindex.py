@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from agencies.models import Agency, RBIndexScore
-from agencies.services_rbindex import rb_category, rb_index_import
+from agencies.services.rbindex import rb_category, rb_index_import
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from practices.services import dump as dump_service
 from practices.services.publishing import practice_publish
-from practices.tasks_dump import practice_dump_regenerate
+from practices.tasks import practice_dump_regenerate
 from tests.practices.factories import practice_draft
 from tests.practices.public_factories import make_practice
 
@@ -50,13 +50,13 @@ def test_publishing_queues_one_debounced_job_after_commit(django_capture_on_comm
     other = practice_draft()
     with django_capture_on_commit_callbacks(execute=True):
         practice_publish(practice=other, revision=other.working_revision)
-    assert queued == [{"countdown": dump_service.DUMP_DEBOUNCE_SECONDS, "retry": False}]
+    assert queued == [{"args": (), "countdown": dump_service.DUMP_DEBOUNCE_SECONDS, "retry": False}]
     cache.delete(dump_service._QUEUED_KEY)
 
 
 def test_nightly_schedule_lists_the_job(settings):
     entries = [e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()]
-    assert "practices.tasks_dump.practice_dump_regenerate" in entries
+    assert "practices.tasks.practice_dump_regenerate" in entries
 
 
 def test_dump_endpoint_serves_the_file(client):

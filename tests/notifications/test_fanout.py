@@ -22,7 +22,7 @@ from notifications import services
 from notifications.models import Delivery, DigestEntry, Follow, Notification, PublishFanOut
 from notifications.services import follow_set, publish_fanout_run, publish_fanouts_requeue
 from practices.models import Practice, PracticeRevision, Theme
-from practices.services import moderation
+from practices.services import decisions
 from tests.practices.factories import member, moderator, practice_in_state
 
 from .test_outbox import _free_port, _wait_for
@@ -79,14 +79,14 @@ def pending_fanout(practice) -> PublishFanOut:
 def test_publishing_writes_only_the_fanout_row_and_its_queries_do_not_grow_with_followers():
     mod = moderator()
     warm_up, few, many = (practice_in_state(S.IN_REVIEW) for _ in range(3))  # same agency, same people to tell
-    moderation.revision_approve(practice=warm_up, by=mod)
+    decisions.revision_approve(practice=warm_up, by=mod)
     bulk_followers(2)
     with CaptureQueriesContext(connection) as with_two:
-        moderation.revision_approve(practice=few, by=mod)
+        decisions.revision_approve(practice=few, by=mod)
     bulk_followers(300, start=2)
     email_followers(50)
     with CaptureQueriesContext(connection) as with_352:
-        moderation.revision_approve(practice=many, by=mod)
+        decisions.revision_approve(practice=many, by=mod)
 
     assert len(with_352) == len(with_two)
     assert not Notification.objects.filter(kind="follow_published").exists()
@@ -126,7 +126,7 @@ def test_a_fanout_larger_than_one_batch_tells_each_person_once_with_their_own_un
     bulk_followers(20, start=2000, frequency="daily")
     people = 400 + 700 - 40 + 60  # told at once: 1,120 (1,140 with the digest people: three batches of 500)
 
-    practice = moderation.revision_approve(practice=practice_in_state(S.IN_REVIEW), by=moderator())
+    practice = decisions.revision_approve(practice=practice_in_state(S.IN_REVIEW), by=moderator())
     fanout = pending_fanout(practice)
     renders = []
     real_render = services._render
@@ -166,7 +166,7 @@ def test_the_fanout_tells_nobody_twice_when_run_again_or_resumed_after_a_crash(m
     bulk_followers(5)
     email_followers(2)
     bulk_followers(3, start=10, frequency="weekly")
-    practice = moderation.revision_approve(practice=practice_in_state(S.IN_REVIEW), by=moderator())
+    practice = decisions.revision_approve(practice=practice_in_state(S.IN_REVIEW), by=moderator())
     fanout = pending_fanout(practice)
 
     # The worker dies during the third batch: the first two (3 people each) are committed with their counters.
@@ -208,7 +208,7 @@ def test_the_fanout_tells_nobody_twice_when_run_again_or_resumed_after_a_crash(m
 @pytest.mark.django_db
 def test_a_practice_withdrawn_before_the_worker_ran_is_announced_to_nobody():
     bulk_followers(3)
-    practice = moderation.revision_approve(practice=practice_in_state(S.IN_REVIEW), by=moderator())
+    practice = decisions.revision_approve(practice=practice_in_state(S.IN_REVIEW), by=moderator())
     Practice.objects.filter(pk=practice.pk).update(status=Practice.Status.ARCHIVED)
     assert publish_fanout_run(fanout_id=pending_fanout(practice).pk) == {"immediate": 0, "digest": 0}
     assert PublishFanOut.objects.get(practice=practice).state == "done"
@@ -219,7 +219,7 @@ def test_a_practice_withdrawn_before_the_worker_ran_is_announced_to_nobody():
 def test_an_email_address_too_long_for_the_dedupe_column_is_still_told_once():
     address = "a" * 64 + "@" + "b" * 174 + ".example.com"  # 251 characters: a valid length, too long for the key
     Follow.objects.create(email=address, kind="agency", agency=surabaya(), token="long", confirmed_at=CONFIRMED)
-    practice = moderation.revision_approve(practice=practice_in_state(S.IN_REVIEW), by=moderator())
+    practice = decisions.revision_approve(practice=practice_in_state(S.IN_REVIEW), by=moderator())
     fanout = pending_fanout(practice)
     assert publish_fanout_run(fanout_id=fanout.pk) == {"immediate": 1, "digest": 0}
     assert services.follows_notify_published(practice=practice) == {"immediate": 0, "digest": 0}
@@ -234,7 +234,7 @@ def test_an_email_address_too_long_for_the_dedupe_column_is_still_told_once():
 def test_the_sweeper_leaves_recent_and_working_fanouts_alone(monkeypatch):
     queued = []
     monkeypatch.setattr(services, "publish_fanout_queue", lambda *, fanout_id: queued.append(fanout_id) or True)
-    practices = [moderation.revision_approve(practice=practice_in_state(S.IN_REVIEW), by=moderator()) for _ in range(4)]
+    practices = [decisions.revision_approve(practice=practice_in_state(S.IN_REVIEW), by=moderator()) for _ in range(4)]
     old = timezone.now() - timedelta(minutes=10)
     fresh, lost, working, done = (pending_fanout(p) for p in practices)
     PublishFanOut.objects.filter(pk__in=[lost.pk, working.pk, done.pk]).update(created_at=old)
@@ -291,7 +291,7 @@ def test_a_publish_while_the_broker_is_down_fans_out_after_the_sweeper_runs(cele
         broken.setattr(app.conf, "broker_url", f"redis://127.0.0.1:{_free_port()}/0")
         broken.setattr(app, "_pool", None)
         broken.setattr(app.amqp, "_producer_pool", None)
-        moderation.revision_approve(practice=practice, by=mod)  # commits; queueing the fan-out fails
+        decisions.revision_approve(practice=practice, by=mod)  # commits; queueing the fan-out fails
     assert Practice.objects.get(pk=practice.pk).status == Practice.Status.PUBLISHED
     fanout = pending_fanout(practice)
     assert fanout.queued_at is None

@@ -21,7 +21,7 @@ from notifications.services import (
 )
 from notifications.tasks import publish_fanout_send
 from practices.models import PracticeRevision, Theme
-from practices.services import moderation
+from practices.services import decisions
 from tests.practices.factories import member, moderator, practice_in_state
 from tests.practices.public_factories import make_practice
 
@@ -58,7 +58,7 @@ def email_follow(address, *, kind="theme", target=None, frequency="immediate", l
 def approve(practice):
     """Approve as a moderator, then tell the followers as the worker would: the task, called directly (the test's
     transaction never commits, so nothing is queued; tests/notifications/test_fanout.py uses the real worker)."""
-    practice = moderation.revision_approve(practice=practice, by=moderator())
+    practice = decisions.revision_approve(practice=practice, by=moderator())
     for fanout in PublishFanOut.objects.filter(practice=practice, state=PublishFanOut.State.PENDING):
         publish_fanout_send(fanout.pk)
     return practice

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from agencies.models import Agency, Membership, RBIndexScore
-from agencies.services_rbindex import rb_category
+from agencies.services.rbindex import rb_category
 from practices.models import Theme
 from practices.selectors.ledger import agencies_needing_mentoring, mentor_suggestions, practices_like_you
 from tests.factories import UserFactory

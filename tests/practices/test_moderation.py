@@ -6,7 +6,7 @@ from django.utils import translation
 from agencies.models import Membership
 from notifications.models import Delivery, Notification
 from practices.models import Practice, PracticeRevision, ReviewAssignment, Transition
-from practices.services import moderation
+from practices.services import agency_review, assignment, decisions
 from practices.workflow import revision_transition
 
 from .factories import member, moderator, practice_in_state
@@ -33,7 +33,7 @@ def test_agency_admin_approval_submits_notifies_the_agency_in_each_members_langu
     author = member(language="en")
     admin = member(role=Membership.Role.ADMIN)
     practice = practice_in_state(S.AGENCY_REVIEW, author=author, title="Izin cepat")
-    moderation.revision_agency_approve(practice=practice, by=admin, comment="Sudah lengkap")
+    agency_review.revision_agency_approve(practice=practice, by=admin, comment="Sudah lengkap")
     assert _state(practice) == S.SUBMITTED
     english = Notification.objects.get(recipient=author)
     indonesian = Notification.objects.get(recipient=admin)
@@ -47,8 +47,8 @@ def test_agency_return_needs_a_reason_and_notifies_the_author():
     admin = member(role=Membership.Role.ADMIN)
     practice = practice_in_state(S.AGENCY_REVIEW, author=author)
     with pytest.raises(ValidationError):
-        moderation.revision_agency_return(practice=practice, by=admin, comment="  ")
-    moderation.revision_agency_return(practice=practice, by=admin, comment="Tambahkan data")
+        agency_review.revision_agency_return(practice=practice, by=admin, comment="  ")
+    agency_review.revision_agency_return(practice=practice, by=admin, comment="Tambahkan data")
     assert _state(practice) == S.DRAFT
     assert Notification.objects.get(recipient=author).kind == "agency_returned"
     assert "Tambahkan data" in Notification.objects.get(recipient=author).body
@@ -58,7 +58,7 @@ def test_member_cannot_approve_their_own_submission():
     author = member()
     practice = practice_in_state(S.AGENCY_REVIEW, author=author)
     with pytest.raises(PermissionDenied):
-        moderation.revision_agency_approve(practice=practice, by=author)
+        agency_review.revision_agency_approve(practice=practice, by=author)
     assert _state(practice) == S.AGENCY_REVIEW
     assert not Notification.objects.exists()
 
@@ -66,7 +66,7 @@ def test_member_cannot_approve_their_own_submission():
 def test_approving_a_draft_is_refused():
     practice = practice_in_state(S.DRAFT)
     with pytest.raises(ValidationError):
-        moderation.revision_approve(practice=practice, by=moderator())
+        decisions.revision_approve(practice=practice, by=moderator())
     assert Practice.objects.get(pk=practice.pk).status == Practice.Status.UNPUBLISHED
     assert not Transition.objects.filter(practice=practice).exists()
 
@@ -74,16 +74,16 @@ def test_approving_a_draft_is_refused():
 def test_agency_admin_cannot_make_the_ministry_decision():
     practice = practice_in_state(S.IN_REVIEW)
     with pytest.raises(PermissionDenied):
-        moderation.revision_approve(practice=practice, by=member(role=Membership.Role.ADMIN))
+        decisions.revision_approve(practice=practice, by=member(role=Membership.Role.ADMIN))
 
 
 def test_moderator_approval_publishes_with_the_evidence_level_and_tells_agency_and_reviewer():
     author = member()
     reviewer = moderator()
     practice = practice_in_state(S.IN_REVIEW, author=author)
-    moderation.revision_assign(revision=practice.working_revision, reviewer=reviewer, by=None)
+    assignment.revision_assign(revision=practice.working_revision, reviewer=reviewer, by=None)
     Notification.objects.all().delete()
-    result = moderation.revision_approve(practice=practice, by=reviewer, evidence_level="ministry_validated")
+    result = decisions.revision_approve(practice=practice, by=reviewer, evidence_level="ministry_validated")
     assert result.status == Practice.Status.PUBLISHED
     assert result.live_revision_id == practice.working_revision_id
     assert Practice.objects.get(pk=practice.pk).evidence_level == "ministry_validated"
@@ -100,8 +100,8 @@ def test_request_changes_needs_reasons_and_records_them_per_section():
     practice = practice_in_state(S.IN_REVIEW)
     mod = moderator()
     with pytest.raises(ValidationError):
-        moderation.revision_request_changes(practice=practice, by=mod, section_comments={"impact": " "})
-    moderation.revision_request_changes(
+        decisions.revision_request_changes(practice=practice, by=mod, section_comments={"impact": " "})
+    decisions.revision_request_changes(
         practice=practice, by=mod, section_comments={"impact": "Tambahkan data 2024", "kit": ""}
     )
     assert _state(practice) == S.CHANGES_REQUESTED
@@ -115,33 +115,33 @@ def test_reject_requires_a_reason():
     practice = practice_in_state(S.IN_REVIEW)
     mod = moderator()
     with pytest.raises(ValidationError):
-        moderation.revision_reject(practice=practice, by=mod, reason="")
-    moderation.revision_reject(practice=practice, by=mod, reason="Bukan praktik RB")
+        decisions.revision_reject(practice=practice, by=mod, reason="")
+    decisions.revision_reject(practice=practice, by=mod, reason="Bukan praktik RB")
     assert _state(practice) == S.REJECTED
 
 
 def test_archive_a_published_practice_with_reason_by_its_agency_admin_only():
     practice = practice_in_state(S.IN_REVIEW)
-    moderation.revision_approve(practice=practice, by=moderator())
+    decisions.revision_approve(practice=practice, by=moderator())
     with pytest.raises(PermissionDenied):
-        moderation.practice_archive(practice=practice, by=member(), reason="x")
+        decisions.practice_archive(practice=practice, by=member(), reason="x")
     with pytest.raises(PermissionDenied):
-        moderation.practice_archive(practice=practice, by=member("32.04", role="admin"), reason="x")
+        decisions.practice_archive(practice=practice, by=member("32.04", role="admin"), reason="x")
     admin = member(role=Membership.Role.ADMIN)
     with pytest.raises(ValidationError):
-        moderation.practice_archive(practice=practice, by=admin, reason=" ")
-    archived = moderation.practice_archive(practice=practice, by=admin, reason="Program berakhir", stopped=True)
+        decisions.practice_archive(practice=practice, by=admin, reason=" ")
+    archived = decisions.practice_archive(practice=practice, by=admin, reason="Program berakhir", stopped=True)
     assert (archived.status, archived.stopped_reason) == (Practice.Status.ARCHIVED, "Program berakhir")
     assert Transition.objects.filter(practice=practice, to_state="archived", actor=admin).exists()
     with pytest.raises(ValidationError):  # archiving twice
-        moderation.practice_archive(practice=practice, by=admin, reason="lagi")
+        decisions.practice_archive(practice=practice, by=admin, reason="lagi")
 
 
 def test_rubric_total_uses_configured_weights(settings):
     practice = practice_in_state(S.IN_REVIEW)
     mod = moderator()
     scores = {"significance": 10, "novelty": 0, "adaptability": 5, "sustainability": 10, "evidence": 0}
-    review = moderation.review_save(practice=practice, by=mod, scores=scores, recommendation="approve")
+    review = assignment.review_save(practice=practice, by=mod, scores=scores, recommendation="approve")
     assert review.total == 30 + 10 + 15
     settings.REVIEW_RUBRIC_WEIGHTS = {
         "significance": 50,
@@ -150,7 +150,7 @@ def test_rubric_total_uses_configured_weights(settings):
         "sustainability": 50,
         "evidence": 0,
     }
-    review = moderation.review_save(practice=practice, by=mod, scores=scores, recommendation="approve")
+    review = assignment.review_save(practice=practice, by=mod, scores=scores, recommendation="approve")
     assert review.total == 100
 
 
@@ -158,10 +158,10 @@ def test_bulk_reassign_is_for_leads_only():
     a, b = practice_in_state(S.IN_REVIEW), practice_in_state(S.IN_REVIEW)
     first, second = moderator(), moderator()
     for p in (a, b):
-        moderation.revision_assign(revision=p.working_revision, reviewer=first, by=None)
+        assignment.revision_assign(revision=p.working_revision, reviewer=first, by=None)
     with pytest.raises(PermissionDenied):
-        moderation.revisions_reassign(practice_ids=[a.pk, b.pk], reviewer=second, by=first)
-    assert moderation.revisions_reassign(practice_ids=[a.pk, b.pk], reviewer=second, by=moderator(lead=True)) == 2
+        assignment.revisions_reassign(practice_ids=[a.pk, b.pk], reviewer=second, by=first)
+    assert assignment.revisions_reassign(practice_ids=[a.pk, b.pk], reviewer=second, by=moderator(lead=True)) == 2
     assert set(ReviewAssignment.objects.open().values_list("reviewer", flat=True)) == {second.pk}
 
 
@@ -179,7 +179,7 @@ def test_whole_workflow_through_http(client):
     response = client.post(reverse("review:agency_decide", args=[practice.pk]), {"decision": "approve"})
     assert response.status_code == 302 and _state(practice) == S.SUBMITTED
     revision_transition(practice_id=practice.pk, to_state=S.IN_REVIEW, by=None)
-    moderation.revision_assign(revision=practice.working_revision, reviewer=mod, by=None)
+    assignment.revision_assign(revision=practice.working_revision, reviewer=mod, by=None)
 
     client.force_login(mod)
     response = client.get(reverse("review:queue"))  # "waiting on me" by default

@@ -7,7 +7,7 @@ import time_machine
 from agencies.models import Membership
 from notifications.models import Notification
 from practices.models import Practice, PracticeRevision, ReviewAssignment
-from practices.services import moderation
+from practices.services import decisions, jobs
 
 from .factories import member, moderator, practice_in_state
 
@@ -27,14 +27,14 @@ def test_sla_reminds_after_5_working_days_and_escalates_after_10_once_each():
         practice = practice_in_state(S.IN_REVIEW)
         ReviewAssignment.objects.create(revision=practice.working_revision, reviewer=reviewer)
     with time_machine.travel(at(13), tick=False):  # 5 working days later
-        assert moderation.reviews_sla_remind()["reminded"] == 0
+        assert jobs.reviews_sla_remind()["reminded"] == 0
     with time_machine.travel(at(14), tick=False):  # 6 working days
-        assert moderation.reviews_sla_remind() == {"reminded": 1, "escalated": 0, "agency_reminded": 0}
-        assert moderation.reviews_sla_remind()["reminded"] == 0  # hourly job: told once
+        assert jobs.reviews_sla_remind() == {"reminded": 1, "escalated": 0, "agency_reminded": 0}
+        assert jobs.reviews_sla_remind()["reminded"] == 0  # hourly job: told once
     with time_machine.travel(at(20), tick=False):  # Monday: 10 working days, not more
-        assert moderation.reviews_sla_remind()["escalated"] == 0
+        assert jobs.reviews_sla_remind()["escalated"] == 0
     with time_machine.travel(at(21), tick=False):
-        assert moderation.reviews_sla_remind()["escalated"] == 1
+        assert jobs.reviews_sla_remind()["escalated"] == 1
     assert Notification.objects.filter(recipient=reviewer, kind="sla_reminder").count() == 1
     assert Notification.objects.filter(recipient=lead, kind="sla_escalation").count() == 1
 
@@ -43,12 +43,12 @@ def test_changes_requested_unanswered_for_30_days_reminds_the_agency():
     author = member()
     with time_machine.travel(at(1), tick=False):
         practice = practice_in_state(S.IN_REVIEW, author=author)
-        moderation.revision_request_changes(practice=practice, by=moderator(), section_comments={"impact": "Data"})
+        decisions.revision_request_changes(practice=practice, by=moderator(), section_comments={"impact": "Data"})
     with time_machine.travel(at(30), tick=False):
-        assert moderation.reviews_sla_remind()["agency_reminded"] == 0
+        assert jobs.reviews_sla_remind()["agency_reminded"] == 0
     with time_machine.travel(at(1, month=2), tick=False):
-        assert moderation.reviews_sla_remind()["agency_reminded"] == 1
-        assert moderation.reviews_sla_remind()["agency_reminded"] == 0
+        assert jobs.reviews_sla_remind()["agency_reminded"] == 1
+        assert jobs.reviews_sla_remind()["agency_reminded"] == 0
     assert Notification.objects.filter(recipient=author, kind="changes_reminder").exists()
 
 
@@ -56,18 +56,18 @@ def test_freshness_asks_after_6_months_marks_unanswered_after_30_days_and_confir
     admin = member(role=Membership.Role.ADMIN)
     with time_machine.travel(at(1), tick=False):
         practice = practice_in_state(S.IN_REVIEW, admin=admin)
-        moderation.revision_approve(practice=practice, by=moderator())
+        decisions.revision_approve(practice=practice, by=moderator())
     with time_machine.travel(at(1, month=6), tick=False):
-        assert moderation.practices_freshness_check() == {"asked": 0, "lapsed": 0}
+        assert jobs.practices_freshness_check() == {"asked": 0, "lapsed": 0}
     with time_machine.travel(at(5, month=7), tick=False):
-        assert moderation.practices_freshness_check() == {"asked": 1, "lapsed": 0}
-        assert moderation.practices_freshness_check() == {"asked": 0, "lapsed": 0}
+        assert jobs.practices_freshness_check() == {"asked": 1, "lapsed": 0}
+        assert jobs.practices_freshness_check() == {"asked": 0, "lapsed": 0}
     assert Notification.objects.filter(recipient=admin, kind="freshness_request").exists()
     with time_machine.travel(at(6, month=8), tick=False):
-        assert moderation.practices_freshness_check() == {"asked": 0, "lapsed": 1}
+        assert jobs.practices_freshness_check() == {"asked": 0, "lapsed": 1}
     assert Practice.objects.get(pk=practice.pk).not_recently_confirmed is True
     with time_machine.travel(at(7, month=8), tick=False):
-        moderation.practice_confirm(practice=practice, by=admin)
+        decisions.practice_confirm(practice=practice, by=admin)
     practice.refresh_from_db()
     assert practice.not_recently_confirmed is False and practice.confirmation_requested_at is None
     assert practice.last_confirmed_at == at(7, month=8)

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from practices.models import Practice, PracticeRevision
-from practices.services import moderation
+from practices.services import assignment, decisions
 
 from .factories import moderator, practice_in_state
 
@@ -17,19 +17,19 @@ SCORES = {"significance": 8, "novelty": 7, "adaptability": 8, "sustainability": 
 def _two_reviewer_practice():
     lead, first, second = moderator(lead=True), moderator(), moderator()
     practice = practice_in_state(S.IN_REVIEW)
-    moderation.revision_assign(revision=practice.working_revision, reviewer=first, by=lead)
-    moderation.revision_two_reviewers_set(practice=practice, by=lead, required=True, second_reviewer=second)
+    assignment.revision_assign(revision=practice.working_revision, reviewer=first, by=lead)
+    assignment.revision_two_reviewers_set(practice=practice, by=lead, required=True, second_reviewer=second)
     return practice, lead, first, second
 
 
 def _review(practice, by, recommendation):
-    moderation.review_save(practice=practice, by=by, scores=SCORES, recommendation=recommendation)
+    assignment.review_save(practice=practice, by=by, scores=SCORES, recommendation=recommendation)
 
 
 def test_only_a_lead_moderator_can_require_two_reviewers():
     practice = practice_in_state(S.IN_REVIEW)
     with pytest.raises(PermissionDenied):
-        moderation.revision_two_reviewers_set(practice=practice, by=moderator(), required=True)
+        assignment.revision_two_reviewers_set(practice=practice, by=moderator(), required=True)
     assert not PracticeRevision.objects.get(pk=practice.working_revision_id).two_reviewers_required
 
 
@@ -43,23 +43,23 @@ def test_adding_a_second_reviewer_keeps_the_first_assigned():
 def test_approval_is_refused_until_two_assigned_reviewers_recommend_approval():
     practice, lead, first, second = _two_reviewer_practice()
     with pytest.raises(ValidationError, match="dua penilaian"):
-        moderation.revision_approve(practice=practice, by=lead)  # no reviews yet
+        decisions.revision_approve(practice=practice, by=lead)  # no reviews yet
     _review(practice, first, "approve")
     with pytest.raises(ValidationError, match="dua penilaian"):
-        moderation.revision_approve(practice=practice, by=first)  # one review
+        decisions.revision_approve(practice=practice, by=first)  # one review
     _review(practice, moderator(), "approve")  # a moderator who is not assigned does not count
     with pytest.raises(ValidationError):
-        moderation.revision_approve(practice=practice, by=lead)
+        decisions.revision_approve(practice=practice, by=lead)
     _review(practice, second, "reject")  # two reviews, but they disagree
     with pytest.raises(ValidationError):
-        moderation.revision_approve(practice=practice, by=lead)
+        decisions.revision_approve(practice=practice, by=lead)
     with pytest.raises(ValidationError):
-        moderation.revision_reject(practice=practice, by=lead, reason="Tidak relevan")
+        decisions.revision_reject(practice=practice, by=lead, reason="Tidak relevan")
     # The refused decisions changed nothing.
     revision = PracticeRevision.objects.get(pk=practice.working_revision_id)
     assert revision.state == S.IN_REVIEW and not practice.transitions.filter(to_state=S.PUBLISHED).exists()
     _review(practice, second, "approve")  # the second reviewer now agrees
-    moderation.revision_approve(practice=practice, by=lead)
+    decisions.revision_approve(practice=practice, by=lead)
     assert Practice.objects.get(pk=practice.pk).status == Practice.Status.PUBLISHED
 
 
@@ -67,15 +67,15 @@ def test_rejection_needs_two_agreeing_rejections():
     practice, lead, first, second = _two_reviewer_practice()
     _review(practice, first, "reject")
     with pytest.raises(ValidationError):
-        moderation.revision_reject(practice=practice, by=lead, reason="Bukan praktik RB")
+        decisions.revision_reject(practice=practice, by=lead, reason="Bukan praktik RB")
     _review(practice, second, "reject")
-    moderation.revision_reject(practice=practice, by=lead, reason="Bukan praktik RB")
+    decisions.revision_reject(practice=practice, by=lead, reason="Bukan praktik RB")
     assert PracticeRevision.objects.get(pk=practice.working_revision_id).state == S.REJECTED
 
 
 def test_without_the_rule_one_moderator_decides_alone():
     practice = practice_in_state(S.IN_REVIEW)
-    moderation.revision_approve(practice=practice, by=moderator())
+    decisions.revision_approve(practice=practice, by=moderator())
     assert Practice.objects.get(pk=practice.pk).status == Practice.Status.PUBLISHED
 
 

@@ -10,7 +10,7 @@ from practices.models import Question
 from practices.selectors.ledger import faq_list
 from practices.services import questions as svc
 from practices.services import replication as replication_svc
-from practices.tasks_ledger import questions_remind
+from practices.tasks import questions_remind
 from tests.factories import UserFactory
 
 from .ledger_fixtures import en_url, indonesian, member, published_practice  # noqa: F401

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from agencies.models import Membership
 from notifications.models import Notification
 from practices.models import Attachment, Practice, PracticeRevision, ReviewAssignment, Screening, Transition
-from practices.services import moderation
+from practices.services import agency_review, decisions
 from practices.services.screening import link_check, revision_screen
 
 from .factories import member, moderator, practice_in_state
@@ -45,7 +45,7 @@ def test_pre_screen_finds_duplicates_broken_files_and_links_and_assigns_the_leas
         other = practice_in_state(S.IN_REVIEW, title="Irigasi sawah", summary="Pengairan pertanian desa.")
         ReviewAssignment.objects.create(revision=other.working_revision, reviewer=busy)
     existing = practice_in_state(S.IN_REVIEW, title="Mal Pelayanan Publik Terpadu Kota")
-    moderation.revision_approve(practice=existing, by=free)
+    decisions.revision_approve(practice=existing, by=free)
     practice = practice_in_state(
         S.SUBMITTED,
         title="Mal Pelayanan Publik Terpadu",
@@ -91,7 +91,7 @@ def test_private_addresses_are_not_fetched_in_production(settings):
 def test_review_page_shows_the_screening_and_the_diff_against_the_live_revision(client):
     mod = moderator()
     practice = practice_in_state(S.IN_REVIEW, title="Judul lama")
-    moderation.revision_approve(practice=practice, by=mod)
+    decisions.revision_approve(practice=practice, by=mod)
     old = practice.working_revision
     new = PracticeRevision.objects.create(
         practice=practice, number=2, title="Judul baru", summary=old.summary, primary_theme=old.primary_theme
@@ -114,7 +114,7 @@ def test_review_page_shows_the_screening_and_the_diff_against_the_live_revision(
 def test_pre_screen_runs_on_a_real_worker_after_the_agency_approves(celery_worker):
     reviewer = moderator()
     practice = practice_in_state(S.AGENCY_REVIEW)
-    moderation.revision_agency_approve(practice=practice, by=member(role=Membership.Role.ADMIN))
+    agency_review.revision_agency_approve(practice=practice, by=member(role=Membership.Role.ADMIN))
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and not Screening.objects.filter(revision=practice.working_revision).exists():
         time.sleep(0.1)

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 
 from audit.models import AuditEvent
 from practices.models import PracticeRevision
-from practices.services import moderation
+from practices.services import decisions
 from practices.workflow import revision_transition
 from tests.practices.factories import member, moderator, practice_draft, practice_in_state
 
@@ -40,20 +40,20 @@ def test_a_refused_transition_leaves_no_row():
 def test_moderation_decisions_are_recorded():
     mod = moderator()
     approved = practice_in_state(S.SUBMITTED)
-    moderation.revision_approve(practice=approved, by=mod, evidence_level="ministry_validated")
+    decisions.revision_approve(practice=approved, by=mod, evidence_level="ministry_validated")
     assert ("moderation.approved", mod.email) in _actions(approved)
     assert ("practice.published", mod.email) in _actions(approved)
     assert AuditEvent.objects.get(action="moderation.approved").data == {"evidence_level": "ministry_validated"}
 
     returned = practice_in_state(S.SUBMITTED)
-    moderation.revision_request_changes(practice=returned, by=mod, section_comments={"impact": "Tambah data."})
+    decisions.revision_request_changes(practice=returned, by=mod, section_comments={"impact": "Tambah data."})
     assert ("moderation.changes_requested", mod.email) in _actions(returned)
 
     rejected = practice_in_state(S.IN_REVIEW)
-    moderation.revision_reject(practice=rejected, by=mod, reason="Bukan praktik RB.")
+    decisions.revision_reject(practice=rejected, by=mod, reason="Bukan praktik RB.")
     assert [a for a, _e in _actions(rejected)][-2:] == ["practice.rejected", "moderation.rejected"]
 
-    moderation.practice_archive(practice=approved, by=mod, reason="Tidak berjalan lagi.")
+    decisions.practice_archive(practice=approved, by=mod, reason="Tidak berjalan lagi.")
     assert ("moderation.archived", mod.email) in _actions(approved)
 
 

@@ -8,7 +8,7 @@ from django.urls import path
 from django.utils import timezone
 
 from accounts.models import User
-from rbx_portal.ratelimit import ratelimit
+from common.ratelimit import ratelimit
 from rbx_portal.urls import urlpatterns as project_urlpatterns
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.security.test_ratelimit")]

@@ -36,7 +36,7 @@ from agencies.models import Agency, Membership
 from notifications.services import notify
 from practices.models import Practice
 from practices.services.attachments import attachment_add
-from practices.services.moderation import notification_context
+from practices.services.notices import notification_context
 from practices.services.publishing import practice_publish
 from practices.services.questions import question_answer, question_ask
 from practices.services.replication import replication_start, replication_step_respond

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts.models import User
-from accounts.services import user_ensure, user_ministry_role_set, user_password_set_link
+from accounts.services.users import user_ensure, user_ministry_role_set, user_password_set_link
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.services import user_ensure, user_password_set_link
+from accounts.services.users import user_ensure, user_password_set_link
 from agencies.models import Agency, Membership
-from agencies.services import membership_set
+from agencies.services.memberships import membership_set
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agencies.services_rbindex import rb_index_import
+from agencies.services.rbindex import rb_index_import
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from agencies.models import Agency, Region
-from agencies.services import LoadReport, reference_data_load
+from agencies.services.reference import LoadReport, reference_data_load
 from practices.models import Theme
 from practices.services.reference import themes_load
 

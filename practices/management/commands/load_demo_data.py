@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import User
-from accounts.services import user_ensure, user_ministry_role_set
+from accounts.services.users import user_ensure, user_ministry_role_set
 from agencies.models import Agency, Membership
-from agencies.services import membership_set
+from agencies.services.memberships import membership_set
 from practices.models import Practice, PracticeRevision, Theme
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - sample accounts, printed by `make run`
@@ -96,7 +96,8 @@ class Command(BaseCommand):
     def _review_samples(self):
         """A submitted and a published sample practice, moved through the real workflow services (idempotent)."""
         from practices.models import Practice, PracticeRevision, Theme
-        from practices.services.moderation import revision_agency_approve, revision_approve
+        from practices.services.agency_review import revision_agency_approve
+        from practices.services.decisions import revision_approve
         from practices.workflow import revision_transition
 
         S = PracticeRevision.State
@@ -304,7 +305,7 @@ def load_demo_ledger() -> str:
     """
     from django.utils import timezone
 
-    from agencies.services_rbindex import rb_index_import
+    from agencies.services.rbindex import rb_index_import
     from practices.models import Practice, Question, Replication
     from practices.services.questions import question_answer, question_ask
     from practices.services.replication import replication_advance, replication_start

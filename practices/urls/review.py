@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from .views import review as views
+from ..views import review as views
 
 app_name = "review"
 

@@ -8,8 +8,8 @@ from django_otp import match_token
 
 from audit.services import Action, audit_record
 
-from .forms import TokenForm
-from .twofactor import (
+from ..forms import TokenForm
+from ..twofactor import (
     SESSION_SETUP_KEY,
     totp_device_confirm,
     totp_provisioning_uri,

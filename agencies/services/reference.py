@@ -1,4 +1,4 @@
-"""Writes about agencies, regions and memberships."""
+"""Loading the reference data: regions, agencies (and the helpers other reference loaders share)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
-from .models import Agency, Membership, Region
+from ..models import Agency, Region
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 
 @dataclass
@@ -117,29 +117,3 @@ def reference_data_load(*, report: LoadReport | None = None) -> LoadReport:
             kind="agency",
         )
     return report
-
-
-@transaction.atomic
-def membership_set(*, user, agency: Agency, role: str) -> Membership:
-    """Give `user` an active membership in `agency` with `role`, ending any other open membership.
-
-    The row lock on the user's memberships keeps two concurrent calls from both creating one.
-    """
-    open_memberships = Membership.objects.select_for_update().filter(
-        user=user, state__in=[Membership.State.PENDING, Membership.State.ACTIVE]
-    )
-    current = None
-    for membership in open_memberships:
-        if membership.agency_id == agency.pk:
-            current = membership
-        else:
-            membership.state = Membership.State.ENDED
-            membership.save(update_fields=["state"])
-    if current is None:
-        current = Membership(user=user, agency=agency)
-    current.role = role
-    current.state = Membership.State.ACTIVE
-    current.full_clean()
-    current.save()
-    user.__dict__.pop("_membership_memo", None)
-    return current

@@ -1,8 +1,8 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from . import feeds
-from .views import public
+from .. import feeds
+from ..views import public
 
 app_name = "practices"
 

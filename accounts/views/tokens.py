@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 
 from agencies.selectors import membership_for_user
 
-from .services_tokens import api_token_regenerate, api_token_revoke
+from ..services.tokens import api_token_regenerate, api_token_revoke
 
 
 @never_cache

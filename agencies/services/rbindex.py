@@ -11,8 +11,8 @@ from functools import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Agency, RBIndexScore
-from .services import reference_csv_rows
+from ..models import Agency, RBIndexScore
+from .reference import reference_csv_rows
 
 
 @dataclass(frozen=True)

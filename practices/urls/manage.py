@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from .views import manage
+from ..views import manage
 
 app_name = "manage"
 

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
-from .completeness import SECTIONS
-from .models import Practice, Review
+from ..completeness import SECTIONS
+from ..models import Practice, Review
 
 RUBRIC_LABELS = {
     "significance": _("Signifikansi"),
@@ -108,7 +108,7 @@ class ReassignForm(forms.Form):
     reviewer = forms.ModelChoiceField(label=_("Alihkan ke"), queryset=User.objects.none())
 
     def __init__(self, *args, practice_ids=(), **kwargs):
-        from .selectors.moderation import moderator_choices
+        from ..selectors.moderation import moderator_choices
 
         super().__init__(*args, **kwargs)
         self.fields["practices"].choices = [(pk, pk) for pk in practice_ids]
@@ -127,7 +127,7 @@ class TwoReviewersForm(forms.Form):
     reviewer = forms.ModelChoiceField(label=_("Tugaskan juga"), queryset=User.objects.none(), required=False)
 
     def __init__(self, *args, **kwargs):
-        from .selectors.moderation import moderator_choices
+        from ..selectors.moderation import moderator_choices
 
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].queryset = moderator_choices()

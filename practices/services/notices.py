@@ -1,0 +1,20 @@
+"""What the review workflow's notifications say and where they point: one context and one link for every notice
+about a practice, so that the submission, review and scheduled-job services tell people the same way."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from ..models import Practice, PracticeRevision
+
+
+def notification_context(practice: Practice, revision: PracticeRevision, **extra) -> dict:
+    return {"title": revision.title or practice.slug, "agency": practice.agency.name, **extra}
+
+
+def review_url(practice: Practice) -> str:
+    # Stored without a language prefix: the Indonesian URL, which redirects nobody and works for everyone.
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse("review:detail", args=[practice.pk])
