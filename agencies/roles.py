@@ -77,3 +77,18 @@ def roles_for(user) -> Roles:
         ministry_role=user.ministry_role or "",
         membership=membership,
     )
+
+
+def portal_permissions(*, user) -> dict[str, bool]:
+    """What the navigation and the pages may offer this person; templates read it, never a role."""
+    roles = roles_for(user)
+    return {
+        "manage": roles.has_agency,  # "Praktik saya"
+        "review": roles.moderator or roles.agency_admin,  # "Tinjauan"
+        "review_ministry": roles.moderator,
+        "review_agency": roles.agency_admin,
+        "assign": roles.lead,  # reassign, two reviewers
+        "mentoring": roles.moderator or roles.agency_admin,
+        "contact": roles.moderator or roles.has_agency,
+        "api_write": roles.moderator or roles.has_agency,  # a token that can write, not only read
+    }

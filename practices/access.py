@@ -15,6 +15,7 @@ from agencies.roles import roles_for
 from agencies.selectors import membership_for_user  # the ledger's functions move to ledger/access.py
 
 from .models import Attachment, Practice, PracticeRevision
+from .workflow import PRACTICE_TRANSITIONS, actor_roles, allowed
 
 
 def practice_get_for_user(*, user, pk: int, for_update: bool = False, for_review: bool = False) -> Practice:
@@ -105,10 +106,10 @@ def practice_can_see_contact(*, user) -> bool:
 # Ministry steps and the navigation ----------------------------------------------------------------------------
 
 
-def moderator_require(*, user) -> None:
+def moderator_require(*, user, message: str | None = None) -> None:
     """Ministry decisions and reviews: moderators (and lead moderators) only."""
     if not roles_for(user).moderator:
-        raise PermissionDenied(_("Anda tidak berwenang melakukan langkah ini."))
+        raise PermissionDenied(message or _("Anda tidak berwenang melakukan langkah ini."))
 
 
 def lead_require(*, user, message: str | None = None) -> None:
@@ -122,12 +123,29 @@ def reviewer_is_eligible(*, user) -> bool:
     return roles_for(user).moderator
 
 
-def agency_admin_require(*, user) -> int:
-    """The agency-review queue: an agency admin; returns the agency's id (404 for everyone else)."""
+def agency_admin_require(*, user):
+    """The agency-review queue: an agency admin; returns their membership (with its agency). 403 otherwise."""
     roles = roles_for(user)
     if not roles.agency_admin:
-        raise Http404
-    return roles.agency_id
+        raise PermissionDenied
+    return roles.membership
+
+
+def practice_review_actions(*, user, practice: Practice) -> dict[str, bool]:
+    """Which decision forms the review page offers, read from the workflow table (who may make which move)."""
+    roles = actor_roles(user=user, practice=practice)
+    state = practice.working_revision.state if practice.working_revision_id else None
+    S = PracticeRevision.State
+    published = practice.status == Practice.Status.PUBLISHED
+    archive = PRACTICE_TRANSITIONS[(Practice.Status.PUBLISHED, Practice.Status.ARCHIVED)]
+    return {
+        "can_agency_decide": state == S.AGENCY_REVIEW and allowed(from_state=state, to_state=S.SUBMITTED, roles=roles),
+        "can_decide": state in (S.SUBMITTED, S.IN_REVIEW)
+        and allowed(from_state=state, to_state=S.PUBLISHED, roles=roles),
+        "can_archive": published and bool(roles & archive),
+        "can_confirm": published and roles_for(user).member_of(practice.agency_id),
+        "can_assign": roles_for(user).lead,
+    }
 
 
 def user_agency_id(*, user) -> int | None:
@@ -135,19 +153,15 @@ def user_agency_id(*, user) -> int | None:
     return roles_for(user).agency_id
 
 
-def portal_permissions(*, user) -> dict[str, bool]:
-    """What the navigation and the pages may offer this person; templates read it, never a role."""
-    roles = roles_for(user)
-    return {
-        "manage": roles.has_agency,  # "Praktik saya"
-        "review": roles.moderator or roles.agency_admin,  # "Tinjauan"
-        "review_ministry": roles.moderator,
-        "review_agency": roles.agency_admin,
-        "assign": roles.lead,  # reassign, two reviewers
-        "mentoring": roles.moderator or roles.agency_admin,
-        "contact": roles.moderator or roles.has_agency,
-        "api_token": roles.moderator or roles.has_agency,
-    }
+def agency_membership_get(*, user, message: str | None = None):
+    """The membership (with its agency) of someone who works for an agency: the management area ("Praktik saya")
+    and creating a practice. Without one: 404, or PermissionDenied with `message` (the API)."""
+    membership = roles_for(user).membership
+    if membership is None:
+        if message:
+            raise PermissionDenied(message)
+        raise Http404
+    return membership
 
 
 # Replications and questions (issue #6) ----------------------------------------------------------------------

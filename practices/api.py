@@ -10,7 +10,6 @@ import json
 
 import django_filters
 from django.core.exceptions import EmptyResultSet
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, HttpResponseNotModified
@@ -27,12 +26,17 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from agencies.selectors import membership_for_user
 from common.api import ErrorSerializer, StablePagination, VersionConflict
 
-from .access import practice_can_see_contact, practice_get_for_editing, practice_get_for_user
+from .access import (
+    agency_membership_get,
+    moderator_require,
+    practice_can_see_contact,
+    practice_get_for_editing,
+    practice_get_for_user,
+)
 from .cache import public_cache_memo
-from .filters import PracticeFilter, Sort
+from .filters import PracticeFilter, practices_order
 from .models import Practice, Replication, Theme
 from .search import search_plan
 from .selectors.api import practice_api_get, practice_api_list, replication_api_list
@@ -88,12 +92,7 @@ class PracticeOrdering(filters.OrderingFilter):
             keys = [k for k in requested if k.lstrip("-") != "id"]
             tie = next((k for k in requested if k.lstrip("-") == "id"), "-id")
             return queryset.order_by(*keys, tie)
-        sort = request.query_params.get("sort", "")
-        if plan is not None and sort in ("", Sort.RELEVANCE):
-            return plan.rank(queryset)
-        if sort == Sort.REPLICATED:
-            return queryset.order_by("-replication_count", "-published_at", "-id")
-        return queryset.order_by("-published_at", "-id")
+        return practices_order(queryset, sort=request.query_params.get("sort", ""), plan=plan)
 
 
 def _detail_response(request, practice: Practice, revision, *, status_code: int = 200, conditional: bool = False):
@@ -119,12 +118,6 @@ def _detail_response(request, practice: Practice, revision, *, status_code: int 
         response["Cache-Control"] = "private, no-store"
     patch_vary_headers(response, ["Authorization", "Cookie"])
     return response
-
-
-def _field_errors(exc: DjangoValidationError) -> exceptions.ValidationError:
-    if hasattr(exc, "error_dict"):
-        return exceptions.ValidationError(exc.message_dict)
-    return exceptions.ValidationError({"non_field_errors": exc.messages})
 
 
 def _conflict(exc: RevisionVersionConflict) -> VersionConflict:
@@ -211,15 +204,12 @@ class PracticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def create(self, request):
         serializer = PracticeWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        membership = membership_for_user(user=request.user)
-        if membership is None:
-            raise exceptions.PermissionDenied(_("Hanya anggota instansi yang dapat membuat praktik."))
-        try:
-            practice = practice_create_with_fields(
-                agency=membership.agency, by=request.user, data=serializer.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise _field_errors(exc) from exc
+        membership = agency_membership_get(
+            user=request.user, message=_("Hanya anggota instansi yang dapat membuat praktik.")
+        )
+        practice = practice_create_with_fields(
+            agency=membership.agency, by=request.user, data=serializer.validated_data
+        )
         response = self._fresh_detail(request, practice.pk, status_code=status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(f"{request.path}{practice.pk}/")
         return response
@@ -248,8 +238,6 @@ class PracticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 raise RevisionVersionConflict(current_version=practice.working_revision.version)
         except RevisionVersionConflict as exc:
             raise _conflict(exc) from exc
-        except DjangoValidationError as exc:
-            raise _field_errors(exc) from exc
         return self._fresh_detail(request, practice.pk)
 
     @extend_schema(
@@ -271,8 +259,6 @@ class PracticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             )
         except RevisionVersionConflict as exc:
             raise _conflict(exc) from exc
-        except DjangoValidationError as exc:
-            raise _field_errors(exc) from exc
         body = IndicatorSerializer(indicator).data
         response = Response(body, status=status.HTTP_201_CREATED)
         response["X-Revision-Version"] = str(revision.version)
@@ -319,8 +305,6 @@ class PracticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             practice_submit(practice_id=practice.pk, by=request.user)
         except SubmissionIncomplete as exc:
             raise exceptions.ValidationError({item.field: [item.label] for item in exc.missing}) from exc
-        except DjangoValidationError as exc:
-            raise _field_errors(exc) from exc
         return self._fresh_detail(request, practice.pk)
 
     @extend_schema(
@@ -333,29 +317,20 @@ class PracticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def decision(self, request, pk=None):
         practice = practice_get_for_user(user=request.user, pk=self._pk())
-        if not request.user.is_moderator:  # before reading the body: the role decides, not the payload
-            raise exceptions.PermissionDenied(_("Hanya moderator kementerian yang dapat memutuskan."))
+        # Before reading the body: the role decides, not the payload.
+        moderator_require(user=request.user, message=_("Hanya moderator kementerian yang dapat memutuskan."))
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        user, comment = request.user, data["comment"]
-        try:
-            with transaction.atomic():
-                if data["action"] == "approve":
-                    decisions.revision_approve(
-                        practice=practice,
-                        by=user,
-                        comment=comment,
-                        evidence_level=data.get("evidence_level", Practice.EvidenceLevel.SELF_REPORTED),
-                    )
-                elif data["action"] == "request_changes":
-                    decisions.revision_request_changes(
-                        practice=practice, by=user, comment=comment, section_comments=data["section_comments"]
-                    )
-                else:
-                    decisions.revision_reject(practice=practice, by=user, reason=comment)
-        except DjangoValidationError as exc:
-            raise _field_errors(exc) from exc
+        with transaction.atomic():
+            decisions.revision_decide(
+                practice=practice,
+                by=request.user,
+                decision=data["action"],
+                comment=data["comment"],
+                evidence_level=data.get("evidence_level", Practice.EvidenceLevel.SELF_REPORTED),
+                section_comments=data["section_comments"],
+            )
         return self._fresh_detail(request, practice.pk)
 
 

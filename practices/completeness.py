@@ -10,41 +10,6 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-# Section keys are used in URLs (`/kelola/<id>/bagian/<section>/`) and as anchors.
-SECTIONS: list[tuple[str, str]] = [
-    ("identity", _("Identitas")),
-    ("problem", _("Masalah")),
-    ("approach", _("Pendekatan")),
-    ("impact", _("Dampak dan indikator")),
-    ("resources", _("Sumber daya dan keberlanjutan")),
-    ("kit", _("Perangkat replikasi")),
-    ("lessons", _("Pelajaran")),
-    ("contact", _("Narahubung")),
-]
-
-# The PracticeRevision fields of each section: what a section form writes (many-to-many fields included),
-# what the compare and review pages show.
-SECTION_FIELDS: dict[str, list[str]] = {
-    "identity": [
-        "title",
-        "summary",
-        "coauthors",
-        "start_year",
-        "stage",
-        "is_digital",
-        "primary_theme",
-        "other_themes",
-        "other_regions",
-    ],
-    "problem": ["problem", "affected"],
-    "approach": ["approach", "novelty", "partners", "beneficiaries"],
-    "impact": ["impact"],
-    "resources": ["cost", "staff_count", "budget_source", "regulation", "sustainability"],
-    "kit": ["success_conditions", "replication_steps"],
-    "lessons": ["challenges", "failures", "do_differently"],
-    "contact": ["contact_name", "contact_position", "contact_email", "contact_phone"],
-}
-
 # (section, field name on PracticeRevision) that must be filled before submitting.
 REQUIRED_FIELDS: list[tuple[str, str]] = [
     ("identity", "title"),

@@ -40,6 +40,17 @@ class Sort:
     ]
 
 
+def practices_order(queryset, *, sort: str = "", plan=None):
+    """The one order of published practices for the list page, the API and the exports: by rank when there is a
+    search text and the sort is relevance (the default with a text), by replications, else newest first. The id
+    always ends the order, so pages never overlap or skip rows."""
+    if plan is not None and plan.text and sort in ("", Sort.RELEVANCE):
+        return plan.rank(queryset)
+    if sort == Sort.REPLICATED:
+        return queryset.order_by("-replication_count", "-published_at", "-id")
+    return queryset.order_by("-published_at", "-id")
+
+
 REGION_CODE_RE = r"^\d{2}(\.\d{2})?$"
 
 

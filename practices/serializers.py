@@ -19,7 +19,8 @@ from rest_framework import serializers
 from agencies.models import Region
 
 from .models import Attachment, Indicator, IndicatorValue, Practice, PracticeRevision, Replication, Theme
-from .services.submission import SECTION_FIELDS
+from .sections import INDICATOR_FIELDS, SECTION_FIELDS, VALUE_FIELDS
+from .workflow import DECISIONS
 
 # Narrative fields have no length in the database; the API caps them so one request cannot store megabytes.
 TEXT_MAX_LENGTH = 20_000
@@ -182,7 +183,7 @@ class IndicatorValueSerializer(StrictInputMixin, serializers.ModelSerializer):
 
     class Meta:
         model = IndicatorValue
-        fields = ["value", "date", "source", "evidence_url"]
+        fields = VALUE_FIELDS
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -208,19 +209,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Indicator
-        fields = [
-            "id",
-            "name",
-            "unit",
-            "baseline_value",
-            "baseline_year",
-            "target_value",
-            "target_year",
-            "higher_is_better",
-            "source",
-            "evidence_url",
-            "values",
-        ]
+        fields = ["id", *INDICATOR_FIELDS, "values"]
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -479,7 +468,7 @@ class AttachmentWriteSerializer(StrictInputMixin, serializers.Serializer):
 
 
 class DecisionSerializer(StrictInputMixin, serializers.Serializer):
-    action = serializers.ChoiceField(choices=["approve", "request_changes", "reject"])
+    action = serializers.ChoiceField(choices=DECISIONS)
     comment = _text(5000, default="")
     evidence_level = serializers.ChoiceField(choices=Practice.EvidenceLevel.choices, required=False)
     section_comments = serializers.DictField(child=_text(2000), required=False, default=dict)

@@ -38,6 +38,9 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
 PRACTICE_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (Practice.Status.PUBLISHED, Practice.Status.ARCHIVED): frozenset({"agency_admin", "moderator"}),
 }
+# A moderator's decisions on a revision, by name: the review form and the API's `decision` action offer these and
+# `services.decisions.revision_decide` dispatches them.
+DECISIONS = ("approve", "request_changes", "reject")
 # Reasons are required for these moves.
 COMMENT_REQUIRED = {(S.IN_REVIEW, S.REJECTED), (S.SUBMITTED, S.REJECTED), (S.AGENCY_REVIEW, S.DRAFT)}
 

@@ -102,7 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "notifications.context_processors.notifications",
-                "practices.context_processors.review_nav",
+                "agencies.context_processors.permissions",
             ],
         },
     },

@@ -10,8 +10,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
-from agencies.selectors import membership_for_user
-
 from ..services.tokens import api_token_regenerate, api_token_revoke
 
 
@@ -29,7 +27,7 @@ def api_token(request):
     if request.method == "POST":
         token = api_token_regenerate(user=request.user, request=request)
         new_key = token.key
-    context = {"token": token, "new_key": new_key, "membership": membership_for_user(user=request.user)}
+    context = {"token": token, "new_key": new_key}
     return render(request, "accounts/token.html", context)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Membership, Region
 
 from ..models import Attachment, Indicator, IndicatorValue, PracticeRevision, Theme
-from ..services.submission import RICHTEXT_FIELDS, SECTION_FIELDS
+from ..sections import INDICATOR_FIELDS, RICHTEXT_FIELDS, SECTION_FIELDS, VALUE_FIELDS
 
 MARKDOWN_HELP = _(
     "Bisa memakai Markdown: baris kosong untuk paragraf baru, “- ” untuk daftar, **tebal**, *miring*, "
@@ -79,17 +79,7 @@ class IndicatorForm(forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = [
-            "name",
-            "unit",
-            "baseline_value",
-            "baseline_year",
-            "target_value",
-            "target_year",
-            "higher_is_better",
-            "source",
-            "evidence_url",
-        ]
+        fields = INDICATOR_FIELDS
 
 
 class IndicatorValueForm(forms.ModelForm):
@@ -98,7 +88,7 @@ class IndicatorValueForm(forms.ModelForm):
 
     class Meta:
         model = IndicatorValue
-        fields = ["indicator", "value", "date", "source", "evidence_url"]
+        fields = ["indicator", *VALUE_FIELDS]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, indicators=None, **kwargs):

@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
-from ..completeness import SECTIONS
 from ..models import Practice, Review
+from ..sections import SECTIONS
+from ..workflow import DECISIONS
 
 RUBRIC_LABELS = {
     "significance": _("Signifikansi"),
@@ -51,10 +52,13 @@ def format_lazy_pair(prefix, label):
     return format_lazy("{}: {}", prefix, label)
 
 
+DECISION_LABELS = {"approve": _("Setujui dan terbitkan"), "request_changes": _("Minta perbaikan"), "reject": _("Tolak")}
+
+
 class DecisionForm(SectionCommentsMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Keputusan"),
-        choices=[("approve", _("Setujui dan terbitkan")), ("changes", _("Minta perbaikan")), ("reject", _("Tolak"))],
+        choices=[(decision, DECISION_LABELS[decision]) for decision in DECISIONS],
         widget=forms.RadioSelect,
     )
     evidence_level = forms.ChoiceField(
@@ -76,7 +80,11 @@ class DecisionForm(SectionCommentsMixin, forms.Form):
         comment = (data.get("comment") or "").strip()
         if decision == "reject" and not comment:
             self.add_error("comment", _("Alasan penolakan wajib diisi."))
-        if decision == "changes" and not comment and not any(v.strip() for v in self.section_comments().values()):
+        if (
+            decision == "request_changes"
+            and not comment
+            and not any(v.strip() for v in self.section_comments().values())
+        ):
             self.add_error("comment", _("Tuliskan perbaikan yang diminta, minimal untuk satu bagian."))
         return data
 

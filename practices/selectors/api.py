@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, QueryDict
 
 from ..access import practice_get_for_user
-from ..filters import PracticeFilter, Sort
+from ..filters import PracticeFilter, practices_order
 from ..models import Attachment, Indicator, IndicatorValue, Practice, PracticeRevision, Replication
 from ..search import search_plan
 
@@ -32,14 +32,9 @@ def practice_export_rows(*, data: QueryDict) -> QuerySet[Practice]:
         {k: v for k, v in cleaned.items() if v not in (None, "", False)}, queryset=practice_api_list()
     ).qs
     plan = search_plan(cleaned.get("q") or "")
-    sort = cleaned.get("sort") or (Sort.RELEVANCE if plan.text else Sort.NEWEST)
     if plan.text:
         queryset = plan.filter(queryset)
-        if sort == Sort.RELEVANCE:
-            return plan.rank(queryset)
-    if sort == Sort.REPLICATED:
-        return queryset.order_by("-replication_count", "-published_at", "-id")
-    return queryset.order_by("-published_at", "-id")
+    return practices_order(queryset, sort=cleaned.get("sort") or "", plan=plan)
 
 
 def _indicators() -> Prefetch:

@@ -9,9 +9,8 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest
 
-from ..completeness import SECTIONS
 from ..models import Attachment, Practice, PracticeRevision
-from ..services.submission import SECTION_FIELDS
+from ..sections import SECTION_FIELDS, SECTIONS
 
 SIMILARITY_THRESHOLD = 0.2
 

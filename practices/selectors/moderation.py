@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from agencies.models import Agency, Region
 
-from ..completeness import SECTION_FIELDS as ALL_SECTION_FIELDS
-from ..completeness import SECTIONS
 from ..models import Practice, PracticeRevision, ReviewAssignment, Theme
+from ..sections import SECTION_FIELDS as ALL_SECTION_FIELDS
+from ..sections import SECTIONS
 
 S = PracticeRevision.State
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
@@ -15,9 +13,10 @@ from django.http import Http404, QueryDict
 from agencies.models import Agency, Region
 
 from ..cache import public_cache_memo, public_cache_version
-from ..filters import KIND_GROUPS, KIND_TO_GROUP, PracticeFilter, Sort
+from ..filters import KIND_GROUPS, PracticeFilter, Sort, practices_order
 from ..models import Attachment, Indicator, Practice, PracticeRevision, Theme
 from ..search import SearchPlan, highlight_html, search_plan
+from .facets import list_counts
 from .ledger import practices_like_you
 
 PAGE_SIZE = 20
@@ -138,17 +137,12 @@ def practice_list(*, data: QueryDict, page_number: str | int | None = 1) -> Prac
     counts = public_cache_memo(
         "list-counts",
         (state, plan.mode, plan.text),
-        lambda: _list_counts(cleaned=cleaned, result_without=result_without, one_pass=bool(plan.text)),
+        lambda: list_counts(cleaned=cleaned, result_without=result_without, one_pass=bool(plan.text)),
         version=version,
     )
 
     queryset = result_without().defer(*LIST_DEFERRED)
-    if sort == Sort.RELEVANCE:
-        ordered = plan.rank(queryset)
-    elif sort == Sort.REPLICATED:
-        ordered = queryset.order_by("-replication_count", "-published_at", "-id")
-    else:
-        ordered = queryset.order_by("-published_at", "-id")
+    ordered = practices_order(queryset, sort=sort, plan=plan)
     ordered = plan.headline(ordered.select_related("agency", "primary_theme"))
     page = _KnownCountPaginator(ordered, PAGE_SIZE, count=counts["total"]).get_page(page_number)
     for practice in page.object_list:
@@ -208,120 +202,10 @@ class _KnownCountPaginator(Paginator):
         return self._known_count
 
 
-# Each facet is counted without the filters named here (picking a theme still shows the other themes' numbers).
-FACET_EXCLUDES: dict[str, tuple[str, ...]] = {
-    "theme": ("theme",),
-    "track": ("track",),
-    "kind": ("kind",),
-    "province": ("province", "region"),
-    "region": ("region",),
-    "stage": ("stage",),
-    "evidence": ("evidence",),
-}
-
-
-def _list_counts(*, cleaned: dict, result_without, one_pass: bool) -> dict:
-    """Total, flags and every facet's counts of one filter state (plain, picklable dicts).
-
-    With `one_pass` (a text search), the facets whose own filters are not chosen, all counted over the same set
-    (the result itself), are counted in one pass over it (`_one_pass_counts`): the matches of a common word
-    are read once instead of eight times (cold: 311 → 133 ms at 100,000 practices). Without text each facet is
-    an index-only scan of the covering index, cheaper than materialising every published row (146 vs 200 ms).
-    A facet whose filter is chosen is counted over its own set, one query each."""
-    chosen = {key for key, value in cleaned.items() if value not in (None, "", False)}
-    wanted = [name for name in FACET_EXCLUDES if name != "region" or cleaned.get("province")]
-    shared = [name for name in wanted if not chosen & set(FACET_EXCLUDES[name])] if one_pass else []
-    counted = _one_pass_counts(result_without(), shared)
-    total, flags, facets = counted.pop("total"), counted.pop("flags"), counted
-    for name in wanted:
-        if name not in shared:
-            facets[name] = _facet_counts(name, result_without(*FACET_EXCLUDES[name]))
-    facets.setdefault("region", {})
-    if "kind" in facets:
-        kind_counts: dict[str, int] = {}
-        for kind, n in facets["kind"].items():
-            group = KIND_TO_GROUP[kind]
-            kind_counts[group] = kind_counts.get(group, 0) + n
-        facets["kind"] = kind_counts
-    return {"total": total, "flags": flags, "facets": facets}
-
-
-def _facet_counts(name: str, queryset: QuerySet[Practice]) -> dict[str, int]:
-    """One facet's counts over `queryset` (kinds as stored; `_list_counts` groups them)."""
-    if name == "province":
-        queryset = queryset.annotate(province_code=Coalesce("agency__region__province__code", "agency__region__code"))
-    key = {
-        "theme": "themes__code",
-        "track": "primary_theme__track",
-        "kind": "agency__kind",
-        "province": "province_code",
-        "region": "agency__region__code",
-        "stage": "stage",
-        "evidence": "evidence_level",
-    }[name]
-    return _counts(queryset, key)
-
-
-def _one_pass_counts(queryset: QuerySet[Practice], facets: list[str]) -> dict:
-    """The total, the flags and the given facets' counts over `queryset`, reading its rows once.
-
-    The matching rows (a handful of narrow columns) are materialised once in a CTE and every count is a GROUP BY
-    over it, UNION ALL-ed into one statement. Each practice has one value per facet (its themes are one row
-    each, as in `_counts`), so plain counts are exact.
-
-    The statement is assembled from table names of the models and fixed facet names only; every value from the
-    request is a parameter of the inner queryset's SQL (hence the S608 exemptions)."""
-    out: dict = {"total": 0, "flags": {"reached": 0, "replicated": 0}, **{name: {} for name in facets}}
-    columns = ("id", "agency_id", "primary_theme_id", "stage", "evidence_level", "reached_target", "replication_count")
-    try:
-        inner, params = queryset.order_by().values(*columns).query.sql_with_params()
-    except EmptyResultSet:  # a search that matches nothing (`queryset.none()`)
-        return out
-    practice_themes = Practice.themes.through._meta.db_table
-    theme, agency, region = Theme._meta.db_table, Agency._meta.db_table, Region._meta.db_table
-    with_agency = f"JOIN {agency} a ON a.id = m.agency_id"
-    with_region = f"{with_agency} LEFT JOIN {region} r ON r.id = a.region_id"
-    parts = {
-        "theme": f"SELECT t.code, count(*) FROM m JOIN {practice_themes} pt ON pt.practice_id = m.id "  # noqa: S608
-        f"JOIN {theme} t ON t.id = pt.theme_id GROUP BY 1",
-        "track": f"SELECT t.track, count(*) FROM m JOIN {theme} t ON t.id = m.primary_theme_id GROUP BY 1",  # noqa: S608
-        "kind": f"SELECT a.kind, count(*) FROM m {with_agency} GROUP BY 1",  # noqa: S608
-        "province": f"SELECT COALESCE(p.code, r.code), count(*) FROM m {with_region} "  # noqa: S608
-        f"LEFT JOIN {region} p ON p.id = r.province_id GROUP BY 1",
-        "region": f"SELECT r.code, count(*) FROM m {with_region} GROUP BY 1",  # noqa: S608
-        "stage": "SELECT m.stage, count(*) FROM m GROUP BY 1",
-        "evidence": "SELECT m.evidence_level, count(*) FROM m GROUP BY 1",
-    }
-    selects = [
-        "SELECT 'total', NULL::text, count(*) FROM m",
-        "SELECT 'reached', NULL::text, count(*) FILTER (WHERE m.reached_target) FROM m",
-        "SELECT 'replicated', NULL::text, count(*) FILTER (WHERE m.replication_count > 0) FROM m",
-    ]
-    selects += [f"SELECT '{name}', g.key::text, g.n FROM ({parts[name]}) g(key, n)" for name in facets]  # noqa: S608
-    sql = f"WITH m({', '.join(columns)}) AS MATERIALIZED ({inner}) " + " UNION ALL ".join(selects)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for name, key, n in cursor.fetchall():
-            if name == "total":
-                out["total"] = n
-            elif name in ("reached", "replicated"):
-                out["flags"][name] = n
-            elif key is not None:
-                out[name][key] = n
-    return out
-
-
 def _valid_part(filterset: PracticeFilter) -> dict:
     """Bad values in a shared URL are dropped one by one; the rest of the filters still apply."""
     form = filterset.form
     return {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
-
-
-def _counts(queryset: QuerySet, key: str) -> dict[str, int]:
-    # Each grouping key is single-valued per row of the filtered set (see result_without), so a plain COUNT is
-    # exact; COUNT(DISTINCT) made PostgreSQL sort every matching row on disk at 100,000 practices.
-    rows = queryset.order_by().values(key).annotate(n=Count("id"))
-    return {row[key]: row["n"] for row in rows if row[key] is not None}
 
 
 def _options(choices, counts: dict[str, int], selected: str | None) -> list[FacetOption]:

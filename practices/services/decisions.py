@@ -15,8 +15,8 @@ from notifications.services import notify, publish_fanout_create
 
 from ..access import moderator_require
 from ..cache import public_cache_invalidate
-from ..completeness import SECTIONS
 from ..models import Practice, PracticeRevision, Review, Transition
+from ..sections import SECTIONS
 from ..selectors.moderation import revision_reviewers
 from ..workflow import PRACTICE_TRANSITIONS, actor_roles, revision_transition
 from .notices import notification_context, review_url
@@ -194,3 +194,30 @@ def practice_confirm(*, practice: Practice, by: User) -> Practice:
     locked.save(update_fields=["last_confirmed_at", "confirmation_requested_at", "not_recently_confirmed"])
     public_cache_invalidate()  # "last confirmed" is shown on public pages
     return locked
+
+
+# The one dispatcher of the web form and the API ------------------------------------------------------------
+
+def revision_decide(
+    *,
+    practice: Practice,
+    by: User,
+    decision: str,
+    comment: str = "",
+    evidence_level: str | None = None,
+    section_comments: dict[str, str] | None = None,
+) -> PracticeRevision:
+    """A moderator's decision on the working revision, by name (`DECISIONS`): what the review page's form and
+    the API's `decision` action both call. An approval without `evidence_level` keeps the practice's own."""
+    moderator_require(user=by)
+    if decision == "approve":
+        return revision_approve(
+            practice=practice, by=by, evidence_level=evidence_level or practice.evidence_level, comment=comment
+        )
+    if decision == "request_changes":
+        return revision_request_changes(
+            practice=practice, by=by, section_comments=section_comments or {}, comment=comment
+        )
+    if decision == "reject":
+        return revision_reject(practice=practice, by=by, reason=comment)
+    raise ValidationError(_("Keputusan tidak dikenal."), code="decision")

@@ -14,7 +14,8 @@ from django.db import transaction
 from agencies.models import Agency
 
 from ..models import Indicator, Practice, PracticeRevision
-from .submission import SECTION_FIELDS, practice_create, revision_section_save
+from ..sections import SECTION_FIELDS
+from .submission import practice_create, revision_section_save
 
 FIELD_SECTION = {name: section for section, names in SECTION_FIELDS.items() for name in names}
 

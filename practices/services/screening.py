@@ -28,16 +28,13 @@ from common.tasks import enqueue_on_commit
 
 from ..completeness import revision_completeness, revision_missing_items
 from ..models import IndicatorValue, Practice, PracticeRevision, Screening
+from ..sections import TEXT_FIELDS
 from ..workflow import revision_transition
 
 logger = logging.getLogger(__name__)
 S = PracticeRevision.State
 
 URL_RE = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
-TEXT_FIELDS = [
-    "summary", "problem", "affected", "approach", "novelty", "partners", "beneficiaries", "impact", "regulation",
-    "sustainability", "success_conditions", "replication_steps", "challenges", "failures", "do_differently",
-]  # fmt: skip
 
 
 def screening_queue_on_commit(*, revision_id: int) -> None:

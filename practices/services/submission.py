@@ -20,48 +20,25 @@ from agencies.models import Agency, Membership
 from agencies.selectors import agency_people
 from notifications.services import notify
 
-from ..completeness import SECTION_FIELDS, MissingItem, revision_missing_items
+from ..completeness import MissingItem, revision_missing_items
 from ..models import Indicator, IndicatorValue, Practice, PracticeRevision
 from ..richtext import richtext_clean_source
+from ..sections import (
+    INDICATOR_FIELDS,
+    M2M_FIELDS,
+    RICHTEXT_FIELDS,
+    SECTION_FIELDS,
+    TEXT_INDICATOR_FIELDS,
+    VALUE_FIELDS,
+)
 from ..workflow import actor_roles, revision_transition
 from .notices import notification_context, review_url
 from .screening import screening_queue_on_commit
 
 S = PracticeRevision.State
 
-M2M_FIELDS = {"coauthors", "other_themes", "other_regions"}
-# Narrative fields written in Markdown and sanitised on save (see practices/richtext.py).
-RICHTEXT_FIELDS = {
-    "problem",
-    "affected",
-    "approach",
-    "novelty",
-    "partners",
-    "beneficiaries",
-    "impact",
-    "regulation",
-    "sustainability",
-    "success_conditions",
-    "replication_steps",
-    "challenges",
-    "failures",
-    "do_differently",
-}
 # The working revision can be edited by the agency only in these states.
 EDITABLE_STATES = {S.DRAFT, S.CHANGES_REQUESTED}
-INDICATOR_FIELDS = [
-    "name",
-    "unit",
-    "baseline_value",
-    "baseline_year",
-    "target_value",
-    "target_year",
-    "higher_is_better",
-    "source",
-    "evidence_url",
-]
-TEXT_INDICATOR_FIELDS = {"name", "unit", "source", "evidence_url"}
-VALUE_FIELDS = ["value", "date", "source", "evidence_url"]
 
 
 class RevisionVersionConflict(ValidationError):

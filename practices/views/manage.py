@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies.selectors import membership_for_user
+from common.forms import error_text, form_error_add
 from common.ratelimit import ratelimit
 
-from ..access import attachment_get_for_user, practice_get_for_editing, practice_get_for_user
-from ..completeness import SECTIONS, revision_missing_items
+from ..access import agency_membership_get, attachment_get_for_user, practice_get_for_editing, practice_get_for_user
+from ..completeness import revision_missing_items
 from ..forms.manage import (
     AttachmentForm,
     IndicatorFormSet,
@@ -29,6 +29,7 @@ from ..forms.manage import (
     section_form_class,
 )
 from ..models import PracticeRevision
+from ..sections import SECTIONS
 from ..selectors.manage import (
     practice_attachment_list,
     practice_list_for_agency,
@@ -52,21 +53,10 @@ SECTION_LABELS = dict(SECTIONS)
 SECTION_KEYS = [key for key, _label in SECTIONS]
 
 
-def _membership_or_404(user):
-    membership = membership_for_user(user=user)
-    if membership is None:
-        raise Http404
-    return membership
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
 @login_required
 @require_GET
 def practice_list(request):
-    membership = _membership_or_404(request.user)
+    membership = agency_membership_get(user=request.user)
     return render(
         request,
         "practices/manage/practice_list.html",
@@ -77,7 +67,7 @@ def practice_list(request):
 @login_required
 @require_POST
 def practice_new(request):
-    membership = _membership_or_404(request.user)
+    membership = agency_membership_get(user=request.user)
     practice = practice_create(agency=membership.agency, by=request.user)
     messages.success(request, _("Draf praktik baru dibuat. Isi dan simpan bagian demi bagian."))
     return redirect("manage:section", pk=practice.pk, section="identity")
@@ -157,7 +147,7 @@ def section_edit(request, pk: int, section: str):
                 form.is_valid()
                 form.add_error(None, exc)
             except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+                form_error_add(form, exc)
             else:
                 messages.success(
                     request, _("Bagian “%(section)s” tersimpan sebagai draf.") % {"section": SECTION_LABELS[section]}
@@ -209,7 +199,7 @@ def practice_submit_view(request, pk: int):
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form_error_add(form, exc)
         else:
             messages.success(
                 request,
@@ -246,7 +236,7 @@ def revision_new(request, pk: int):
     try:
         revision_start_from_live(practice_id=practice.pk, by=request.user)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect("manage:list")
     messages.success(
         request, _("Revisi baru dibuat dari versi terbit. Versi terbit tetap tampil sampai revisi ini disetujui.")
@@ -303,7 +293,7 @@ def attachment_list(request, pk: int):
                 indicator_id=form.cleaned_data["indicator"].pk if form.cleaned_data["indicator"] else None,
             )
         except AttachmentRefused as exc:
-            form.add_error("file", _error_text(exc))
+            form_error_add(form, exc, field="file")
         else:
             messages.success(request, _("Lampiran “%(name)s” tersimpan.") % {"name": attachment.original_name})
             return redirect("manage:attachments", pk=practice.pk)
@@ -328,7 +318,7 @@ def attachment_remove(request, pk: int, attachment_pk: int):
     try:
         attachment_delete(attachment_id=attachment_pk, practice_id=practice.pk)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Lampiran dihapus."))
     return redirect("manage:attachments", pk=practice.pk)

@@ -4,54 +4,52 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from agencies.models import Membership
-from agencies.selectors import membership_for_user
+from agencies.roles import portal_permissions
+from common.forms import form_error_add
 
-from ..access import practice_get_for_user
+from ..access import (
+    agency_admin_require,
+    lead_require,
+    moderator_require,
+    practice_get_for_user,
+    practice_review_actions,
+)
 from ..forms.review import AgencyDecisionForm, ArchiveForm, DecisionForm, ReassignForm, ReviewForm, TwoReviewersForm
 from ..models import Practice, PracticeRevision
 from ..selectors.moderation import agency_review_queue, moderation_queue, review_page_data
 from ..services import agency_review, assignment, decisions
-from ..workflow import actor_roles, allowed
 
 S = PracticeRevision.State
 
 
-def _agency_admin_membership(user) -> Membership:
-    membership = membership_for_user(user=user)
-    if membership is None or membership.role != Membership.Role.ADMIN:
-        raise PermissionDenied
-    return membership
-
-
 @login_required
 def review_index(request):
-    if request.user.is_moderator:
+    if portal_permissions(user=request.user)["review_ministry"]:
         return redirect("review:queue")
-    _agency_admin_membership(request.user)
+    agency_admin_require(user=request.user)
     return redirect("review:agency_queue")
 
 
 @login_required
 def agency_queue(request):
-    membership = _agency_admin_membership(request.user)
+    membership = agency_admin_require(user=request.user)
     practices = agency_review_queue(agency_id=membership.agency_id)
     return render(request, "practices/review/agency_queue.html", {"practices": practices, "agency": membership.agency})
 
 
 @login_required
 def moderator_queue(request):
-    if not request.user.is_moderator:
-        raise PermissionDenied
+    moderator_require(user=request.user)
     filterset = moderation_queue(user=request.user, data=request.GET)
     practices = list(filterset.qs) if filterset.is_valid() else []
     context = {"filter": filterset, "practices": practices}
-    if request.user.is_lead_moderator:
+    if portal_permissions(user=request.user)["assign"]:
         context["reassign_form"] = ReassignForm(practice_ids=[p.pk for p in practices])
     return render(request, "practices/review/moderator_queue.html", context)
 
@@ -59,8 +57,7 @@ def moderator_queue(request):
 @login_required
 @require_POST
 def reassign(request):
-    if not request.user.is_lead_moderator:
-        raise PermissionDenied
+    lead_require(user=request.user)
     ids = Practice.objects.filter(working_revision__state__in=[S.SUBMITTED, S.IN_REVIEW]).values_list("pk", flat=True)
     form = ReassignForm(request.POST, practice_ids=list(ids))
     if form.is_valid():
@@ -73,20 +70,8 @@ def reassign(request):
     return redirect("review:queue")
 
 
-def _forms_for(*, user, practice: Practice) -> dict:
-    """Which decision forms the user sees, read from the workflow table (the single source of who may do what)."""
-    roles = actor_roles(user=user, practice=practice)
-    state = practice.working_revision.state if practice.working_revision_id else None
-    return {
-        "can_agency_decide": allowed(from_state=state, to_state=S.SUBMITTED, roles=roles) and state == S.AGENCY_REVIEW,
-        "can_decide": "moderator" in roles and state in (S.SUBMITTED, S.IN_REVIEW),
-        "can_archive": practice.status == Practice.Status.PUBLISHED and bool(roles & {"agency_admin", "moderator"}),
-        "can_confirm": practice.status == Practice.Status.PUBLISHED and "member" in roles,
-    }
-
-
 def _render_detail(request, practice: Practice, *, status: int = 200, **forms):
-    flags = _forms_for(user=request.user, practice=practice)
+    flags = practice_review_actions(user=request.user, practice=practice)
     context = {"practice": practice, **review_page_data(practice=practice), **flags}
     if flags["can_agency_decide"]:
         context["agency_form"] = forms.get("agency_form") or AgencyDecisionForm()
@@ -95,7 +80,7 @@ def _render_detail(request, practice: Practice, *, status: int = 200, **forms):
             initial={"evidence_level": practice.evidence_level}
         )
         context["review_form"] = forms.get("review_form") or ReviewForm()
-        if request.user.is_lead_moderator:
+        if flags["can_assign"]:
             context["two_reviewers_form"] = forms.get("two_reviewers_form") or TwoReviewersForm(
                 initial={"required": practice.working_revision.two_reviewers_required}
             )
@@ -108,10 +93,6 @@ def _render_detail(request, practice: Practice, *, status: int = 200, **forms):
 def review_detail(request, pk: int):
     practice = practice_get_for_user(user=request.user, pk=pk, for_review=True)
     return _render_detail(request, practice)
-
-
-def _refused(form, exc: ValidationError | PermissionDenied) -> None:
-    form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc) or _("Tidak diizinkan."))
 
 
 @login_required
@@ -133,42 +114,39 @@ def agency_decide(request, pk: int):
                 messages.success(request, _("Praktik dikembalikan ke penulis."))
             return redirect("review:detail", pk=practice.pk)
         except ValidationError as exc:
-            _refused(form, exc)
+            form_error_add(form, exc)
     return _render_detail(request, practice, status=400, agency_form=form)
+
+
+DECISION_DONE = {
+    "approve": _lazy("Praktik disetujui dan diterbitkan."),
+    "request_changes": _lazy("Permintaan perbaikan dikirim ke instansi."),
+    "reject": _lazy("Praktik ditolak."),
+}
 
 
 @login_required
 @require_POST
 def decide(request, pk: int):
     practice = practice_get_for_user(user=request.user, pk=pk, for_review=True)
-    if not request.user.is_moderator:
-        raise PermissionDenied
+    moderator_require(user=request.user)
     form = DecisionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            if data["decision"] == "approve":
-                decisions.revision_approve(
-                    practice=practice,
-                    by=request.user,
-                    evidence_level=data["evidence_level"] or practice.evidence_level,
-                    comment=data["comment"],
-                )
-                messages.success(request, _("Praktik disetujui dan diterbitkan."))
-            elif data["decision"] == "changes":
-                decisions.revision_request_changes(
-                    practice=practice,
-                    by=request.user,
-                    section_comments=form.section_comments(),
-                    comment=data["comment"],
-                )
-                messages.success(request, _("Permintaan perbaikan dikirim ke instansi."))
-            else:
-                decisions.revision_reject(practice=practice, by=request.user, reason=data["comment"])
-                messages.success(request, _("Praktik ditolak."))
-            return redirect("review:detail", pk=practice.pk)
+            decisions.revision_decide(
+                practice=practice,
+                by=request.user,
+                decision=data["decision"],
+                comment=data["comment"],
+                evidence_level=data["evidence_level"],
+                section_comments=form.section_comments(),
+            )
         except ValidationError as exc:
-            _refused(form, exc)
+            form_error_add(form, exc)
+        else:
+            messages.success(request, DECISION_DONE[data["decision"]])
+            return redirect("review:detail", pk=practice.pk)
     return _render_detail(request, practice, status=400, decision_form=form)
 
 
@@ -176,8 +154,7 @@ def decide(request, pk: int):
 @require_POST
 def review_submit(request, pk: int):
     practice = practice_get_for_user(user=request.user, pk=pk, for_review=True)
-    if not request.user.is_moderator:
-        raise PermissionDenied
+    moderator_require(user=request.user)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -192,7 +169,7 @@ def review_submit(request, pk: int):
             messages.success(request, _("Penilaian disimpan."))
             return redirect("review:detail", pk=practice.pk)
         except ValidationError as exc:
-            _refused(form, exc)
+            form_error_add(form, exc)
     return _render_detail(request, practice, status=400, review_form=form)
 
 
@@ -201,8 +178,7 @@ def review_submit(request, pk: int):
 def two_reviewers(request, pk: int):
     """A lead moderator requires two reviewers to agree (and may assign one more)."""
     practice = practice_get_for_user(user=request.user, pk=pk, for_review=True)
-    if not request.user.is_lead_moderator:
-        raise PermissionDenied
+    lead_require(user=request.user)
     form = TwoReviewersForm(request.POST)
     if form.is_valid():
         try:
@@ -215,7 +191,7 @@ def two_reviewers(request, pk: int):
             messages.success(request, _("Aturan dua peninjau disimpan."))
             return redirect("review:detail", pk=practice.pk)
         except ValidationError as exc:
-            _refused(form, exc)
+            form_error_add(form, exc)
     return _render_detail(request, practice, status=400, two_reviewers_form=form)
 
 
@@ -235,7 +211,7 @@ def archive(request, pk: int):
             messages.success(request, _("Praktik diarsipkan."))
             return redirect("review:detail", pk=practice.pk)
         except ValidationError as exc:
-            _refused(form, exc)
+            form_error_add(form, exc)
     return _render_detail(request, practice, status=400, archive_form=form)
 
 

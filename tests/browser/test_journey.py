@@ -221,7 +221,7 @@ def test_a_practice_from_first_draft_to_replication(
     page.goto(f"{prefix}/" + ("tinjauan/" if lang == "id" else "review/"))
     page.locator("main a").filter(has_text=t["title"]).click()
     assert "100%" in page.locator("#screening-h + p, #screening-h ~ p").first.inner_text()
-    page.locator("#decision-h ~ form input[name=decision][value=changes]").check()
+    page.locator("#decision-h ~ form input[name=decision][value=request_changes]").check()
     page.locator("#decision-h ~ form #id_section_impact").fill(t["changes"])
     _submit(page, "#decision-h ~ form button[type=submit]")
     assert _state(practice.pk) == S.CHANGES_REQUESTED

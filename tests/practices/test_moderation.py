@@ -192,7 +192,7 @@ def test_whole_workflow_through_http(client):
     assert response.status_code == 302
     response = client.post(
         reverse("review:decide", args=[practice.pk]),
-        {"decision": "changes", "evidence_level": "self_reported", "section_impact": "Tambah data"},
+        {"decision": "request_changes", "evidence_level": "self_reported", "section_impact": "Tambah data"},
     )
     assert response.status_code == 302 and _state(practice) == S.CHANGES_REQUESTED
 
