@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run test quality lint messages bench clean
+.PHONY: install run test quality lint migrations-check messages bench clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,9 +29,15 @@ quality: install
 	$(BIN)/python -m rbx_portal.devstack test $(PYTEST_ARGS) --junitxml=var/quality/junit.xml; \
 	status=$$?; $(BIN)/python -m rbx_portal.quality; exit $$status
 
+# Style, formatting and the import contracts between apps (pyproject.toml, [tool.importlinter]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+# Every model change has its migration (with the development settings and the embedded services when unset).
+migrations-check: install
+	DEBUG=$${DEBUG:-true} $(BIN)/python -m rbx_portal.devstack exec $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Regenerate the English catalogue after changing interface strings (needs GNU gettext), then compile it.
 messages: install

@@ -4,7 +4,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from .twofactor import user_has_totp, user_must_use_2fa
+from .access import user_must_use_2fa
+from .twofactor import user_has_totp
 
 SESSION_NO_DEVICE = "accounts_2fa_no_device"
 

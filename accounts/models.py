@@ -7,6 +7,12 @@ from django.utils.translation import gettext_lazy as _
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    def moderators(self, *, leads_only: bool = False):
+        """Active ministry moderators (lead moderators included), or only the leads: the same rule as
+        `User.is_moderator` / `is_lead_moderator`, for queries."""
+        roles = [User.MinistryRole.LEAD] if leads_only else [User.MinistryRole.MODERATOR, User.MinistryRole.LEAD]
+        return self.filter(is_active=True, ministry_role__in=roles)
+
     def _create_user(self, email: str, password: str | None, **extra):
         if not email:
             raise ValueError("An email address is required")

@@ -21,11 +21,6 @@ def user_has_totp(*, user) -> bool:
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
 
 
-def user_must_use_2fa(*, user) -> bool:
-    """Moderators and lead moderators must have a confirmed device (unless switched off for a test run)."""
-    return bool(getattr(settings, "ACCOUNTS_2FA_REQUIRED_FOR_MODERATORS", True)) and user.is_moderator
-
-
 def totp_setup_key(*, session) -> str:
     """The hex secret being enrolled, kept in the session until confirmed so that nothing is written on GET."""
     key = session.get(SESSION_SETUP_KEY)

@@ -92,3 +92,12 @@ def portal_permissions(*, user) -> dict[str, bool]:
         "contact": roles.moderator or roles.has_agency,
         "api_write": roles.moderator or roles.has_agency,  # a token that can write, not only read
     }
+
+
+def agency_people(*, agency_id: int, admins_only: bool = False) -> list:
+    """The active people of an agency (its admins only, with `admins_only`): whom a notification addressed to
+    the agency reaches. Ended and pending memberships and deactivated accounts are left out."""
+    qs = Membership.objects.active().filter(agency_id=agency_id, user__is_active=True).select_related("user")
+    if admins_only:
+        qs = qs.filter(role=Membership.Role.ADMIN)
+    return [membership.user for membership in qs.order_by("user_id")]

@@ -57,12 +57,3 @@ def region_relatives(*, agency: Agency) -> dict:
     if region.level == Region.Level.PROVINCE:
         return {"subregion_agencies": list(agency_list().filter(region__province=region).order_by("region__code"))}
     return {"province_agency": Agency.objects.filter(region_id=region.province_id).first()}
-
-
-def agency_people(*, agency_id: int, admins_only: bool = False) -> list:
-    """The active people of an agency (its admins only, with `admins_only`): whom a notification addressed to
-    the agency reaches. Ended and pending memberships and deactivated accounts are left out."""
-    qs = Membership.objects.active().filter(agency_id=agency_id, user__is_active=True).select_related("user")
-    if admins_only:
-        qs = qs.filter(role=Membership.Role.ADMIN)
-    return [membership.user for membership in qs.order_by("user_id")]

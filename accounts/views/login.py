@@ -8,6 +8,7 @@ from django_otp import match_token
 
 from audit.services import Action, audit_record
 
+from ..access import user_must_use_2fa
 from ..forms import TokenForm
 from ..twofactor import (
     SESSION_SETUP_KEY,
@@ -17,7 +18,6 @@ from ..twofactor import (
     totp_secret_for_humans,
     totp_setup_key,
     user_has_totp,
-    user_must_use_2fa,
 )
 
 

@@ -49,9 +49,7 @@ def agency_review_queue(*, agency_id: int) -> QuerySet[Practice]:
 
 
 def moderator_choices() -> QuerySet[User]:
-    return User.objects.filter(
-        is_active=True, ministry_role__in=[User.MinistryRole.MODERATOR, User.MinistryRole.LEAD]
-    ).order_by("full_name", "email")
+    return User.objects.moderators().order_by("full_name", "email")
 
 
 class ModerationQueueFilter(django_filters.FilterSet):

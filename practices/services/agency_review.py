@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from accounts.models import User
-from agencies.selectors import agency_people
+from agencies.roles import agency_people
 from notifications.services import notify
 
 from ..models import Practice, PracticeRevision

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from agencies.selectors import agency_people
+from agencies.roles import agency_people
 from audit.services import audit_record
 from notifications.services import notify, publish_fanout_create
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.selectors import lead_moderators
-from agencies.selectors import agency_people
+from agencies.roles import agency_people
 from common.tasks import enqueue
 from notifications.services import notify
 

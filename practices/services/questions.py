@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.selectors import agency_people, membership_for_user
+from agencies.roles import agency_people
+from agencies.selectors import membership_for_user
 
 from ..cache import public_cache_invalidate
 from ..models import Practice, Question

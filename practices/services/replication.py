@@ -18,7 +18,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Membership
-from agencies.selectors import agency_people, membership_for_user
+from agencies.roles import agency_people
+from agencies.selectors import membership_for_user
 
 from ..cache import public_cache_invalidate
 from ..models import Indicator, Practice, PracticeRevision, Replication, ReplicationResult, ReplicationStep

@@ -146,7 +146,7 @@ def link_check(url: str) -> dict:
 
 def moderator_with_fewest_open_reviews() -> User | None:
     return (
-        User.objects.filter(is_active=True, ministry_role__in=[User.MinistryRole.MODERATOR, User.MinistryRole.LEAD])
+        User.objects.moderators()
         .annotate(open_reviews=Count("review_assignments", filter=Q(review_assignments__completed_at__isnull=True)))
         .order_by("open_reviews", "ministry_role", "pk")  # ordinary moderators before leads on a tie
         .first()

@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Membership
-from agencies.selectors import agency_people
+from agencies.roles import agency_people
 from notifications.services import notify
 
 from ..completeness import MissingItem, revision_missing_items

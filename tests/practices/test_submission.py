@@ -292,7 +292,7 @@ def test_demo_drafts_are_loaded_once():
 
     for _ in range(2):
         call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    from practices.management.commands.load_demo_data import DEMO_DRAFTS
+    from demo.management.commands.load_demo_data import DEMO_DRAFTS
 
     drafts = Practice.objects.filter(slug__in=[slug for slug, _, _ in DEMO_DRAFTS])
     assert drafts.count() == 2 and {p.agency.code for p in drafts} == {SURABAYA}

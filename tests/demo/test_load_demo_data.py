@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_practices_are_published_with_indicators_and_idempotent():
     call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    from practices.management.commands.load_demo_data import DEMO_PRACTICES
+    from demo.management.commands.load_demo_data import DEMO_PRACTICES
 
     slugs = [row[0] for row in DEMO_PRACTICES]
     demo = Practice.objects.published().filter(slug__in=slugs)
