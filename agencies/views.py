@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from practices.cache import public_cache_page
+from common.cache import public_cache_page
 from practices.selectors.ledger import replications_of_agency
 from practices.selectors.public import agency_practices
 

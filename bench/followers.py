@@ -205,7 +205,7 @@ def _bench_agency():
 
 
 def _delete_bench_practices() -> int:
-    from practices.cache import public_cache_invalidate
+    from common.cache import public_cache_invalidate
     from practices.models import Practice
 
     practices = Practice.objects.filter(slug__startswith=SLUG_PREFIX)

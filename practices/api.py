@@ -27,6 +27,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from common.api import ErrorSerializer, StablePagination, VersionConflict
+from common.cache import public_cache_memo
 
 from .access import (
     agency_membership_get,
@@ -35,7 +36,6 @@ from .access import (
     practice_get_for_editing,
     practice_get_for_user,
 )
-from .cache import public_cache_memo
 from .filters import PracticeFilter, practices_order
 from .models import Practice, Replication, Theme
 from .search import search_plan

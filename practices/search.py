@@ -21,7 +21,8 @@ from django.db.models import F, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .cache import public_cache_memo
+from common.cache import public_cache_memo
+
 from .models import Practice
 
 # Markers PostgreSQL puts around highlighted words; the text is escaped first, then they become <mark>.

@@ -43,7 +43,7 @@ SECTION_FIELDS: dict[str, list[str]] = {
 }
 
 M2M_FIELDS = {"coauthors", "other_themes", "other_regions"}
-# Narrative fields written in Markdown and sanitised on save (see practices/richtext.py).
+# Narrative fields written in Markdown and sanitised on save (see common/richtext.py).
 RICHTEXT_FIELDS = {
     "problem",
     "affected",

@@ -130,7 +130,7 @@ CACHES = {
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Each web process keeps the public pages it served last and reuses the cache version it read for this many
-# seconds, so that a page-cache hit needs no Redis round trip (practices.cache._LocalPages): a publish shows
+# seconds, so that a page-cache hit needs no Redis round trip (common.cache._LocalPages): a publish shows
 # everywhere within that time (at once in the process that made it). 0 switches the local copy off.
 PUBLIC_CACHE_LOCAL_SECONDS = env.float("PUBLIC_CACHE_LOCAL_SECONDS", default=1.0)
 

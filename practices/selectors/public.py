@@ -11,8 +11,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 
 from agencies.models import Agency, Region
+from common.cache import public_cache_memo, public_cache_version
 
-from ..cache import public_cache_memo, public_cache_version
 from ..filters import KIND_GROUPS, PracticeFilter, Sort, practices_order
 from ..models import Attachment, Indicator, Practice, PracticeRevision, Theme
 from ..search import SearchPlan, highlight_html, search_plan

@@ -12,9 +12,9 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from agencies.models import Agency, Region
+from common.workdays import working_days_between
 
 from ..models import Practice, PracticeRevision, Replication, ReviewAssignment, Theme, Transition
-from ..workdays import working_days_between
 
 OVERDUE_WORKING_DAYS = 5
 

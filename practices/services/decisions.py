@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from agencies.roles import agency_people
 from audit.services import audit_record
+from common.cache import public_cache_invalidate
 from notifications.services import notify, publish_fanout_create
 
 from ..access import moderator_require
-from ..cache import public_cache_invalidate
 from ..models import Practice, PracticeRevision, Review, Transition
 from ..sections import SECTIONS
 from ..selectors.moderation import revision_reviewers

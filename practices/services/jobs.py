@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from accounts.selectors import lead_moderators
 from agencies.roles import agency_people
+from common.cache import public_cache_invalidate
 from common.tasks import enqueue
+from common.workdays import working_days_between
 from notifications.services import notify
 
-from ..cache import public_cache_invalidate
 from ..models import Practice, PracticeRevision, ReviewAssignment
-from ..workdays import working_days_between
 from .notices import notification_context, review_url
 
 S = PracticeRevision.State

@@ -7,7 +7,8 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from ..cache import public_cache_invalidate
+from common.cache import public_cache_invalidate
+
 from ..models import Practice, PracticeRevision
 from .dump import practice_dump_queue_on_commit
 

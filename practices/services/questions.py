@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from agencies.roles import agency_people
 from agencies.selectors import membership_for_user
+from common.cache import public_cache_invalidate
 
-from ..cache import public_cache_invalidate
 from ..models import Practice, Question
 from .replication import _notify
 

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Membership
 from agencies.roles import agency_people
 from agencies.selectors import membership_for_user
+from common.cache import public_cache_invalidate
 
-from ..cache import public_cache_invalidate
 from ..models import Indicator, Practice, PracticeRevision, Replication, ReplicationResult, ReplicationStep
 
 # Stages from which a replication counts as "replicated" in the source's counters.

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Membership
 from agencies.roles import agency_people
+from common.richtext import richtext_clean_source
 from notifications.services import notify
 
 from ..completeness import MissingItem, revision_missing_items
 from ..models import Indicator, IndicatorValue, Practice, PracticeRevision
-from ..richtext import richtext_clean_source
 from ..sections import (
     INDICATOR_FIELDS,
     M2M_FIELDS,

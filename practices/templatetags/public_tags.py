@@ -14,7 +14,7 @@ from django.utils.encoding import iri_to_uri
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from ..cache import fragment_key, fragments_get, fragments_set
+from common.cache import fragment_key, fragments_get, fragments_set
 
 register = template.Library()
 
@@ -49,7 +49,7 @@ def absolute_url(context, path: str = "") -> str:
     return request.build_absolute_uri(path or request.get_full_path()) if request else path
 
 
-# Rendered fragments kept in Redis (practices.cache) --------------------------------------------------------
+# Rendered fragments kept in Redis (common.cache) --------------------------------------------------------
 
 CARD_TEMPLATE = "practices/public/_practice_card.html"
 
@@ -124,7 +124,7 @@ class FragmentNode(template.Node):
 @register.tag("fragment")
 def do_fragment(parser, token):
     """`{% fragment "name" part1 part2 %}…{% endfragment %}`: the enclosed HTML, rendered once per language and
-    parts, then read from Redis. The parts must identify everything the block shows (see practices.cache); an
+    parts, then read from Redis. The parts must identify everything the block shows (see common.cache); an
     empty part means "no identity" and the block is rendered every time. Nothing inside is evaluated on a hit,
     so expensive context values should be lazy (callables, properties).
 

@@ -1,6 +1,6 @@
 from django import template
 
-from ..richtext import richtext_render
+from common.richtext import richtext_render
 
 register = template.Library()
 

@@ -7,10 +7,10 @@ import functools
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from common.cache import public_cache_page
 from common.ratelimit import ratelimit
 
 from ..access import practice_can_see_contact
-from ..cache import public_cache_page
 from ..charts import indicator_chart
 from ..selectors import ledger as ledger_selectors
 from ..selectors import public as selectors

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from agencies.models import Agency, Membership
-from practices.cache import public_cache_invalidate
+from common.cache import public_cache_invalidate
 from practices.models import Indicator, Practice, PracticeRevision
 from practices.services.attachments import attachment_add
 from practices.services.questions import question_ask

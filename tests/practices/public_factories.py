@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from agencies.models import Agency
-from practices.cache import public_cache_invalidate
+from common.cache import public_cache_invalidate
 from practices.models import Indicator, IndicatorValue, Practice, PracticeRevision, Theme
 from practices.services.publishing import practice_publish
 

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.http import QueryDict
 from django.utils import timezone
 
+from common.cache import public_cache_invalidate
 from practices import search
-from practices.cache import public_cache_invalidate
 from practices.models import Practice
 from practices.selectors import facets
 from practices.selectors import public as selectors
@@ -147,7 +147,7 @@ def test_seed_has_an_english_share_found_by_english_stemming():
 
 
 def test_a_page_stored_under_an_older_version_is_rendered_again(client):
-    from practices.cache import _bump
+    from common.cache import _bump
 
     make_practice(title="Versi")
     assert client.get("/praktik/")["X-Cache"] == "miss"
@@ -288,7 +288,7 @@ def test_the_kept_practice_body_follows_the_practice_it_replicates(client):
 
 @pytest.fixture
 def local_pages(settings):
-    from practices import cache as public_cache
+    from common import cache as public_cache
 
     settings.PUBLIC_CACHE_LOCAL_SECONDS = 30
     public_cache._local.pages.clear()

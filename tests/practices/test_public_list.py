@@ -2,7 +2,7 @@
 
 import pytest
 
-from practices.cache import public_cache_invalidate
+from common.cache import public_cache_invalidate
 
 from .public_factories import make_practice
 

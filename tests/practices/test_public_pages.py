@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from practices.cache import public_cache_invalidate
+from common.cache import public_cache_invalidate
 from practices.models import Practice, PracticeRevision
 from tests.factories import MembershipFactory, UserFactory
 

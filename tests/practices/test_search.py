@@ -1,6 +1,6 @@
 import pytest
 
-from practices.cache import public_cache_invalidate
+from common.cache import public_cache_invalidate
 from practices.models import Practice
 
 from .public_factories import make_practice

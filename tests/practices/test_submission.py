@@ -189,7 +189,7 @@ def test_a_validation_error_keeps_everything_typed(client):
 
 
 def test_script_style_and_event_handlers_are_removed_on_save(client):
-    from practices.richtext import richtext_render
+    from common.richtext import richtext_render
 
     user = member()
     practice = new_practice(user)
