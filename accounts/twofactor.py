@@ -6,6 +6,8 @@ import base64
 from binascii import unhexlify
 from urllib.parse import quote, urlencode
 
+import qrcode
+import qrcode.image.svg
 from django.conf import settings
 from django.db import transaction
 from django_otp.oath import TOTP
@@ -60,8 +62,5 @@ def totp_device_confirm(*, user, key: str, token: str, request=None) -> TOTPDevi
 
 def totp_qr_svg_data_uri(*, uri: str) -> str:
     """The QR code as an SVG data: URI (pure-Python qrcode; img-src allows data: in the CSP)."""
-    import qrcode
-    import qrcode.image.svg
-
     image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
     return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode("ascii")

@@ -33,12 +33,13 @@ class MembershipAdmin(admin.ModelAdmin):
 # RB index scores (issue #6) ----------------------------------------------------------------------------------
 from django import forms  # noqa: E402
 from django.contrib import messages  # noqa: E402
+from django.core.exceptions import PermissionDenied  # noqa: E402
 from django.shortcuts import redirect, render  # noqa: E402
 from django.urls import path  # noqa: E402
 from django.utils.translation import gettext_lazy as _  # noqa: E402
 
 from .models import RBIndexScore  # noqa: E402
-from .services.rbindex import rb_index_import  # noqa: E402
+from .services.rbindex import rb_category, rb_index_import  # noqa: E402
 
 
 class RBIndexUploadForm(forms.Form):
@@ -61,15 +62,11 @@ class RBIndexScoreAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # The category is always derived, also for rows typed in the admin.
-        from .services.rbindex import rb_category
-
         obj.category = rb_category(obj.score)
         super().save_model(request, obj, form, change)
 
     def import_view(self, request):
         if not self.has_add_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         report = None
         form = RBIndexUploadForm(request.POST or None, request.FILES or None)

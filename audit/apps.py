@@ -8,4 +8,4 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         # Login outcomes arrive through Django's auth signals; the receivers only call the audit service.
-        from . import receivers  # noqa: F401
+        from . import receivers  # noqa: F401 - Django's pattern: connect signal receivers once apps are ready

@@ -54,6 +54,7 @@ from .serializers import (
 )
 from .services import decisions
 from .services.attachments import AttachmentRefused, attachment_add
+from .services.dump import practice_dump_path, practice_dump_write
 from .services.integration import indicator_add, practice_create_with_fields, revision_fields_save
 from .services.submission import RevisionVersionConflict, SubmissionIncomplete, practice_submit
 
@@ -369,8 +370,6 @@ class ReplicationViewSet(viewsets.ReadOnlyModelViewSet):
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def dump(request):
-    from .services.dump import practice_dump_path, practice_dump_write
-
     path = practice_dump_path()
     if not path.exists():
         practice_dump_write()

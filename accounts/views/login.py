@@ -1,3 +1,4 @@
+from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -79,8 +80,6 @@ def two_factor_verify(request):
 
 def login_locked_out(request, original_response=None, credentials=None):
     """django-axes' lockout page (AXES_LOCKOUT_CALLABLE): 429 with the cool-off in minutes, in the user's language."""
-    from axes.helpers import get_cool_off, get_failure_limit
-
     cool_off = get_cool_off(request)
     context = {
         "failure_limit": get_failure_limit(request, credentials),

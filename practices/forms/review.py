@@ -1,11 +1,13 @@
 from django import forms
 from django.conf import settings
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
 from ..models import Practice, Review
 from ..sections import SECTIONS
+from ..selectors.moderation import moderator_choices
 from ..workflow import DECISIONS
 
 RUBRIC_LABELS = {
@@ -47,8 +49,6 @@ class SectionCommentsMixin:
 
 
 def format_lazy_pair(prefix, label):
-    from django.utils.text import format_lazy
-
     return format_lazy("{}: {}", prefix, label)
 
 
@@ -116,8 +116,6 @@ class ReassignForm(forms.Form):
     reviewer = forms.ModelChoiceField(label=_("Alihkan ke"), queryset=User.objects.none())
 
     def __init__(self, *args, practice_ids=(), **kwargs):
-        from ..selectors.moderation import moderator_choices
-
         super().__init__(*args, **kwargs)
         self.fields["practices"].choices = [(pk, pk) for pk in practice_ids]
         self.fields["reviewer"].queryset = moderator_choices()
@@ -135,7 +133,5 @@ class TwoReviewersForm(forms.Form):
     reviewer = forms.ModelChoiceField(label=_("Tugaskan juga"), queryset=User.objects.none(), required=False)
 
     def __init__(self, *args, **kwargs):
-        from ..selectors.moderation import moderator_choices
-
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].queryset = moderator_choices()

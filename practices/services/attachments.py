@@ -259,8 +259,6 @@ def attachment_delete(*, attachment_id: int, practice_id: int) -> None:
     Files of earlier (possibly live) revisions stay: the published version keeps its evidence. The stored file
     is deleted after the row, once the transaction commits.
     """
-    from .submission import EDITABLE_STATES
-
     practice = Practice.objects.select_for_update(of=("self",)).select_related("working_revision").get(pk=practice_id)
     attachment = practice.attachments.filter(pk=attachment_id).first()
     if (

@@ -30,6 +30,7 @@ from ..completeness import revision_completeness, revision_missing_items
 from ..models import IndicatorValue, Practice, PracticeRevision, Screening
 from ..sections import TEXT_FIELDS
 from ..workflow import revision_transition
+from .assignment import revision_assign
 
 logger = logging.getLogger(__name__)
 S = PracticeRevision.State
@@ -155,8 +156,6 @@ def moderator_with_fewest_open_reviews() -> User | None:
 
 def revision_screen(*, revision_id: int) -> Screening | None:
     """Run the pre-screen for a submitted revision; None when there is nothing (any more) to screen."""
-    from .assignment import revision_assign
-
     revision = PracticeRevision.objects.select_related("practice").filter(pk=revision_id).first()
     if revision is None or revision.state != S.SUBMITTED:
         return None

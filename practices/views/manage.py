@@ -28,7 +28,7 @@ from ..forms.manage import (
     formset_rows,
     section_form_class,
 )
-from ..models import PracticeRevision
+from ..models import IndicatorValue, PracticeRevision
 from ..sections import SECTIONS
 from ..selectors.manage import (
     practice_attachment_list,
@@ -99,8 +99,6 @@ def _impact_formsets(request, revision, *, bound: bool):
 
 
 def revision_values(revision):
-    from ..models import IndicatorValue
-
     return IndicatorValue.objects.filter(indicator__revision=revision).select_related("indicator")
 
 

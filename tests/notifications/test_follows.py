@@ -326,7 +326,7 @@ def test_digest_jobs_are_scheduled():
 def test_demo_follows_are_loaded_once():
     from django.core.management import call_command
 
-    from practices.management.commands.load_demo_data import load_demo_follows
+    from demo.management.commands.load_demo_data import load_demo_follows
 
     call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
     count = Follow.objects.count()

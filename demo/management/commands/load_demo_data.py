@@ -3,15 +3,29 @@
 Idempotent: a second run reuses what exists and adds no duplicates.
 """
 
+import secrets
+from datetime import date
+from decimal import Decimal
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.services.users import user_ensure, user_ministry_role_set
-from agencies.models import Agency, Membership
+from agencies.models import Agency, Membership, Region
 from agencies.services.memberships import membership_set
-from practices.models import Practice, PracticeRevision, Theme
+from agencies.services.rbindex import rb_index_import
+from notifications.models import Follow
+from notifications.services import follow_set
+from practices.models import Indicator, IndicatorValue, Practice, PracticeRevision, Question, Replication, Theme
+from practices.services.agency_review import revision_agency_approve
+from practices.services.decisions import revision_approve
+from practices.services.publishing import practice_publish
+from practices.services.questions import question_answer, question_ask
+from practices.services.replication import replication_advance, replication_start
+from practices.workflow import revision_transition
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - sample accounts, printed by `make run`
 
@@ -95,10 +109,6 @@ class Command(BaseCommand):
 
     def _review_samples(self):
         """A submitted and a published sample practice, moved through the real workflow services (idempotent)."""
-        from practices.models import Practice, PracticeRevision, Theme
-        from practices.services.agency_review import revision_agency_approve
-        from practices.services.decisions import revision_approve
-        from practices.workflow import revision_transition
 
         S = PracticeRevision.State
         member = User.objects.get(email="anggota@demo.rbx.go.id")
@@ -247,11 +257,6 @@ def load_demo_published_practices() -> int:
     Idempotent by slug: an existing sample is left alone. Unknown theme or agency codes are skipped, so the
     demo still loads if the reference data changes.
     """
-    from datetime import date
-    from decimal import Decimal
-
-    from practices.models import Indicator, IndicatorValue, Practice, PracticeRevision, Theme
-    from practices.services.publishing import practice_publish
 
     themes = {t.code: t for t in Theme.objects.all()}
     created = 0
@@ -303,12 +308,6 @@ def load_demo_ledger() -> str:
 
     Idempotent; the replication and Q&A are skipped when no published practice exists yet.
     """
-    from django.utils import timezone
-
-    from agencies.services.rbindex import rb_index_import
-    from practices.models import Practice, Question, Replication
-    from practices.services.questions import question_answer, question_ask
-    from practices.services.replication import replication_advance, replication_start
 
     rb_index_import(text="35.78,2024,82.5\n35,2024,76\n32.04,2024,48.5\n32.01,2024,71\n33.22,2024,88\n")
     source = Practice.objects.published().filter(agency__code="35.78").order_by("pk").first()
@@ -330,13 +329,6 @@ def load_demo_ledger() -> str:
 def load_demo_follows() -> int:
     """Sample follows (idempotent): the Bandung admin follows Kota Surabaya immediately and a theme daily; a
     confirmed public follower gets the weekly digest of the Province of Jawa Timur (`warga@contoh.rbx.go.id`)."""
-    import secrets
-
-    from django.utils import timezone
-
-    from agencies.models import Region
-    from notifications.models import Follow
-    from notifications.services import follow_set
 
     bandung = User.objects.get(email="anggota.bandung@demo.rbx.go.id")
     follow_set(user=bandung, kind="agency", target=Agency.objects.get(code="35.78"), frequency="immediate")
