@@ -120,7 +120,7 @@ REDIS_URL = env("REDIS_URL")
 CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="rbx")
 CACHES = {
     "default": {
-        "BACKEND": "common.cache_backend.RedisCache",  # Django's, reusing its redis-py clients
+        "BACKEND": "common.rediscache.RedisCache",  # Django's, reusing its redis-py clients
         # The cache may live in another Redis database than the broker (the test settings give each parallel
         # test worker its own, since clearing a Redis cache empties its whole database).
         "LOCATION": env("CACHE_REDIS_URL", default=REDIS_URL),

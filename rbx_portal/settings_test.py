@@ -21,9 +21,8 @@ if os.environ.get("REDIS_URL"):
     _broker_db = re.search(r"/(\d+)$", _broker)
     _db = (int(_broker_db.group(1)) if _broker_db else 0) + 1 + int(re.sub(r"\D", "", _worker) or 0)
     os.environ["CACHE_REDIS_URL"] = re.sub(r"(/\d+)?$", f"/{_db % 16}", _broker, count=1)
-os.environ.setdefault(
-    "MEDIA_ROOT", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test-media", _worker)
-)
+_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+os.environ.setdefault("MEDIA_ROOT", os.path.join(_root, "var", "test-media", _worker))
 
 from .settings import *  # noqa: E402, F403
 
