@@ -1,14 +1,26 @@
-"""Practices in a given workflow state, moved there through `revision_transition` (never by setting `state`)."""
+"""Practices for the tests, made through the services: `practice_create`, then the draft's content, then the
+workflow moves (`revision_transition`, never by setting `state`) or `practice_publish`.
+
+- `practice_draft`: a draft of one agency with complete content and an indicator;
+- `practice_in_state`: a draft moved by the real transitions to agency review, submitted or in review;
+- `practice_published`: published at once (the public-side tests), with optional themes, indicator values and
+  practice-level facts;
+- `revision_complete`: fill every required item of a working revision (for tests not about the forms).
+"""
 
 from __future__ import annotations
 
 import itertools
+from datetime import date
 from decimal import Decimal
 
 from agencies.models import Agency, Membership
-from practices.models import Indicator, Practice, PracticeRevision, Theme
+from common.cache import public_cache_invalidate
+from practices.models import Indicator, IndicatorValue, Practice, PracticeRevision, Theme
+from practices.services.publishing import practice_publish
+from practices.services.submission import practice_create
 from practices.workflow import revision_transition
-from tests.factories import MembershipFactory, UserFactory
+from tests.agencies.factories import SURABAYA, member
 
 S = PracticeRevision.State
 _seq = itertools.count(1)
@@ -32,29 +44,73 @@ CONTENT = {
     "contact_email": "sari@example.go.id",
 }
 
+COMPLETE_CONTENT = {
+    "title": "Layanan adminduk keliling berbasis kelurahan",
+    "summary": "Petugas datang ke kelurahan. Warga tidak perlu ke kantor.",
+    "start_year": 2021,
+    "stage": PracticeRevision.Stage.IMPLEMENTED,
+    "problem": "Antrean panjang di kantor dinas.",
+    "affected": "Warga lansia dan difabel.",
+    "approach": "Mobil layanan terjadwal.",
+    "novelty": "Jadwal dari data permintaan.",
+    "beneficiaries": "Warga kelurahan.",
+    "impact": "Waktu layanan turun.",
+    "budget_source": "APBD",
+    "sustainability": "Masuk rencana kerja dinas.",
+    "success_conditions": "Data kependudukan yang rapi.",
+    "replication_steps": "1. Petakan permintaan. 2. Jadwalkan.",
+    "challenges": "Sinyal internet di lapangan.",
+    "contact_name": "Sari",
+    "contact_email": "sari@example.go.id",
+}
 
-def _user(**fields):
-    user = UserFactory(**fields)
-    user.save()  # the factory sets the password after saving; keep the hash that force_login's session records
-    return user
+REVISION_FIELDS = {f.name for f in PracticeRevision._meta.fields}
 
 
-def member(agency_code: str = "35.78", role: str = Membership.Role.MEMBER, **user):
-    return MembershipFactory(agency=Agency.objects.get(code=agency_code), role=role, user=_user(**user)).user
+def _created(*, agency_code: str, by=None, slug: str | None = None) -> tuple[Practice, PracticeRevision]:
+    """A new practice through `practice_create`, with a readable slug when the test names one."""
+    practice = practice_create(agency=Agency.objects.get(code=agency_code), by=by)
+    if slug:
+        Practice.objects.filter(pk=practice.pk).update(slug=slug)
+        practice.slug = slug
+    return practice, practice.working_revision
 
 
-def moderator(lead: bool = False, **user):
-    return _user(ministry_role="lead" if lead else "moderator", **user)
+def _revision_fill(revision: PracticeRevision, **values) -> PracticeRevision:
+    for name, value in values.items():
+        setattr(revision, name, value)
+    revision.save()
+    return revision
 
 
-def practice_draft(*, agency_code: str = "35.78", title: str | None = None, by=None, **content) -> Practice:
+def new_practice(user) -> Practice:
+    """An empty draft of `user`'s agency, as the "new practice" button makes it."""
+    return practice_create(agency=user.memberships.get().agency, by=user)
+
+
+def revision_complete(practice: Practice, theme_code: str = "pelayanan-publik", **overrides) -> PracticeRevision:
+    """Fill every required item of the working revision directly (for tests not about the forms)."""
+    revision = _revision_fill(
+        practice.working_revision, **{**COMPLETE_CONTENT, **overrides}, primary_theme=Theme.objects.get(code=theme_code)
+    )
+    Indicator.objects.create(
+        revision=revision,
+        name="Waktu layanan",
+        unit="menit",
+        baseline_value=Decimal("120"),
+        baseline_year=2020,
+        target_value=Decimal("30"),
+        target_year=2024,
+        higher_is_better=False,
+    )
+    return revision
+
+
+def practice_draft(*, agency_code: str = SURABAYA, title: str | None = None, by=None, **content) -> Practice:
     n = next(_seq)
-    agency = Agency.objects.get(code=agency_code)
-    practice = Practice.objects.create(agency=agency, slug=f"praktik-uji-{n}", created_by=by)
-    revision = PracticeRevision.objects.create(
-        practice=practice,
-        number=1,
-        created_by=by,
+    practice, revision = _created(agency_code=agency_code, by=by, slug=f"praktik-uji-{n}")
+    _revision_fill(
+        revision,
         title=title or f"Praktik uji nomor {n}",
         primary_theme=Theme.objects.get(code="kemiskinan"),
         **{**CONTENT, **content},
@@ -62,12 +118,10 @@ def practice_draft(*, agency_code: str = "35.78", title: str | None = None, by=N
     Indicator.objects.create(
         revision=revision, name="Waktu proses", unit="hari", baseline_value=Decimal(14), target_value=Decimal(2)
     )
-    practice.working_revision = revision
-    practice.save()
     return practice
 
 
-def practice_in_state(state: str, *, agency_code: str = "35.78", author=None, admin=None, mod=None, **kw) -> Practice:
+def practice_in_state(state: str, *, agency_code: str = SURABAYA, author=None, admin=None, mod=None, **kw) -> Practice:
     """A practice whose working revision reached `state` through the real workflow moves."""
     author = author or member(agency_code)
     practice = practice_draft(agency_code=agency_code, by=author, **kw)
@@ -88,3 +142,60 @@ def practice_in_state(state: str, *, agency_code: str = "35.78", author=None, ad
 
 def _fresh(practice: Practice) -> Practice:
     return Practice.objects.select_related("agency", "working_revision").get(pk=practice.pk)
+
+
+def practice_published(
+    *,
+    title: str = "Praktik uji",
+    summary: str = "Ringkasan praktik uji.",
+    agency: str = SURABAYA,
+    theme: str = "kemiskinan",
+    slug: str | None = None,
+    other_themes: tuple[str, ...] = (),
+    publish: bool = True,
+    indicator: dict | None = None,
+    **content,
+) -> Practice:
+    """A practice published through `practice_publish` (or left a draft with `publish=False`).
+
+    `content` may hold revision fields and the practice-level facts a moderator or the ledger sets
+    (`evidence_level`, `replication_count`, `featured`)."""
+    practice, revision = _created(agency_code=agency, slug=slug or f"praktik-terbit-{next(_seq)}")
+    _revision_fill(
+        revision,
+        title=title,
+        summary=summary,
+        primary_theme=Theme.objects.get(code=theme),
+        **{k: v for k, v in content.items() if k in REVISION_FIELDS},
+    )
+    if other_themes:
+        revision.other_themes.set(Theme.objects.filter(code__in=other_themes))
+    if indicator:
+        values = indicator.pop("values", [])
+        row = Indicator.objects.create(revision=revision, **indicator)
+        for day, value in values:
+            IndicatorValue.objects.create(indicator=row, value=Decimal(value), date=date.fromisoformat(day))
+    if not publish:
+        return Practice.objects.get(pk=practice.pk)
+    practice = practice_publish(practice=Practice.objects.get(pk=practice.pk), revision=revision)
+    facts = {k: v for k, v in content.items() if k in {"evidence_level", "replication_count", "featured"}}
+    if facts:
+        Practice.objects.filter(pk=practice.pk).update(**facts)
+        practice.refresh_from_db()
+        public_cache_invalidate()
+    return practice
+
+
+def published(*, code: str, title: str, summary: str = "", theme_code: str = "pelayanan-publik") -> Practice:
+    """A complete practice of agency `code`, published."""
+    practice = new_practice(member(code))
+    revision = revision_complete(practice, theme_code=theme_code, title=title, summary=summary or title)
+    return practice_publish(practice=practice, revision=revision)
+
+
+# Until every test module imports its builders from the app that owns them (tests/<app>/factories.py).
+from tests.accounts.factories import moderator  # noqa: E402, F401
+from tests.agencies.factories import agency_admin  # noqa: E402, F401
+
+make_practice = practice_published
+complete = revision_complete
