@@ -1,0 +1,146 @@
+"""Replications and questions (they move to the ledger app with their tables)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .practice import Practice
+from .revision import Indicator
+
+
+class Replication(models.Model):
+    """Agency B applying agency A's published practice in its own region, stage by stage.
+
+    Stages only move forward; each stage reached is a `ReplicationStep` row. A replication that reached
+    "launched" may become a practice of its own (`became`), whose `source` points back at the replicated one.
+    """
+
+    class Stage(models.TextChoices):
+        INTEREST = "interest", _("Minat")
+        STUDY = "study", _("Studi tiru atau pendampingan")
+        LEGAL = "legal_basis", _("Dasar hukum")
+        LAUNCHED = "launched", _("Diluncurkan")
+        RESULTS = "results", _("Hasil")
+
+    STAGE_ORDER = ["interest", "study", "legal_basis", "launched", "results"]
+
+    source = models.ForeignKey(
+        Practice, verbose_name=_("praktik asal"), on_delete=models.PROTECT, related_name="replications"
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("instansi replikator"), on_delete=models.PROTECT, related_name="replications"
+    )
+    stage = models.CharField(_("tahap"), max_length=12, choices=Stage.choices, default=Stage.INTEREST)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    became = models.OneToOneField(
+        Practice,
+        verbose_name=_("menjadi praktik"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replication_origin",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("replikasi")
+        verbose_name_plural = _("replikasi")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "agency"], name="replication_one_per_agency"),
+            models.CheckConstraint(
+                condition=Q(stage__in=["interest", "study", "legal_basis", "launched", "results"]),
+                name="replication_stage_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} ← {self.source}"
+
+    @property
+    def stage_index(self) -> int:
+        return self.STAGE_ORDER.index(self.stage)
+
+
+class ReplicationStep(models.Model):
+    """One stage reached by a replication, with the source agency's optional response."""
+
+    replication = models.ForeignKey(Replication, on_delete=models.CASCADE, related_name="steps")
+    stage = models.CharField(_("tahap"), max_length=12, choices=Replication.Stage.choices)
+    date = models.DateField(_("tanggal"))
+    note = models.TextField(_("catatan"), blank=True)
+    evidence_url = models.URLField(_("tautan bukti"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    response = models.TextField(_("tanggapan instansi asal"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["replication_id", "created_at", "id"]
+        verbose_name = _("tahap replikasi")
+        verbose_name_plural = _("tahap replikasi")
+        constraints = [
+            models.UniqueConstraint(fields=["replication", "stage"], name="replication_step_once_per_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.replication_id}: {self.stage}"
+
+
+class ReplicationResult(models.Model):
+    """An indicator value the replicating agency reports at the "results" stage, measured like the source's."""
+
+    step = models.ForeignKey(ReplicationStep, on_delete=models.CASCADE, related_name="results")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indikator praktik asal"), on_delete=models.PROTECT, related_name="+"
+    )
+    value = models.DecimalField(_("nilai capaian"), max_digits=18, decimal_places=4)
+    date = models.DateField(_("tanggal"))
+
+    class Meta:
+        ordering = ["step_id", "indicator_id"]
+        verbose_name = _("hasil replikasi")
+        verbose_name_plural = _("hasil replikasi")
+        constraints = [
+            models.UniqueConstraint(fields=["step", "indicator"], name="replication_result_once_per_indicator")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}: {self.value}"
+
+
+class Question(models.Model):
+    """A question an agency user asks the owning agency; public answers form the practice's FAQ."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="questions")
+    asker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    asker_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("pertanyaan"), max_length=2000)
+    answer = models.TextField(_("jawaban"), blank=True, max_length=5000)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    is_public = models.BooleanField(_("tampilkan sebagai FAQ"), default=False)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("pertanyaan")
+        verbose_name_plural = _("pertanyaan")
+        constraints = [
+            # Only an answered question can be shown publicly.
+            models.CheckConstraint(
+                condition=Q(is_public=False) | (Q(answered_at__isnull=False) & ~Q(answer="")),
+                name="question_public_needs_answer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
