@@ -1,4 +1,4 @@
-"""Forms of the replication ledger, Q&A, map and mentoring pages."""
+"""Forms of the replication ledger and Q&A pages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Replication, Theme
+from .models import Replication
 
 
 class ReplicationStepForm(forms.Form):
@@ -84,19 +84,3 @@ class AnswerForm(forms.Form):
     def __init__(self, *args, question_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.auto_id = f"id_q{question_id}_%s"
-
-
-class ThemeSelectForm(forms.Form):
-    tema = forms.ModelChoiceField(
-        label=_("Tema"), queryset=Theme.objects.all(), to_field_name="code", empty_label=None, required=False
-    )
-
-
-class MentoringThemesForm(forms.Form):
-    tema = forms.ModelMultipleChoiceField(
-        label=_("Tema yang ingin dipelajari"),
-        queryset=Theme.objects.all(),
-        to_field_name="code",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )

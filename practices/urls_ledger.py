@@ -33,7 +33,4 @@ urlpatterns = [
         views.replication_make_practice,
         name="replication_make_practice",
     ),
-    path(_("peta/"), views.who_does_what, name="map"),
-    path(_("statistik/"), views.statistics, name="statistics"),
-    path(_("pendampingan/"), views.mentoring, name="mentoring"),
 ]

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "agencies",
     "practices",
     "notifications",
+    "insights",
     "demo",
 ]
 

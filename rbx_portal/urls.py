@@ -24,13 +24,14 @@ urlpatterns += i18n_patterns(
     # "home" stays as a top-level name for templates and settings that link to the front page.
     path("", practice_views.home, name="home"),
     path("", include("practices.urls.public")),
-    path(_("instansi/"), include("agencies.urls")),
+    path(_("instansi/"), include("insights.urls.agencies")),
     path(_("akun/"), include("accounts.urls")),
     path(_("kelola/"), include("practices.urls.manage")),
     path(_("tinjauan/"), include("practices.urls.review")),
     path(_("notifikasi/"), include("notifications.urls")),
     path("", include("practices.urls_ledger")),
-    path("", include("practices.urls_exports")),
+    path("", include("insights.urls.pages")),
+    path("", include("insights.urls.exports")),
     prefix_default_language=False,
 )
 

@@ -1,4 +1,4 @@
-"""Pages of the replication ledger, ask-the-innovator, who-does-what map, mentoring and statistics."""
+"""Pages of the replication ledger and ask-the-innovator."""
 
 from __future__ import annotations
 
@@ -8,24 +8,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from agencies.models import Membership
 from agencies.selectors import membership_for_user
 
 from ..access import published_practice_get, question_get_for_user, replication_get_for_user
 from ..forms_ledger import (
     AnswerForm,
-    MentoringThemesForm,
     QuestionForm,
     ReplicationAdvanceForm,
     ReplicationStepForm,
     StepResponseForm,
-    ThemeSelectForm,
 )
-from ..models import ReplicationStep, Theme
+from ..models import ReplicationStep
 from ..selectors import ledger as ledger_selectors
-from ..selectors import stats as stats_selectors
 from ..services import questions as question_services
 from ..services import replication as replication_services
 
@@ -230,76 +226,3 @@ def question_answer(request, slug, pk):
             return redirect("ledger:question_list", slug=slug)
     practice = published_practice_get(slug=slug)
     return _questions_page(request, practice, bound={question.pk: form}, status=400)
-
-
-# Who does what -------------------------------------------------------------------------------------------------
-
-
-def _map_theme(request) -> tuple[ThemeSelectForm, Theme | None]:
-    form = ThemeSelectForm(request.GET or None)
-    theme = form.cleaned_data.get("tema") if form.is_valid() else None
-    return form, theme or Theme.objects.first()
-
-
-@require_GET
-def who_does_what(request):
-    form, theme = _map_theme(request)
-    if not form.is_bound or not form.is_valid():
-        form = ThemeSelectForm(initial={"tema": theme.code if theme else None})
-    data = ledger_selectors.who_does_what(theme=theme) if theme else None
-    return render(request, "practices/ledger/map.html", {"form": form, "theme": theme, "data": data})
-
-
-# Mentoring -----------------------------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def mentoring(request):
-    """Agency admins see mentor suggestions for their agency; moderators see the agencies needing mentoring."""
-    context: dict = {}
-    if request.user.is_moderator:
-        context["needing"] = ledger_selectors.agencies_needing_mentoring()
-    membership = membership_for_user(user=request.user)
-    if membership is not None and membership.role == Membership.Role.ADMIN:
-        form = MentoringThemesForm(request.GET or None)
-        themes = list(form.cleaned_data["tema"]) if form.is_valid() else []
-        context.update(
-            {
-                "agency": membership.agency,
-                "score": ledger_selectors.latest_scores().filter(agency=membership.agency).first(),
-                "form": form,
-                "suggestions": ledger_selectors.mentor_suggestions(
-                    agency=membership.agency, theme_ids=[t.pk for t in themes]
-                ),
-            }
-        )
-    if not context:
-        raise Http404
-    return render(request, "practices/ledger/mentoring.html", context)
-
-
-# Statistics ----------------------------------------------------------------------------------------------------
-
-
-@require_GET
-def statistics(request):
-    chart = stats_selectors.bar_chart
-    sections = [
-        ("theme", _("Praktik terbit per tema"), chart(stats_selectors.practices_by_theme())),
-        ("province", _("Praktik terbit per provinsi"), chart(stats_selectors.practices_by_province())),
-        ("kind", _("Praktik terbit per jenis instansi"), chart(stats_selectors.practices_by_kind())),
-        ("year", _("Praktik terbit per tahun"), chart(stats_selectors.practices_by_year())),
-        ("replications", _("Replikasi dimulai per tahun"), chart(stats_selectors.replications_by_year())),
-    ]
-    share = stats_selectors.contributing_share_by_province()
-    context = {
-        "sections": sections,
-        "share": share,
-        "share_chart": chart([(row["name"], row["percent"]) for row in share]),
-        "funnel": None,
-    }
-    if request.user.is_authenticated and request.user.is_moderator:
-        funnel = stats_selectors.review_funnel()
-        context["funnel"] = {**funnel, "states_chart": chart(funnel["states"])}
-    return render(request, "practices/stats/statistics.html", context)

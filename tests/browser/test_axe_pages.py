@@ -104,8 +104,8 @@ def _pages(d: dict) -> dict[str, list[tuple[str, str]]]:
         ("theme_detail", reverse("practices:theme", args=["kemiskinan"])),
         ("agency_list", reverse("agencies:list")),
         ("agency_detail", reverse("agencies:detail", args=[agency.slug])),
-        ("map", reverse("ledger:map")),
-        ("statistics", reverse("ledger:statistics")),
+        ("map", reverse("insights:map")),
+        ("statistics", reverse("insights:statistics")),
         ("replication_list", reverse("ledger:replication_list", args=[published.slug])),
         ("question_list", reverse("ledger:question_list", args=[published.slug])),
     ]
@@ -139,14 +139,14 @@ def _pages(d: dict) -> dict[str, list[tuple[str, str]]]:
             ("agency_queue", reverse("review:agency_queue")),
             ("review_detail_agency", reverse("review:detail", args=[d["waiting"].pk])),
             ("notifications", reverse("notifications:list")),
-            ("mentoring", reverse("ledger:mentoring")),
+            ("mentoring", reverse("insights:mentoring")),
         ],
         "moderator": [
             ("moderator_queue", reverse("review:queue")),
             ("review_detail", reverse("review:detail", args=[d["submitted"].pk])),
             ("review_detail_published", reverse("review:detail", args=[published.pk])),
             ("practice_detail", reverse("practices:detail", args=[published.slug])),
-            ("mentoring", reverse("ledger:mentoring")),
+            ("mentoring", reverse("insights:mentoring")),
         ],
         "lead": [
             ("moderator_queue", reverse("review:queue")),

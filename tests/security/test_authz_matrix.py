@@ -81,10 +81,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "ledger:replication_respond": {"get": POST_ONLY, "post": "login 400 400 400 404 404"},
     # Only the replicating agency turns it into a practice; the source agency is refused by the service (403).
     "ledger:replication_make_practice": {"get": POST_ONLY, "post": "login 302 403 403 404 404"},
-    "ledger:map": {"get": ALL_200},
-    "ledger:statistics": {"get": ALL_200},
+    "insights:map": {"get": ALL_200},
+    "insights:statistics": {"get": ALL_200},
     # Mentoring: agency admins (suggestions for their agency) and moderators (agencies needing mentoring).
-    "ledger:mentoring": {"get": "login 404 404 200 200 200"},
+    "insights:mentoring": {"get": "login 404 404 200 200 200"},
     # Accounts ----------------------------------------------------------------------------------------------
     "accounts:login": {"get": "200 302 302 302 302 302"},
     "accounts:logout": {"get": "405 405 405 405 405 405", "post": "302 302 302 302 302 302"},

@@ -2,17 +2,28 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from practices.models import Practice, PracticeRevision, Transition
-from practices.selectors import stats
+from agencies.models import Agency
+from insights.selectors import statistics as stats
+from practices.models import Practice, PracticeRevision, ReviewAssignment, Transition
 from practices.services.replication import replication_start
+from tests.accounts.factories import moderator
+from tests.agencies.factories import member as agency_member
 from tests.factories import UserFactory
-
-from .ledger_fixtures import en_url, indonesian, member, published_practice  # noqa: F401
+from tests.practices.factories import practice_in_state, practice_published
+from tests.practices.ledger_fixtures import en_url, indonesian, member, published_practice  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
+
+# Measured: one query per chart and for the provinces' share (9); for moderators also session, user,
+# membership, unread notifications and the funnel's states, medians, reviewer load, overdue reviews and
+# rejections (18). A per-row query in a selector or the template breaks the equalities below.
+STATISTICS_PAGE_BUDGET = 9
+STATISTICS_MODERATOR_PAGE_BUDGET = 18
 
 
 @pytest.fixture
@@ -51,8 +62,6 @@ def test_working_days():
 
 
 def test_review_funnel_medians_and_overdue():
-    from agencies.models import Agency
-
     agency = Agency.objects.get(code="35.78")
     created = datetime.datetime(2025, 3, 3, 2, tzinfo=UTC)  # Monday
     for i, (submitted_hours, review_hours) in enumerate([(2, 10), (4, 30)]):
@@ -78,9 +87,6 @@ def test_review_funnel_medians_and_overdue():
 
 
 def test_review_funnel_reviewer_load_counts_open_assignments_only():
-    from practices.models import ReviewAssignment
-    from tests.practices.factories import moderator, practice_in_state
-
     busy, idle = moderator(full_name="Sibuk"), moderator(full_name="Luang")
     for i in range(3):
         revision = practice_in_state("in_review", title=f"Beban {i}").working_revision
@@ -94,12 +100,55 @@ def test_review_funnel_reviewer_load_counts_open_assignments_only():
 
 
 def test_statistics_page_funnel_for_moderators_only(client, fixture):
-    url = reverse("ledger:statistics")
+    url = reverse("insights:statistics")
     assert "Alur peninjauan" not in client.get(url).content.decode()
     client.force_login(member("35.78"))
     assert "Alur peninjauan" not in client.get(url).content.decode()
-    moderator = UserFactory(ministry_role="moderator")
-    moderator.save()
-    client.force_login(moderator)
+    staff = UserFactory(ministry_role="moderator")
+    staff.save()
+    client.force_login(staff)
     assert "Alur peninjauan" in client.get(url).content.decode()
-    assert client.get(en_url("ledger:statistics")).status_code == 200
+    assert client.get(en_url("insights:statistics")).status_code == 200
+
+
+def _page_queries(client, url: str) -> int:
+    client.get(url)  # the first request of a process also fills Django's per-process caches
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def _replicated_practice(i: int) -> None:
+    source = practice_published(agency=["35.78", "35", "32.04", "kemenpanrb"][i % 4], theme="investasi")
+    replication_start(source=source, by=agency_member("32.05"), date=datetime.date(2025, 2, 1), note="")
+
+
+def _overdue_and_rejected(i: int) -> None:
+    practice = practice_in_state("in_review", agency_code=["35.78", "35", "32.04"][i % 3])
+    PracticeRevision.objects.filter(pk=practice.working_revision_id).update(
+        submitted_at=datetime.datetime(2024, 1, 1, tzinfo=UTC)
+    )
+    Transition.objects.create(
+        practice=practice, revision=practice.working_revision, from_state="in_review", to_state="rejected",
+        comment="Bukti belum cukup.",
+    )  # fmt: skip
+
+
+def test_statistics_page_costs_the_same_for_few_and_many_rows(client, django_assert_max_num_queries):
+    url = reverse("insights:statistics")
+    staff = moderator()
+    _replicated_practice(0)
+    _overdue_and_rejected(0)
+    few_public = _page_queries(client, url)
+    client.force_login(staff)
+    few_moderator = _page_queries(client, url)
+    for i in range(1, 7):
+        _replicated_practice(i)
+        _overdue_and_rejected(i)
+    assert _page_queries(client, url) == few_moderator
+    with django_assert_max_num_queries(STATISTICS_MODERATOR_PAGE_BUDGET):
+        client.get(url)
+    client.logout()
+    assert _page_queries(client, url) == few_public
+    with django_assert_max_num_queries(STATISTICS_PAGE_BUDGET):
+        client.get(url)

@@ -2,7 +2,7 @@ from django.urls import path
 
 from practices.feeds import AgencyPracticesFeed
 
-from . import views
+from ..views import agencies as views
 
 app_name = "agencies"
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from openpyxl import load_workbook
 
-from practices.exports import cell_safe
+from insights.exports import cell_safe
 from practices.serializers import PracticeListSerializer
 from tests.practices.public_factories import make_practice
 

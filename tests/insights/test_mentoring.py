@@ -5,11 +5,11 @@ from django.urls import reverse
 
 from agencies.models import Agency, Membership, RBIndexScore
 from agencies.services.rbindex import rb_category
+from insights.selectors.mentoring import agencies_needing_mentoring, mentor_suggestions
 from practices.models import Theme
-from practices.selectors.ledger import agencies_needing_mentoring, mentor_suggestions, practices_like_you
+from practices.selectors.ledger import practices_like_you
 from tests.factories import UserFactory
-
-from .ledger_fixtures import en_url, indonesian, member, published_practice  # noqa: F401
+from tests.practices.ledger_fixtures import en_url, indonesian, member, published_practice  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_moderators_see_agencies_needing_mentoring(fixture):
 
 
 def test_mentoring_page_ladder(client, fixture):
-    url = reverse("ledger:mentoring")
+    url = reverse("insights:mentoring")
     assert client.get(url).status_code == 302  # anonymous → login
     client.force_login(member("32.04"))  # a plain member
     assert client.get(url).status_code == 404
@@ -60,7 +60,7 @@ def test_mentoring_page_ladder(client, fixture):
     moderator = UserFactory(ministry_role="moderator")
     moderator.save()
     client.force_login(moderator)
-    assert "Kabupaten Garut" in client.get(en_url("ledger:mentoring")).content.decode()
+    assert "Kabupaten Garut" in client.get(en_url("insights:mentoring")).content.decode()
 
 
 def test_agencies_like_you(fixture):

@@ -1,6 +1,11 @@
+import datetime
+
 import pytest
 
 from common.cache import public_cache_invalidate
+from insights.views.agencies import PRACTICES_PAGE_SIZE
+from practices.services.replication import replication_start
+from tests.practices.factories import member
 from tests.practices.public_factories import make_practice
 
 pytestmark = pytest.mark.django_db
@@ -51,11 +56,6 @@ def test_directory_htmx_returns_the_results_part(client):
 
 
 def test_regency_profile_links_its_province_and_lists_practices(client):
-    import datetime
-
-    from practices.services.replication import replication_start
-    from tests.practices.factories import member
-
     source = make_practice(title="Praktik Surabaya", agency="35.78")
     replication_start(source=source, by=member("32.04"), date=datetime.date(2025, 1, 6), note="")
     make_practice(title="Draf Surabaya", agency="35.78", publish=False)
@@ -82,8 +82,6 @@ def test_unknown_agency_is_404(client):
 
 
 def test_agency_profile_pages_through_its_practices_and_counts_them_all(client):
-    from agencies.views import PRACTICES_PAGE_SIZE
-
     for i in range(PRACTICES_PAGE_SIZE + 2):
         make_practice(title=f"Praktik Surabaya {i:02d}", agency="35.78")
     first = client.get("/instansi/kota-surabaya-3578/")

@@ -6,11 +6,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from agencies.selectors import agency_directory, agency_public_get, province_list, region_relatives
 from common.cache import public_cache_page
 from practices.selectors.ledger import replications_of_agency
 from practices.selectors.public import agency_practices
-
-from .selectors import agency_directory, agency_public_get, province_list, region_relatives
 
 PAGE_SIZE = 50
 PRACTICES_PAGE_SIZE = 20
@@ -31,8 +30,8 @@ def agency_list(request):
         "querystring": params.urlencode(),
     }
     if request.htmx:
-        return render(request, "agencies/agency_list.html#results", context)
-    return render(request, "agencies/agency_list.html", context)
+        return render(request, "insights/agency_list.html#results", context)
+    return render(request, "insights/agency_list.html", context)
 
 
 @require_safe
@@ -47,4 +46,4 @@ def agency_detail(request, slug):
         shown = list(queryset[:REPLICATIONS_SHOWN])
         context[f"replications_{direction}"] = shown
         context[f"replications_{direction}_count"] = len(shown) if len(shown) < REPLICATIONS_SHOWN else queryset.count()
-    return render(request, "agencies/agency_detail.html", context)
+    return render(request, "insights/agency_detail.html", context)

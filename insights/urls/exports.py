@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from .views import exports
+from ..views import exports
 
 app_name = "exports"
 

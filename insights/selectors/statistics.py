@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, Region
 from common.workdays import working_days_between
-
-from ..models import Practice, PracticeRevision, Replication, ReviewAssignment, Theme, Transition
+from practices.models import Practice, PracticeRevision, Replication, ReviewAssignment, Theme, Transition
 
 OVERDUE_WORKING_DAYS = 5
 
@@ -152,7 +151,8 @@ def review_funnel(*, now: datetime.datetime | None = None) -> dict:
     rejections = (
         Transition.objects.filter(to_state=PracticeRevision.State.REJECTED)
         .exclude(comment="")
-        .select_related("practice")
+        # A practice never published is named after its working revision (Practice.__str__): joined, not per row.
+        .select_related("practice", "practice__working_revision")
         .order_by("-created_at")[:10]
     )
     return {

@@ -9,12 +9,8 @@ from django.views.decorators.http import require_safe
 
 from agencies.api import AgencySerializer
 from agencies.selectors import agency_directory
-
-from ..exports import FORMATS, export_response, serializer_rows
-from ..forms_ledger import ThemeSelectForm
-from ..selectors import ledger as ledger_selectors
-from ..selectors.api import practice_export_rows
-from ..serializers import (
+from practices.selectors.api import practice_export_rows
+from practices.serializers import (
     FIELD_UNITS,
     AttachmentSerializer,
     IndicatorSerializer,
@@ -24,6 +20,10 @@ from ..serializers import (
     PracticeListSerializer,
     ReplicationSerializer,
 )
+
+from ..exports import FORMATS, export_response, serializer_rows
+from ..forms import ThemeSelectForm
+from ..selectors.map import who_does_what, who_does_what_rows
 
 
 def _format(fmt: str) -> str:
@@ -52,12 +52,10 @@ def agency_list_export(request, fmt: str):
 @require_safe
 def who_does_what_export(request, fmt: str):
     fmt = _format(fmt)
-    form = ThemeSelectForm(request.GET or None)
-    theme = form.cleaned_data.get("tema") if form.is_valid() else None
-    theme = theme or ledger_selectors.Theme.objects.first()
+    theme = ThemeSelectForm(request.GET or None).chosen_theme()
     if theme is None:
         raise Http404
-    rows = ledger_selectors.who_does_what_rows(ledger_selectors.who_does_what(theme=theme))
+    rows = who_does_what_rows(who_does_what(theme=theme))
     columns = list(MapRowSerializer().fields)
     return export_response(fmt=fmt, columns=columns, rows=rows, filename=f"rbx-peta-{theme.code}")
 
@@ -118,4 +116,4 @@ def data_dictionary(request):
         ("agency", _("Instansi (direktori, ekspor, /api/v1/agencies/)"), _describe(AgencySerializer)),
         ("map", _("Peta siapa melakukan apa (ekspor)"), _describe(MapRowSerializer)),
     ]
-    return render(request, "practices/public/data_dictionary.html", {"tables": tables})
+    return render(request, "insights/data_dictionary.html", {"tables": tables})
