@@ -57,7 +57,7 @@ def test_repeated_import_updates_rather_than_duplicates(tmp_path):
 def test_admin_upload_reports_refused_rows(client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.factories import UserFactory
+    from tests.accounts.factories import UserFactory
 
     admin_user = UserFactory(is_staff=True, is_superuser=True)
     admin_user.save()

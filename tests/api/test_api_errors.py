@@ -4,8 +4,10 @@ import pytest
 from django.core.cache import cache
 
 from practices.models import PracticeRevision
-from tests.api.helpers import token_client
-from tests.practices.factories import member, moderator, practice_draft, practice_in_state
+from tests.accounts.factories import moderator
+from tests.agencies.factories import member
+from tests.api.factories import token_client
+from tests.practices.factories import practice_draft, practice_in_state
 
 pytestmark = pytest.mark.django_db
 

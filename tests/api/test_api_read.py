@@ -7,9 +7,9 @@ from django.core.cache import cache
 
 from agencies.models import Agency
 from practices.models import Attachment, Replication
-from tests.api.helpers import token_client
-from tests.practices.factories import member, practice_draft
-from tests.practices.public_factories import make_practice
+from tests.agencies.factories import member
+from tests.api.factories import token_client
+from tests.practices.factories import practice_draft, practice_published
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def ids(response):
 
 
 def test_agencies_filters_and_detail_by_code(client):
-    make_practice(title="Praktik Surabaya", agency="35.78")
+    practice_published(title="Praktik Surabaya", agency="35.78")
     body = client.get("/api/v1/agencies/", {"kind": "kota", "province": "35", "q": "surabaya"}).json()
     assert [a["code"] for a in body["results"]] == ["35.78"]
     assert body["results"][0]["practice_count"] == 1
@@ -40,8 +40,10 @@ def test_agencies_filters_and_detail_by_code(client):
 
 
 def test_practice_list_is_published_only_and_each_filter_applies(client):
-    a = make_practice(title="Perizinan kilat", agency="35.78", theme="investasi", stage="penerapan", start_year=2019)
-    b = make_practice(
+    a = practice_published(
+        title="Perizinan kilat", agency="35.78", theme="investasi", stage="penerapan", start_year=2019
+    )
+    b = practice_published(
         title="Posyandu digital",
         agency="32.04",
         theme="kemiskinan",
@@ -57,7 +59,7 @@ def test_practice_list_is_published_only_and_each_filter_applies(client):
             "values": [("2024-01-01", "60")],
         },
     )
-    c = make_practice(title="Sistem merit", agency="kemenpanrb", theme="sdm-aparatur", start_year=2020)
+    c = practice_published(title="Sistem merit", agency="kemenpanrb", theme="sdm-aparatur", start_year=2020)
     practice_draft(title="Draf rahasia")
     assert sorted(ids(client.get("/api/v1/practices/"))) == sorted([a.pk, b.pk, c.pk])
     cases = {
@@ -79,8 +81,8 @@ def test_practice_list_is_published_only_and_each_filter_applies(client):
 
 
 def test_practice_search_ranking_ordering_and_stable_pages(client):
-    made = [make_practice(title=f"Layanan nomor {n}", summary="Layanan publik.") for n in range(5)]
-    target = make_practice(title="Perizinan berusaha terpadu", summary="Perizinan usaha dalam satu hari.")
+    made = [practice_published(title=f"Layanan nomor {n}", summary="Layanan publik.") for n in range(5)]
+    target = practice_published(title="Perizinan berusaha terpadu", summary="Perizinan usaha dalam satu hari.")
     assert ids(client.get("/api/v1/practices/", {"q": "perizinan"})) == [target.pk]
     by_title = ids(client.get("/api/v1/practices/", {"ordering": "title"}))
     assert by_title[0] == made[0].pk
@@ -92,7 +94,7 @@ def test_practice_search_ranking_ordering_and_stable_pages(client):
 
 
 def test_practice_detail_has_indicators_attachments_and_replication_counts(client):
-    practice = make_practice(
+    practice = practice_published(
         title="Kartu sehat",
         contact_email="rahasia@example.go.id",
         indicator={"name": "Kunjungan", "unit": "orang", "target_value": 5, "values": [("2024-02-01", "7")]},
@@ -120,7 +122,7 @@ def test_practice_detail_has_indicators_attachments_and_replication_counts(clien
 
 
 def test_detail_etag_and_last_modified_answer_304(client):
-    practice = make_practice(title="Kartu sehat")
+    practice = practice_published(title="Kartu sehat")
     first = client.get(f"/api/v1/practices/{practice.pk}/")
     assert first["ETag"] and first["Last-Modified"]
     again = client.get(f"/api/v1/practices/{practice.pk}/", HTTP_IF_NONE_MATCH=first["ETag"])
@@ -146,7 +148,7 @@ def test_drafts_are_visible_only_to_their_agency(client):
 
 
 def test_replications_list_and_filters(client):
-    practice = make_practice(title="Asal")
+    practice = practice_published(title="Asal")
     hidden = practice_draft(title="Draf")
     Replication.objects.create(source=practice, agency=Agency.objects.get(code="32.04"), stage="study")
     Replication.objects.create(source=practice, agency=Agency.objects.get(code="35.15"), stage="interest")
@@ -160,7 +162,7 @@ def test_replications_list_and_filters(client):
 
 def test_list_endpoints_keep_a_fixed_query_budget(client, django_assert_max_num_queries):
     for n in range(12):
-        practice = make_practice(title=f"Praktik {n}", other_themes=("investasi",))
+        practice = practice_published(title=f"Praktik {n}", other_themes=("investasi",))
         Replication.objects.create(source=practice, agency=Agency.objects.get(code="32.04"), started_by=None)
     for url in ["/api/v1/practices/", "/api/v1/agencies/", "/api/v1/replications/", "/api/v1/practices/?q=praktik"]:
         with django_assert_max_num_queries(6):
@@ -168,7 +170,7 @@ def test_list_endpoints_keep_a_fixed_query_budget(client, django_assert_max_num_
 
 
 def test_dates_are_iso(client):
-    practice = make_practice(title="Tanggal")
+    practice = practice_published(title="Tanggal")
     body = client.get(f"/api/v1/practices/{practice.pk}/").json()
     assert date.fromisoformat(body["published_at"][:10])
 
@@ -177,14 +179,14 @@ def test_practice_list_total_is_kept_per_filter_and_follows_a_publish(client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    make_practice(title="Satu", theme="kemiskinan")
-    make_practice(title="Dua", theme="investasi")
+    practice_published(title="Satu", theme="kemiskinan")
+    practice_published(title="Dua", theme="investasi")
     assert client.get("/api/v1/practices/").json()["count"] == 2
     with CaptureQueriesContext(connection) as queries:
         body = client.get("/api/v1/practices/", {"page_size": 1}).json()
     assert body["count"] == 2 and not any("COUNT(" in q["sql"] for q in queries.captured_queries)
     assert client.get("/api/v1/practices/", {"theme": "kemiskinan"}).json()["count"] == 1  # its own total
     assert client.get("/api/v1/practices/", {"q": "zzzzqq"}).json()["count"] == 0
-    make_practice(title="Tiga", theme="kemiskinan")  # publishing bumps the version
+    practice_published(title="Tiga", theme="kemiskinan")  # publishing bumps the version
     assert client.get("/api/v1/practices/").json()["count"] == 3
     assert client.get("/api/v1/practices/", {"theme": "kemiskinan"}).json()["count"] == 2

@@ -11,9 +11,10 @@ from rest_framework.test import APIClient
 
 from agencies.models import Membership
 from practices.models import Practice, PracticeRevision, Transition
-from tests.api.helpers import token_client
-from tests.practices.factories import member, moderator, practice_draft, practice_in_state
-from tests.practices.submission_helpers import COMPLETE_CONTENT
+from tests.accounts.factories import moderator
+from tests.agencies.factories import member
+from tests.api.factories import token_client
+from tests.practices.factories import COMPLETE_CONTENT, practice_draft, practice_in_state
 
 pytestmark = pytest.mark.django_db
 

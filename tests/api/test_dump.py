@@ -9,14 +9,13 @@ from django.db import transaction
 from practices.services import dump as dump_service
 from practices.services.publishing import practice_publish
 from practices.tasks import practice_dump_regenerate
-from tests.practices.factories import practice_draft
-from tests.practices.public_factories import make_practice
+from tests.practices.factories import practice_draft, practice_published
 
 pytestmark = pytest.mark.django_db
 
 
 def test_task_writes_every_published_practice_with_indicators():
-    published = make_practice(
+    published = practice_published(
         title="Posyandu", indicator={"name": "Balita", "unit": "orang", "values": [("2024-01-01", "5")]}
     )
     practice_draft(title="Draf rahasia")
@@ -31,7 +30,7 @@ def test_task_writes_every_published_practice_with_indicators():
 
 def test_dump_query_count_does_not_grow_with_practices(django_assert_max_num_queries):
     for n in range(8):
-        make_practice(title=f"P{n}", indicator={"name": "x", "unit": "y"}, other_themes=("investasi",))
+        practice_published(title=f"P{n}", indicator={"name": "x", "unit": "y"}, other_themes=("investasi",))
     with django_assert_max_num_queries(10):
         assert dump_service.practice_dump_write()["practices"] == 8
 
@@ -60,7 +59,7 @@ def test_nightly_schedule_lists_the_job(settings):
 
 
 def test_dump_endpoint_serves_the_file(client):
-    make_practice(title="Satu")
+    practice_published(title="Satu")
     dump_service.practice_dump_path().unlink(missing_ok=True)
     response = client.get("/api/v1/dump/")
     assert response.status_code == 200 and response["Content-Type"] == "application/x-ndjson"

@@ -16,8 +16,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from rbx_portal.wsgi import application
-from tests.practices.factories import member, practice_draft
-from tests.practices.submission_helpers import published
+from tests.agencies.factories import member
+from tests.practices.factories import practice_draft, published
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
 

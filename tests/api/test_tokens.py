@@ -4,7 +4,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from audit.models import AuditEvent
-from tests.practices.factories import member
+from tests.agencies.factories import member
 
 pytestmark = pytest.mark.django_db
 

@@ -68,7 +68,7 @@ def axe_audit(page, impacts=("serious", "critical")) -> list[dict]:
 # --- Helpers for the journeys and the page sweep -------------------------------------------------------------
 
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
-PASSWORD = "rahasia-uji-123"  # tests/factories.py: UserFactory's saved password
+from tests.accounts.factories import PASSWORD  # noqa: E402 - UserFactory's saved password
 
 
 @pytest.fixture

@@ -23,8 +23,9 @@ from practices.services.attachments import attachment_add
 from practices.services.questions import question_ask
 from practices.services.replication import replication_start
 from practices.services.submission import revision_start_from_live
-from tests.practices.factories import member, moderator, practice_draft, practice_in_state
-from tests.practices.public_factories import make_practice
+from tests.accounts.factories import moderator
+from tests.agencies.factories import member
+from tests.practices.factories import practice_draft, practice_in_state, practice_published
 
 from .conftest import axe_run, horizontal_overflow, login_as, screenshot
 from .pdf import small_pdf
@@ -40,7 +41,7 @@ def _data():
     lead = moderator(lead=True)
     other = member("32.04", role=Membership.Role.ADMIN)
 
-    published = make_practice(
+    published = practice_published(
         title="Pengurangan kemiskinan ekstrem berbasis data desa",
         summary="Data desa dipakai untuk menyasar bantuan sosial kepada rumah tangga miskin ekstrem.",
         theme="kemiskinan",

@@ -5,7 +5,7 @@ import pytest
 from django.test import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.practices.factories import member
+from tests.agencies.factories import member
 
 from .conftest import PASSWORD, axe_run
 

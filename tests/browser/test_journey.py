@@ -23,8 +23,9 @@ from django.test import override_settings
 
 from agencies.models import Agency, Membership
 from practices.models import Practice, PracticeRevision, Screening, Theme
-from tests.practices.factories import member, moderator
-from tests.practices.public_factories import make_practice
+from tests.accounts.factories import moderator
+from tests.agencies.factories import member
+from tests.practices.factories import practice_published
 
 from .conftest import login_via_form, logout_via_form, screenshot
 from .pdf import small_pdf
@@ -137,7 +138,7 @@ def test_a_practice_from_first_draft_to_replication(
     mod = moderator(language=lang)
     adopter = member("32.04", language=lang)  # Kabupaten Bandung
     # A published practice of another province and theme: the filters must leave it out.
-    other = make_practice(title="Mal pelayanan publik terpadu", agency="32.04", theme="pelayanan-publik")
+    other = practice_published(title="Mal pelayanan publik terpadu", agency="32.04", theme="pelayanan-publik")
     theme = Theme.objects.get(code="kemiskinan")
     prefix = "/en" if lang == "en" else ""
 

@@ -30,7 +30,7 @@ def main(argv: list[str]) -> None:
     from notifications.services import deliveries_requeue
     from practices.models import Practice
     from practices.services.submission import practice_create
-    from tests.practices.submission_helpers import complete
+    from tests.practices.factories import revision_complete as complete
 
     command = argv[0]
     if command == "seed":

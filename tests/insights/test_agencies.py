@@ -5,8 +5,8 @@ import pytest
 from common.cache import public_cache_invalidate
 from insights.views.agencies import PRACTICES_PAGE_SIZE
 from practices.services.replication import replication_start
-from tests.practices.factories import member
-from tests.practices.public_factories import make_practice
+from tests.agencies.factories import member
+from tests.practices.factories import practice_published
 
 pytestmark = pytest.mark.django_db
 
@@ -56,9 +56,9 @@ def test_directory_htmx_returns_the_results_part(client):
 
 
 def test_regency_profile_links_its_province_and_lists_practices(client):
-    source = make_practice(title="Praktik Surabaya", agency="35.78")
+    source = practice_published(title="Praktik Surabaya", agency="35.78")
     replication_start(source=source, by=member("32.04"), date=datetime.date(2025, 1, 6), note="")
-    make_practice(title="Draf Surabaya", agency="35.78", publish=False)
+    practice_published(title="Draf Surabaya", agency="35.78", publish=False)
     response = client.get("/instansi/kota-surabaya-3578/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -83,7 +83,7 @@ def test_unknown_agency_is_404(client):
 
 def test_agency_profile_pages_through_its_practices_and_counts_them_all(client):
     for i in range(PRACTICES_PAGE_SIZE + 2):
-        make_practice(title=f"Praktik Surabaya {i:02d}", agency="35.78")
+        practice_published(title=f"Praktik Surabaya {i:02d}", agency="35.78")
     first = client.get("/instansi/kota-surabaya-3578/")
     html = first.content.decode()
     assert len(first.context["page_obj"].object_list) == PRACTICES_PAGE_SIZE

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from insights.exports import cell_safe
 from practices.serializers import PracticeListSerializer
-from tests.practices.public_factories import make_practice
+from tests.practices.factories import practice_published
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +41,8 @@ def test_cell_safe_neutralises_formula_prefixes(value):
 
 
 def test_practice_export_uses_the_page_filters_and_the_api_field_names(client):
-    kept = make_practice(title="Perizinan cepat", theme="investasi", agency="35.78")
-    make_practice(title="Posyandu", theme="kemiskinan", agency="32.04")
+    kept = practice_published(title="Perizinan cepat", theme="investasi", agency="35.78")
+    practice_published(title="Posyandu", theme="kemiskinan", agency="32.04")
     rows = read_csv(client.get("/unduh/praktik.csv?theme=investasi&page=3"))
     assert rows[0] == list(PracticeListSerializer().fields)
     assert len(rows) == 2 and rows[1][0] == str(kept.pk) and rows[1][rows[0].index("title")] == "Perizinan cepat"
@@ -53,8 +53,8 @@ def test_practice_export_uses_the_page_filters_and_the_api_field_names(client):
 
 
 def test_practice_export_search_and_bad_values_dropped(client):
-    make_practice(title="Perizinan cepat", summary="Perizinan usaha.")
-    make_practice(title="Posyandu", summary="Balita sehat.")
+    practice_published(title="Perizinan cepat", summary="Perizinan usaha.")
+    practice_published(title="Posyandu", summary="Balita sehat.")
     rows = read_csv(client.get("/unduh/praktik.csv?q=perizinan&stage=bukan"))
     assert [r[2] for r in rows[1:]] == ["Perizinan cepat"]
     assert client.get("/unduh/praktik.pdf").status_code == 404
@@ -63,7 +63,7 @@ def test_practice_export_search_and_bad_values_dropped(client):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_formula_injection_is_neutralised_in_practice_exports(client, fmt):
     for n, title in enumerate(DANGEROUS):
-        make_practice(title=title, summary=f"=cmd|' /C calc'!A{n}")
+        practice_published(title=title, summary=f"=cmd|' /C calc'!A{n}")
     response = client.get(f"/unduh/praktik.{fmt}")
     rows = read_csv(response) if fmt == "csv" else read_xlsx(response)
     header = rows[0]
@@ -79,7 +79,7 @@ def test_formula_injection_is_neutralised_in_practice_exports(client, fmt):
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_agency_directory_export(client, fmt):
-    make_practice(title="A", agency="35.78")
+    practice_published(title="A", agency="35.78")
     response = client.get(f"/unduh/instansi.{fmt}?kind=kota&province=35")
     rows = read_csv(response) if fmt == "csv" else read_xlsx(response)
     assert rows[0] == ["code", "name", "acronym", "kind", "region_code", "province_code", "practice_count", "web_url"]
@@ -90,7 +90,7 @@ def test_agency_directory_export(client, fmt):
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_who_does_what_export_and_guard(client, fmt):
-    make_practice(
+    practice_published(
         title="+Posyandu",
         theme="kemiskinan",
         agency="32.04",
@@ -103,7 +103,7 @@ def test_who_does_what_export_and_guard(client, fmt):
 
 
 def test_list_page_links_the_export_with_its_query_string(client):
-    make_practice(title="Perizinan", theme="investasi")
+    practice_published(title="Perizinan", theme="investasi")
     html = client.get("/praktik/?theme=investasi&page=1").content.decode()
     assert 'href="/unduh/praktik.csv?theme=investasi"' in html
     assert 'href="/unduh/praktik.xlsx?theme=investasi"' in html

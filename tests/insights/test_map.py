@@ -10,7 +10,8 @@ from django.urls import reverse
 from insights.exports import cell_safe
 from insights.selectors.map import PROVINCE_TILES, who_does_what
 from practices.models import Indicator, IndicatorValue, Theme
-from tests.practices.ledger_fixtures import en_url, indonesian, published_practice  # noqa: F401
+from tests.i18n import en_url
+from tests.practices.factories import published_practice
 
 pytestmark = pytest.mark.django_db
 

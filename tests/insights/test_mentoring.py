@@ -8,8 +8,10 @@ from agencies.services.rbindex import rb_category
 from insights.selectors.mentoring import agencies_needing_mentoring, mentor_suggestions
 from practices.models import Theme
 from practices.selectors.ledger import practices_like_you
-from tests.factories import UserFactory
-from tests.practices.ledger_fixtures import en_url, indonesian, member, published_practice  # noqa: F401
+from tests.accounts.factories import UserFactory
+from tests.agencies.factories import member
+from tests.i18n import en_url
+from tests.practices.factories import published_practice
 
 pytestmark = pytest.mark.django_db
 

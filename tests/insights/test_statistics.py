@@ -10,11 +10,11 @@ from agencies.models import Agency
 from insights.selectors import statistics as stats
 from practices.models import Practice, PracticeRevision, ReviewAssignment, Transition
 from practices.services.replication import replication_start
-from tests.accounts.factories import moderator
+from tests.accounts.factories import UserFactory, moderator
+from tests.agencies.factories import member
 from tests.agencies.factories import member as agency_member
-from tests.factories import UserFactory
-from tests.practices.factories import practice_in_state, practice_published
-from tests.practices.ledger_fixtures import en_url, indonesian, member, published_practice  # noqa: F401
+from tests.i18n import en_url
+from tests.practices.factories import practice_in_state, practice_published, published_practice
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC

@@ -193,6 +193,13 @@ def published(*, code: str, title: str, summary: str = "", theme_code: str = "pe
     return practice_publish(practice=practice, revision=revision)
 
 
+def published_practice(*, agency_code: str, slug: str, theme: str = "kemiskinan", title: str | None = None) -> Practice:
+    """A published practice under a known slug (the ledger, FAQ and map tests address practices by slug)."""
+    return practice_published(
+        agency=agency_code, slug=slug, theme=theme, title=title or f"Praktik {slug}", summary="Ringkas."
+    )
+
+
 # Until every test module imports its builders from the app that owns them (tests/<app>/factories.py).
 from tests.accounts.factories import moderator  # noqa: E402, F401
 from tests.agencies.factories import agency_admin  # noqa: E402, F401

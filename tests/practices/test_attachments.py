@@ -9,12 +9,8 @@ from PIL import Image
 from practices.models import Attachment
 from practices.services.attachments import AttachmentRefused, attachment_add
 from practices.services.publishing import practice_publish
-
-from .submission_helpers import (
-    complete,
-    member,
-    new_practice,
-)
+from tests.agencies.factories import member
+from tests.practices.factories import new_practice, revision_complete
 
 pytestmark = pytest.mark.django_db
 
@@ -186,7 +182,7 @@ def test_download_is_an_attachment_with_nosniff_and_follows_access(client):
     # Evidence added while the practice was a draft is public once that revision is published.
     draft = new_practice(user)
     public = attachment_add(practice_id=draft.pk, uploaded=SimpleUploadedFile("bukti.pdf", PDF_BYTES), by=user)
-    practice_publish(practice=draft, revision=complete(draft, title="Terbit"))
+    practice_publish(practice=draft, revision=revision_complete(draft, title="Terbit"))
     client.logout()
     response = client.get(reverse("manage:attachment_download", kwargs={"attachment_pk": public.pk}))
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")

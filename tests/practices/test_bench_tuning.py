@@ -16,8 +16,7 @@ from practices import search
 from practices.models import Practice
 from practices.selectors import facets
 from practices.selectors import public as selectors
-
-from .public_factories import make_practice
+from tests.practices.factories import practice_published
 
 pytestmark = pytest.mark.django_db
 
@@ -46,11 +45,11 @@ def test_only_the_newest_candidates_are_ranked_and_the_rest_follow_newest_first(
     monkeypatch.setattr(search, "RANK_CANDIDATES", 4)
     monkeypatch.setattr(selectors, "PAGE_SIZE", 3)  # pages straddle the candidate boundary too
     # Title matches rank above summary matches, but only among the 4 newest matches.
-    old_title = _dated(make_practice(title="Sidikjari lama", summary="Lain."), 30)
-    body_new = [_dated(make_practice(title=f"Praktik {i}", summary="Memakai sidikjari."), i) for i in range(4)]
-    title_new = _dated(make_practice(title="Sidikjari baru", summary="Lain."), 2)
-    older = [_dated(make_practice(title=f"Lama {i}", summary="Dengan sidikjari."), 10 + i) for i in range(3)]
-    _dated(make_practice(title="Tidak cocok", summary="Lain."), 0)
+    old_title = _dated(practice_published(title="Sidikjari lama", summary="Lain."), 30)
+    body_new = [_dated(practice_published(title=f"Praktik {i}", summary="Memakai sidikjari."), i) for i in range(4)]
+    title_new = _dated(practice_published(title="Sidikjari baru", summary="Lain."), 2)
+    older = [_dated(practice_published(title=f"Lama {i}", summary="Dengan sidikjari."), 10 + i) for i in range(3)]
+    _dated(practice_published(title="Tidak cocok", summary="Lain."), 0)
 
     order = _all_pages("sidikjari")
 
@@ -63,20 +62,20 @@ def test_only_the_newest_candidates_are_ranked_and_the_rest_follow_newest_first(
 
 
 def test_all_matches_are_ranked_when_fewer_than_the_candidates():
-    body = _dated(make_practice(title="Praktik A", summary="Antrean daring di kelurahan."), 0)
-    title = _dated(make_practice(title="Antrean daring", summary="Lain."), 5)
+    body = _dated(practice_published(title="Praktik A", summary="Antrean daring di kelurahan."), 0)
+    title = _dated(practice_published(title="Antrean daring", summary="Lain."), 5)
     assert _all_pages("antrean") == [title.slug, body.slug]
 
 
 def test_kept_counts_are_recomputed_after_a_publish(client):
-    make_practice(title="Satu", theme="kemiskinan")
+    practice_published(title="Satu", theme="kemiskinan")
     # A unique query string misses the page cache each time, as the benchmark does; the counts are kept.
     first = client.get("/praktik/?theme=kemiskinan&utm=1")
     assert first.context["page_obj"].paginator.count == 1
     theme_counts = {o.value: o.count for o in first.context["result"].facets["theme"]}
     assert theme_counts["kemiskinan"] == 1
 
-    make_practice(title="Dua", theme="kemiskinan")  # publishing bumps the cache version
+    practice_published(title="Dua", theme="kemiskinan")  # publishing bumps the cache version
 
     second = client.get("/praktik/?theme=kemiskinan&utm=2")
     assert second.context["page_obj"].paginator.count == 2
@@ -85,17 +84,17 @@ def test_kept_counts_are_recomputed_after_a_publish(client):
 
 
 def test_kept_similar_practices_include_one_published_later(client):
-    practice = make_practice(title="Antrean daring kelurahan", theme="pelayanan-publik")
+    practice = practice_published(title="Antrean daring kelurahan", theme="pelayanan-publik")
     first = client.get(f"/praktik/{practice.slug}/?utm=1")
     assert first.context["related"] == []
-    later = make_practice(title="Antrean daring kecamatan", theme="pelayanan-publik", agency="32.04")
+    later = practice_published(title="Antrean daring kecamatan", theme="pelayanan-publik", agency="32.04")
     second = client.get(f"/praktik/{practice.slug}/?utm=2")
     assert [p.slug for p in second.context["related"]] == [later.slug]
 
 
 def test_kept_counts_follow_the_filters_not_the_url(client):
-    make_practice(title="Di Surabaya", agency="35.78", stage="penerapan")
-    make_practice(title="Di Bandung", agency="32.04", stage="uji_coba")
+    practice_published(title="Di Surabaya", agency="35.78", stage="penerapan")
+    practice_published(title="Di Bandung", agency="32.04", stage="uji_coba")
     surabaya = client.get("/praktik/?region=35.78&province=35")
     bandung = client.get("/praktik/?province=32&region=32.04&sort=newest")
     assert [p.title for p in surabaya.context["page_obj"]] == ["Di Surabaya"]
@@ -105,7 +104,7 @@ def test_kept_counts_follow_the_filters_not_the_url(client):
 
 
 def test_public_pages_are_sent_compressed_to_browsers_that_accept_it(client):
-    make_practice(title="Kompresi", summary="Ringkasan " * 200)
+    practice_published(title="Kompresi", summary="Ringkasan " * 200)
     response = client.get("/praktik/", HTTP_ACCEPT_ENCODING="gzip")
     assert response["Content-Encoding"] == "gzip"
     assert "Kompresi" in gzip.decompress(response.content).decode()
@@ -119,7 +118,7 @@ ASSET_RE = re.compile(r'<(?:link[^>]+rel="stylesheet"[^>]*href|script[^>]+src)="
     "url", ["/", "/praktik/", "/praktik/?q=kemiskinan", "{detail}", "/instansi/kota-surabaya-3578/"]
 )
 def test_page_and_its_assets_fit_the_first_visit_budget_even_uncompressed(client, url):
-    practices = [make_practice(title=f"Praktik bobot {i}", summary="Ringkasan. " * 30) for i in range(25)]
+    practices = [practice_published(title=f"Praktik bobot {i}", summary="Ringkasan. " * 30) for i in range(25)]
     response = client.get(url.format(detail=f"/praktik/{practices[0].slug}/"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -149,7 +148,7 @@ def test_seed_has_an_english_share_found_by_english_stemming():
 def test_a_page_stored_under_an_older_version_is_rendered_again(client):
     from common.cache import _bump
 
-    make_practice(title="Versi")
+    practice_published(title="Versi")
     assert client.get("/praktik/")["X-Cache"] == "miss"
     assert client.get("/praktik/")["X-Cache"] == "hit"
     _bump()  # what a publish does
@@ -163,10 +162,10 @@ OPTION_RE = r'<option value="{}"[^>]*>[^<]*\((\d+)\)</option>'
 
 
 def test_kept_filter_block_shows_the_new_counts_after_a_publish(client):
-    make_practice(title="Satu", theme="kemiskinan")
+    practice_published(title="Satu", theme="kemiskinan")
     first = client.get("/praktik/?utm=1").content.decode()
     assert re.search(OPTION_RE.format("kemiskinan"), first).group(1) == "1"
-    make_practice(title="Dua", theme="kemiskinan")
+    practice_published(title="Dua", theme="kemiskinan")
     second = client.get("/praktik/?utm=2").content.decode()
     assert re.search(OPTION_RE.format("kemiskinan"), second).group(1) == "2"
     # Another filter state is another block: the chosen option and its counts.
@@ -176,7 +175,7 @@ def test_kept_filter_block_shows_the_new_counts_after_a_publish(client):
 
 
 def test_a_card_shows_the_practice_as_it_is_now_without_any_invalidation(client):
-    practice = make_practice(title="Judul lama")
+    practice = practice_published(title="Judul lama")
     assert "Judul lama" in client.get("/praktik/?utm=1").content.decode()
     # Changed behind the services' back (no cache version bump): the card's key is what it shows, so the next
     # render that misses the page cache shows the new values.
@@ -190,7 +189,7 @@ def test_a_practice_body_is_rendered_once_per_live_revision(client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    practice = make_practice(
+    practice = practice_published(
         title="Antrean", problem="Antrean panjang.", indicator={"name": "Waktu tunggu", "unit": "menit"}
     )
     cache.clear()
@@ -213,7 +212,7 @@ def test_a_practice_body_is_rendered_once_per_live_revision(client):
     "url", ["/", "/praktik/", "/praktik/?q=antrean", "/praktik/{slug}/", "/instansi/kota-surabaya-3578/"]
 )
 def test_public_pages_render_when_redis_is_unreachable(client, settings, url):
-    practice = make_practice(title="Antrean daring")
+    practice = practice_published(title="Antrean daring")
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
     }
@@ -226,10 +225,10 @@ def test_public_pages_render_when_redis_is_unreachable(client, settings, url):
     ["", "q=antrean", "theme=kemiskinan", "province=35&region=35.78", "kind=kota&stage=penerapan&q=antrean", "q=zzzz"],
 )
 def test_one_pass_counts_equal_one_query_per_facet(query):
-    make_practice(title="Antrean daring", agency="35.78", theme="kemiskinan", stage="penerapan")
-    make_practice(title="Antrean pasar", agency="32.04", theme="investasi", other_themes=("kemiskinan",))
-    make_practice(title="Data desa", agency="35", theme="kemiskinan", stage="uji_coba")
-    make_practice(title="Antrean kecamatan", agency="32.04", theme="digitalisasi", stage="penerapan")
+    practice_published(title="Antrean daring", agency="35.78", theme="kemiskinan", stage="penerapan")
+    practice_published(title="Antrean pasar", agency="32.04", theme="investasi", other_themes=("kemiskinan",))
+    practice_published(title="Data desa", agency="35", theme="kemiskinan", stage="uji_coba")
+    practice_published(title="Antrean kecamatan", agency="32.04", theme="digitalisasi", stage="penerapan")
     Practice.objects.filter(title="Data desa").update(reached_target=True, replication_count=2)
 
     result = selectors.practice_list(data=QueryDict(query), page_number=1)
@@ -268,8 +267,8 @@ def test_one_pass_counts_equal_one_query_per_facet(query):
 
 
 def test_the_kept_practice_body_follows_the_practice_it_replicates(client):
-    source = make_practice(title="Asal lama", agency="32.04")
-    copy = make_practice(title="Salinan", agency="35.78")
+    source = practice_published(title="Asal lama", agency="32.04")
+    copy = practice_published(title="Salinan", agency="35.78")
     Practice.objects.filter(pk=copy.pk).update(source=source)
 
     def replicated_from(n: int) -> str:  # the "Replicated from" fact (the similar practices are kept apart)
@@ -299,7 +298,7 @@ def local_pages(settings):
 
 
 def test_a_page_kept_in_process_memory_is_served_without_redis(client, local_pages, monkeypatch):
-    make_practice(title="Antrean daring")
+    practice_published(title="Antrean daring")
     assert client.get("/praktik/")["X-Cache"] == "miss"
 
     def unreachable(*args, **kwargs):
@@ -314,9 +313,9 @@ def test_a_page_kept_in_process_memory_is_served_without_redis(client, local_pag
 def test_a_publish_in_this_process_is_seen_at_once_and_another_process_s_within_the_local_seconds(
     client, local_pages, settings
 ):
-    make_practice(title="Pertama")
+    practice_published(title="Pertama")
     assert "Pertama" in client.get("/praktik/").content.decode()
-    make_practice(title="Kedua")  # publishing here bumps the version this process keeps
+    practice_published(title="Kedua")  # publishing here bumps the version this process keeps
     assert "Kedua" in client.get("/praktik/").content.decode()
 
     # Another process publishes: only Redis learns the new version, and the data changes.
@@ -341,7 +340,7 @@ def test_a_version_counter_lost_with_redis_restarts_above_every_kept_page(local_
 
 
 def test_a_page_stored_under_a_newer_version_than_this_process_read_is_served(client, local_pages, settings):
-    make_practice(title="Antrean daring")
+    practice_published(title="Antrean daring")
     client.get("/praktik/")
     older = local_pages._local.version
     # Another process publishes, reads the new version and stores the page under it.

@@ -10,14 +10,9 @@ from agencies.models import Membership
 from practices.models import PracticeRevision
 from practices.services.attachments import attachment_add
 from practices.services.submission import practice_submit
-
-from .submission_helpers import (
-    BANDUNG,
-    complete,
-    member,
-    moderator,
-    new_practice,
-)
+from tests.accounts.factories import moderator
+from tests.agencies.factories import BANDUNG, member
+from tests.practices.factories import new_practice, revision_complete
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +106,7 @@ def test_members_and_admins_of_the_agency_use_every_page(client, setup, role):
 def test_a_moderator_may_compare_revisions_once_submitted_but_never_edit(client, setup):
     owner, practice, _attachment = setup
     admin = member(role=Membership.Role.ADMIN)
-    complete(practice)
+    revision_complete(practice)
     practice_submit(practice_id=practice.pk, by=admin)
     client.force_login(moderator())
     assert client.get(reverse("manage:compare", kwargs={"pk": practice.pk})).status_code == 200

@@ -8,8 +8,9 @@ from notifications.models import Delivery, Notification
 from practices.models import Practice, PracticeRevision, ReviewAssignment, Transition
 from practices.services import agency_review, assignment, decisions
 from practices.workflow import revision_transition
-
-from .factories import member, moderator, practice_in_state
+from tests.accounts.factories import moderator
+from tests.agencies.factories import member
+from tests.practices.factories import practice_in_state
 
 pytestmark = pytest.mark.django_db
 S = PracticeRevision.State

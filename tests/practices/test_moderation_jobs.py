@@ -8,8 +8,9 @@ from agencies.models import Membership
 from notifications.models import Notification
 from practices.models import Practice, PracticeRevision, ReviewAssignment
 from practices.services import decisions, jobs
-
-from .factories import member, moderator, practice_in_state
+from tests.accounts.factories import moderator
+from tests.agencies.factories import member
+from tests.practices.factories import practice_in_state
 
 pytestmark = pytest.mark.django_db
 S = PracticeRevision.State

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from practices.models import Practice, PracticeRevision
 from practices.services import assignment, decisions
-
-from .factories import moderator, practice_in_state
+from tests.accounts.factories import moderator
+from tests.practices.factories import practice_in_state
 
 pytestmark = pytest.mark.django_db
 S = PracticeRevision.State

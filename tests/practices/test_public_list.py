@@ -3,8 +3,7 @@
 import pytest
 
 from common.cache import public_cache_invalidate
-
-from .public_factories import make_practice
+from tests.practices.factories import practice_published
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +16,7 @@ def _fresh_cache():
 @pytest.fixture
 def catalogue():
     return {
-        "sby": make_practice(
+        "sby": practice_published(
             title="Surabaya kemiskinan",
             agency="35.78",
             theme="kemiskinan",
@@ -33,7 +32,7 @@ def catalogue():
                 "values": [("2024-01-01", "7")],
             },
         ),
-        "bdg": make_practice(
+        "bdg": practice_published(
             title="Bandung investasi",
             agency="32.04",
             theme="investasi",
@@ -41,8 +40,8 @@ def catalogue():
             start_year=2022,
             stage="uji_coba",
         ),
-        "jatim": make_practice(title="Jatim pelayanan", agency="35", theme="pelayanan-publik", start_year=2021),
-        "menpan": make_practice(
+        "jatim": practice_published(title="Jatim pelayanan", agency="35", theme="pelayanan-publik", start_year=2021),
+        "menpan": practice_published(
             title="Menpan akuntabilitas", agency="kemenpanrb", theme="akuntabilitas", start_year=2023
         ),
     }
@@ -119,7 +118,7 @@ def test_sorting(client, catalogue):
 
 def test_pagination_keeps_the_filters(client):
     for i in range(23):
-        make_practice(title=f"Kemiskinan {i}")
+        practice_published(title=f"Kemiskinan {i}")
     response = client.get("/praktik/", {"theme": "kemiskinan"})
     assert len(response.context["page_obj"].object_list) == 20
     assert 'href="?theme=kemiskinan&amp;page=2"' in response.content.decode()

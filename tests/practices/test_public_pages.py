@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from common.cache import public_cache_invalidate
 from practices.models import Practice, PracticeRevision
-from tests.factories import MembershipFactory, UserFactory
-
-from .public_factories import make_practice
+from tests.accounts.factories import UserFactory
+from tests.agencies.factories import member
+from tests.practices.factories import practice_published
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -26,7 +26,7 @@ def _fresh_cache():
 
 @pytest.fixture
 def practice():
-    return make_practice(
+    return practice_published(
         title="Pengentasan kemiskinan berbasis data desa",
         summary="Data keluarga miskin dimutakhirkan tiap bulan.",
         agency="32.04",
@@ -52,7 +52,7 @@ def practice():
 
 def _member():
     # The factory sets the password after creating the row without saving it; save so the session stays valid.
-    user = MembershipFactory().user
+    user = member()
     user.save()
     return user
 
@@ -95,15 +95,15 @@ def test_contact_email_only_for_agency_members(client, practice):
 
 
 def test_related_practices_share_the_theme(client, practice):
-    related = make_practice(title="Data kemiskinan desa terpadu")
-    make_practice(title="Mal pelayanan publik", theme="pelayanan-publik")
+    related = practice_published(title="Data kemiskinan desa terpadu")
+    practice_published(title="Mal pelayanan publik", theme="pelayanan-publik")
     response = client.get(f"/praktik/{practice.slug}/")
     assert [p.title for p in response.context["related"]] == [related.title]
 
 
 def test_theme_page_numbers_practices_and_agencies(client, practice):
-    make_practice(title="Kemiskinan Surabaya", agency="35.78", replication_count=3)
-    make_practice(title="Mal pelayanan publik", theme="pelayanan-publik")
+    practice_published(title="Kemiskinan Surabaya", agency="35.78", replication_count=3)
+    practice_published(title="Mal pelayanan publik", theme="pelayanan-publik")
     response = client.get("/tema/kemiskinan/")
     assert response.status_code == 200
     assert response.context["numbers"] == {"practices": 2, "agencies": 2, "provinces": 2, "replications": 3}
@@ -112,7 +112,7 @@ def test_theme_page_numbers_practices_and_agencies(client, practice):
 
 
 def test_home_has_theme_counts_tematik_first_numbers_and_search(client, practice):
-    make_practice(title="Featured", theme="pelayanan-publik", featured=True)
+    practice_published(title="Featured", theme="pelayanan-publik", featured=True)
     response = client.get("/")
     themes = response.context["themes"]
     assert [t.track for t in themes[:4]] == ["tematik"] * 4
@@ -141,10 +141,10 @@ def test_english_pages_and_hreflang(client, practice):
 
 
 def _unpublished_trio():
-    draft = make_practice(title="Rahasia draf kemiskinan", publish=False)
-    rejected = make_practice(title="Rahasia ditolak kemiskinan", publish=False)
+    draft = practice_published(title="Rahasia draf kemiskinan", publish=False)
+    rejected = practice_published(title="Rahasia ditolak kemiskinan", publish=False)
     PracticeRevision.objects.filter(practice=rejected).update(state=PracticeRevision.State.REJECTED)
-    archived = make_practice(title="Rahasia diarsipkan kemiskinan", agency="32.04", featured=True)
+    archived = practice_published(title="Rahasia diarsipkan kemiskinan", agency="32.04", featured=True)
     Practice.objects.filter(pk=archived.pk).update(status=Practice.Status.ARCHIVED)
     public_cache_invalidate()
     return [draft, rejected, archived]
@@ -184,7 +184,7 @@ def test_unpublished_practices_are_never_visible_anywhere(client, practice):
 
 
 def test_feeds_are_valid_atom(client, practice):
-    make_practice(title="Surabaya", agency="35.78", theme="investasi")
+    practice_published(title="Surabaya", agency="35.78", theme="investasi")
     for url, expected in [
         ("/praktik/feed/", 2),
         ("/tema/kemiskinan/feed/", 1),
@@ -292,7 +292,7 @@ def test_query_budget_is_fixed_whatever_the_data(client, django_assert_max_num_q
         made = []
         for i in range(n):
             made.append(
-                make_practice(
+                practice_published(
                     title=f"Kemiskinan {i}",
                     agency=["35.78", "35", "32.04"][i % 3],
                     other_themes=("investasi",),

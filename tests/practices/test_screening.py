@@ -11,8 +11,9 @@ from notifications.models import Notification
 from practices.models import Attachment, Practice, PracticeRevision, ReviewAssignment, Screening, Transition
 from practices.services import agency_review, decisions
 from practices.services.screening import link_check, revision_screen
-
-from .factories import member, moderator, practice_in_state
+from tests.accounts.factories import moderator
+from tests.agencies.factories import member
+from tests.practices.factories import practice_in_state
 
 S = PracticeRevision.State
 

@@ -2,8 +2,7 @@ import pytest
 
 from common.cache import public_cache_invalidate
 from practices.models import Practice
-
-from .public_factories import make_practice
+from tests.practices.factories import practice_published
 
 pytestmark = pytest.mark.django_db
 
@@ -18,25 +17,25 @@ def titles(response) -> list[str]:
 
 
 def test_stemming_miskin_finds_kemiskinan(client):
-    make_practice(title="Pengentasan kemiskinan berbasis data desa")
-    make_practice(title="Perizinan bangunan gedung", theme="investasi")
+    practice_published(title="Pengentasan kemiskinan berbasis data desa")
+    practice_published(title="Perizinan bangunan gedung", theme="investasi")
     assert titles(client.get("/praktik/", {"q": "miskin"})) == ["Pengentasan kemiskinan berbasis data desa"]
 
 
 def test_stemming_perizinan_finds_izin(client):
-    make_practice(title="Izin usaha selesai sehari", theme="investasi")
-    make_practice(title="Pengentasan kemiskinan")
+    practice_published(title="Izin usaha selesai sehari", theme="investasi")
+    practice_published(title="Pengentasan kemiskinan")
     assert titles(client.get("/praktik/", {"q": "perizinan"})) == ["Izin usaha selesai sehari"]
 
 
 def test_exact_word_of_the_narrative_matches(client):
-    make_practice(title="Layanan terpadu", approach="Aplikasi SIPANDU dipakai semua kecamatan.")
+    practice_published(title="Layanan terpadu", approach="Aplikasi SIPANDU dipakai semua kecamatan.")
     assert titles(client.get("/praktik/", {"q": "SIPANDU"})) == ["Layanan terpadu"]
 
 
 def test_typo_still_finds_and_offers_did_you_mean(client):
-    make_practice(title="Pengentasan kemiskinan berbasis data desa")
-    make_practice(title="Mal pelayanan publik", theme="pelayanan-publik")
+    practice_published(title="Pengentasan kemiskinan berbasis data desa")
+    practice_published(title="Mal pelayanan publik", theme="pelayanan-publik")
     response = client.get("/praktik/", {"q": "kemiskinn"})
     assert titles(response) == ["Pengentasan kemiskinan berbasis data desa"]
     assert response.context["result"].plan.suggestion == "kemiskinan"
@@ -45,17 +44,19 @@ def test_typo_still_finds_and_offers_did_you_mean(client):
 
 
 def test_english_query_on_english_text(client):
-    make_practice(
+    practice_published(
         title="Village data for poverty reduction",
         summary="Households are registered monthly so that assistance reaches the poorest families.",
     )
-    make_practice(title="Pengentasan kemiskinan")
+    practice_published(title="Pengentasan kemiskinan")
     assert titles(client.get("/praktik/", {"q": "household registering"})) == ["Village data for poverty reduction"]
 
 
 def test_title_match_ranks_above_body_match(client):
-    body = make_practice(title="Layanan terpadu kecamatan", approach="Kami juga membantu mengurangi stunting di desa.")
-    title = make_practice(title="Penurunan stunting lewat posyandu")
+    body = practice_published(
+        title="Layanan terpadu kecamatan", approach="Kami juga membantu mengurangi stunting di desa."
+    )
+    title = practice_published(title="Penurunan stunting lewat posyandu")
     response = client.get("/praktik/", {"q": "stunting"})
     assert titles(response) == [title.title, body.title]
     ranks = [p.rank for p in response.context["page_obj"].object_list]
@@ -63,7 +64,7 @@ def test_title_match_ranks_above_body_match(client):
 
 
 def test_snippet_highlights_and_escapes(client):
-    make_practice(title="Data desa", summary="Keluarga miskin & rentan <b>terdata</b> tiap bulan.")
+    practice_published(title="Data desa", summary="Keluarga miskin & rentan <b>terdata</b> tiap bulan.")
     html = client.get("/praktik/", {"q": "miskin"}).content.decode()
     snippet = next(line for line in html.splitlines() if 'class="snippet"' in line)
     assert "<mark>miskin</mark>" in snippet and "&amp; rentan" in snippet
@@ -71,7 +72,7 @@ def test_snippet_highlights_and_escapes(client):
 
 
 def test_no_match_says_so_and_suggests_themes(client):
-    make_practice(title="Pengentasan kemiskinan")
+    practice_published(title="Pengentasan kemiskinan")
     response = client.get("/praktik/", {"q": "xylofonqwz"})
     html = response.content.decode()
     assert titles(response) == []
@@ -80,16 +81,16 @@ def test_no_match_says_so_and_suggests_themes(client):
 
 
 def test_search_combined_with_a_facet(client):
-    make_practice(title="Kemiskinan di Surabaya", agency="35.78")
-    make_practice(title="Kemiskinan di Bandung", agency="32.04")
+    practice_published(title="Kemiskinan di Surabaya", agency="35.78")
+    practice_published(title="Kemiskinan di Bandung", agency="32.04")
     assert titles(client.get("/praktik/", {"q": "kemiskinan", "province": "32"})) == ["Kemiskinan di Bandung"]
     assert titles(client.get("/praktik/", {"q": "kemiskinan", "kind": "kabupaten"})) == ["Kemiskinan di Bandung"]
 
 
 def test_search_never_returns_unpublished(client):
-    make_practice(title="Kemiskinan terbit")
-    make_practice(title="Kemiskinan draf", publish=False)
-    archived = make_practice(title="Kemiskinan diarsipkan")
+    practice_published(title="Kemiskinan terbit")
+    practice_published(title="Kemiskinan draf", publish=False)
+    archived = practice_published(title="Kemiskinan diarsipkan")
     Practice.objects.filter(pk=archived.pk).update(status=Practice.Status.ARCHIVED)
     public_cache_invalidate()
     assert titles(client.get("/praktik/", {"q": "kemiskinan"})) == ["Kemiskinan terbit"]

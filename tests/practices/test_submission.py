@@ -6,16 +6,8 @@ from practices.completeness import revision_missing_items
 from practices.models import Practice, PracticeRevision, Theme, Transition
 from practices.services.publishing import practice_publish
 from practices.services.submission import SubmissionIncomplete, practice_submit, revision_start_from_live
-
-from .submission_helpers import (
-    BANDUNG,
-    SIDOARJO,
-    SURABAYA,
-    complete,
-    member,
-    new_practice,
-    published,
-)
+from tests.agencies.factories import BANDUNG, SIDOARJO, SURABAYA, member
+from tests.practices.factories import new_practice, published, revision_complete
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +107,7 @@ def test_complete_draft_to_submit_through_the_pages(client):
 def test_a_member_submits_to_their_agency_admin_first():
     user = member()
     practice = new_practice(user)
-    complete(practice)
+    revision_complete(practice)
     revision = practice_submit(practice_id=practice.pk, by=user)
     assert revision.state == PracticeRevision.State.AGENCY_REVIEW
 
@@ -230,7 +222,7 @@ def test_similar_published_practices_are_suggested_and_can_be_marked_as_the_sour
     unrelated = published(code=BANDUNG, title="Penyederhanaan perizinan investasi", theme_code="investasi")
     user = member()
     practice = new_practice(user)
-    complete(practice)
+    revision_complete(practice)
     client.force_login(user)
 
     response = client.get(reverse("manage:submit", kwargs={"pk": practice.pk}))

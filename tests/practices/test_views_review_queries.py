@@ -8,8 +8,9 @@ from django.utils import translation
 
 from agencies.models import Membership
 from practices.models import PracticeRevision
-
-from .factories import member, moderator, practice_in_state
+from tests.accounts.factories import moderator
+from tests.agencies.factories import member
+from tests.practices.factories import practice_in_state
 
 pytestmark = pytest.mark.django_db
 S = PracticeRevision.State

@@ -7,7 +7,9 @@ from audit.models import AuditEvent
 from practices.models import PracticeRevision
 from practices.services import decisions
 from practices.workflow import revision_transition
-from tests.practices.factories import member, moderator, practice_draft, practice_in_state
+from tests.accounts.factories import moderator
+from tests.agencies.factories import member
+from tests.practices.factories import practice_draft, practice_in_state
 
 pytestmark = pytest.mark.django_db
 S = PracticeRevision.State

@@ -33,8 +33,9 @@ from practices.models import PracticeRevision
 from practices.services.attachments import attachment_add
 from practices.services.questions import question_ask
 from practices.services.replication import replication_start
-from tests.practices.factories import member, moderator, practice_draft, practice_in_state
-from tests.practices.ledger_fixtures import published_practice
+from tests.accounts.factories import moderator
+from tests.agencies.factories import member
+from tests.practices.factories import practice_draft, practice_in_state, published_practice
 
 ROLES = ("anonymous", "other_agency", "member", "agency_admin", "moderator", "lead")
 S = PracticeRevision.State

@@ -20,7 +20,8 @@ from PIL import Image
 
 from practices.models import Attachment
 from practices.services.attachments import AttachmentRefused, attachment_add
-from tests.practices.factories import member, practice_draft
+from tests.agencies.factories import member
+from tests.practices.factories import practice_draft
 
 pytestmark = pytest.mark.django_db
 

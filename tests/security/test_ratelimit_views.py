@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from practices.models import Practice
-from tests.practices.factories import member, practice_draft
-from tests.practices.public_factories import make_practice
+from tests.agencies.factories import member
+from tests.practices.factories import practice_draft, practice_published
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def _assert_refused(response, lang):
 @pytest.mark.parametrize("lang", ["id", "en"])
 @override_settings(RATELIMIT_RATES={"search": "3/m"})
 def test_search_is_limited_but_browsing_is_not(lang):
-    make_practice(title="Layanan perizinan daring")
+    practice_published(title="Layanan perizinan daring")
     client = Client(REMOTE_ADDR="10.20.30.40")
     url = _url("practices:list", lang)
     codes = [client.get(url, {"q": f"perizinan {n}"}).status_code for n in range(3)]

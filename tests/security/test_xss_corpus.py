@@ -41,8 +41,10 @@ from practices.services.publishing import practice_publish
 from practices.services.questions import question_answer, question_ask
 from practices.services.replication import replication_start, replication_step_respond
 from practices.services.submission import revision_section_save
+from tests.accounts.factories import moderator
+from tests.agencies.factories import member
 from tests.browser.conftest import CHROMIUM
-from tests.practices.factories import member, moderator, practice_draft
+from tests.practices.factories import practice_draft
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
