@@ -45,7 +45,7 @@ class DigestEntryAdmin(admin.ModelAdmin):
 class PublishFanOutAdmin(admin.ModelAdmin):
     """Read-only: a pending row older than a few minutes means the fan-out is waiting for the sweeper."""
 
-    list_display = ["__str__", "state", "notified", "digested", "created_at", "queued_at", "done_at"]
+    list_display = ["__str__", "state", "notified", "digested", "created_at", "queued_at", "done_at", "withdrawn_at"]
     list_filter = ["state"]
     raw_id_fields = ["practice", "revision"]
 

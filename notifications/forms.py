@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Follow
-from .services import follow_target_get
+from .services.follows import follow_target_get
 
 
 class MarkReadForm(forms.Form):

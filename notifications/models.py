@@ -80,7 +80,7 @@ class Delivery(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # While `sending`: the claim expires at lease_until; handed_over_at is set just before the final "." of
-    # the SMTP DATA, after which the server may hold the message (see services.delivery_send_now).
+    # the SMTP DATA, after which the server may hold the message (see services.delivery.delivery_send_now).
     lease_until = models.DateTimeField(null=True, blank=True)
     handed_over_at = models.DateTimeField(null=True, blank=True)
 
@@ -204,7 +204,8 @@ class DigestEntry(models.Model):
     """A published practice waiting for a follower's next daily or weekly digest (the follow's frequency).
 
     One row per follower and practice (a practice reached through several follows is listed once);
-    `notification` is the digest that carried it, set in the same transaction the digest is written.
+    `notification` is the digest that carried it, set in the same transaction the digest is written. A practice
+    withdrawn before the digest takes its waiting rows with it (`services.fanout.publish_fanout_withdraw`).
     """
 
     user = models.ForeignKey(
@@ -214,6 +215,9 @@ class DigestEntry(models.Model):
     # The follow whose frequency decides which digest carries it (and whose token unsubscribes).
     follow = models.ForeignKey(Follow, on_delete=models.CASCADE, related_name="digest_entries")
     practice = models.ForeignKey("practices.Practice", on_delete=models.CASCADE, related_name="+")
+    # What the digest shows of it, as the fan-out was told (its context, e.g. title and agency, and its link).
+    context = models.JSONField(default=dict, blank=True)
+    target_url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     notification = models.ForeignKey(
         Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="digest_entries"
@@ -246,6 +250,10 @@ class PublishFanOut(models.Model):
     below; the rows it writes are unique per person and practice, so a second run or a run resumed after a
     crash tells nobody twice. A row still pending after a while (broker or worker was down) is queued again by
     `publish_fanouts_requeue`.
+
+    The publishing app writes, with the row, all the worker needs: the follows to tell (`targets`, follow kind →
+    ids) and the notification they get (`kind`, `context`, `target_url`); notifications read nothing else of the
+    practice. `withdrawn_at`: the practice was withdrawn before everyone was told; the rest are not.
     """
 
     class State(models.TextChoices):
@@ -254,12 +262,17 @@ class PublishFanOut(models.Model):
 
     practice = models.ForeignKey("practices.Practice", on_delete=models.CASCADE, related_name="+")
     revision = models.OneToOneField("practices.PracticeRevision", on_delete=models.CASCADE, related_name="+")
+    targets = models.JSONField(default=dict, blank=True)
+    kind = models.CharField(max_length=40, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    target_url = models.CharField(max_length=500, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     # Last handed to the broker, and last batch committed: the sweeper leaves a row alone while either is recent.
     queued_at = models.DateTimeField(null=True, blank=True)
     worked_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     # People told at once and digest entries written, counted in the transaction of each batch.
     notified = models.PositiveIntegerField(default=0)
     digested = models.PositiveIntegerField(default=0)

@@ -14,15 +14,15 @@ from common.ratelimit import ratelimit
 
 from .forms import FollowEmailForm, FollowForm, FollowUpdateForm, MarkReadForm
 from .selectors import follow_by_token, follows_for_user, notification_list
-from .services import follow_confirm as follow_confirm_service
-from .services import (
+from .services.follows import follow_confirm as follow_confirm_service
+from .services.follows import (
     follow_request_by_email,
     follow_set,
     follow_target_get,
     follow_unsubscribe,
     follow_update,
-    notification_mark_read,
 )
+from .services.notify import notification_mark_read
 
 
 @login_required

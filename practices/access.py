@@ -12,7 +12,6 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from agencies.roles import roles_for
-from agencies.selectors import membership_for_user  # the ledger's functions move to ledger/access.py
 
 from .models import Attachment, Practice, PracticeRevision
 from .workflow import PRACTICE_TRANSITIONS, actor_roles, allowed
@@ -164,7 +163,7 @@ def agency_membership_get(*, user, message: str | None = None):
     return membership
 
 
-# Replications and questions (issue #6) ----------------------------------------------------------------------
+# The ledger's pages (ledger/access.py decides who acts there) -------------------------------------------------
 
 
 def published_practice_get(*, slug: str) -> Practice:
@@ -173,39 +172,3 @@ def published_practice_get(*, slug: str) -> Practice:
     if practice is None:
         raise Http404
     return practice
-
-
-def replication_get_for_user(*, user, pk: int, for_update: bool = False):
-    """A replication the user may act on: members of the replicating agency or of the source's agency.
-
-    Anyone may read a replication of a published practice (the ledger is public); acting on one needs one
-    of the two memberships, checked by the services. Others get 404.
-    """
-    from .models import Replication
-
-    qs = Replication.objects.select_related("source", "source__agency", "agency")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    replication = qs.filter(pk=pk).first()
-    if replication is None or not user.is_authenticated:
-        raise Http404
-    membership = membership_for_user(user=user)
-    if membership is None or membership.agency_id not in (replication.agency_id, replication.source.agency_id):
-        raise Http404
-    return replication
-
-
-def question_get_for_user(*, user, pk: int, for_update: bool = False):
-    """A question the user may see in full: its asker's agency or the practice's owning agency (404 otherwise)."""
-    from .models import Question
-
-    qs = Question.objects.select_related("practice", "practice__agency", "asker_agency")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    question = qs.filter(pk=pk).first()
-    if question is None or not user.is_authenticated:
-        raise Http404
-    membership = membership_for_user(user=user)
-    if membership is None or membership.agency_id not in (question.asker_agency_id, question.practice.agency_id):
-        raise Http404
-    return question

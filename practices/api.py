@@ -1,6 +1,6 @@
-"""Practices API v1: themes, practices (read for everyone; drafts for their agency), replications, and the write
-path for agency systems. Every write calls the same services as the web pages, through the same access
-functions: a practice the caller may not see answers 404 whatever the method.
+"""Practices API v1: themes, practices (read for everyone; drafts for their agency), and the write path for
+agency systems (replications are the ledger app's: ledger/api.py). Every write calls the same services as the
+web pages, through the same access functions: a practice the caller may not see answers 404 whatever the method.
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-import django_filters
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -37,9 +36,9 @@ from .access import (
     practice_get_for_user,
 )
 from .filters import PracticeFilter, practices_order
-from .models import Practice, Replication, Theme
+from .models import Practice, Theme
 from .search import search_plan
-from .selectors.api import practice_api_get, practice_api_list, replication_api_list
+from .selectors.api import practice_api_get, practice_api_list
 from .serializers import (
     AttachmentSerializer,
     AttachmentWriteSerializer,
@@ -50,7 +49,6 @@ from .serializers import (
     PracticeListSerializer,
     PracticePatchSerializer,
     PracticeWriteSerializer,
-    ReplicationSerializer,
 )
 from .services import decisions
 from .services.attachments import AttachmentRefused, attachment_add
@@ -333,29 +331,6 @@ class PracticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 section_comments=data["section_comments"],
             )
         return self._fresh_detail(request, practice.pk)
-
-
-# Replications --------------------------------------------------------------------------------------------------
-
-
-class ReplicationFilter(django_filters.FilterSet):
-    source = django_filters.NumberFilter(field_name="source_id", min_value=1, max_value=2_147_483_647)
-    agency = django_filters.CharFilter(field_name="agency__code", max_length=64)
-    stage = django_filters.ChoiceFilter(choices=Replication.Stage.choices)
-
-    class Meta:
-        model = Replication
-        fields: list[str] = []
-
-
-@extend_schema_view(list=extend_schema(summary="Replications of published practices"))
-class ReplicationViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = ReplicationSerializer
-    filterset_class = ReplicationFilter
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self):
-        return replication_api_list()
 
 
 # The public dump -----------------------------------------------------------------------------------------------

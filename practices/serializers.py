@@ -18,7 +18,7 @@ from rest_framework import serializers
 
 from agencies.models import Region
 
-from .models import Attachment, Indicator, IndicatorValue, Practice, PracticeRevision, Replication, Theme
+from .models import Attachment, Indicator, IndicatorValue, Practice, PracticeRevision, Theme
 from .sections import INDICATOR_FIELDS, SECTION_FIELDS, VALUE_FIELDS
 from .workflow import DECISIONS
 
@@ -337,38 +337,6 @@ class PracticeDumpSerializer(PracticeDetailSerializer):
         fields.pop("attachments")
         fields.pop("replications")
         return fields
-
-
-class ReplicationSerializer(serializers.ModelSerializer):
-    id = serializers.IntegerField(read_only=True, help_text=_("Nomor replikasi."))
-    source_practice = serializers.PrimaryKeyRelatedField(
-        source="source", read_only=True, help_text=_("Praktik yang direplikasi.")
-    )
-    source_title = serializers.CharField(source="source.title", read_only=True, help_text=_("Judul praktik asal."))
-    agency_code = serializers.CharField(source="agency.code", read_only=True, help_text=_("Kode instansi replikator."))
-    agency_name = serializers.CharField(source="agency.name", read_only=True, help_text=_("Nama instansi replikator."))
-    stage = serializers.CharField(
-        read_only=True, help_text=_("Tahap terakhir: interest, study, legal_basis, launched, results.")
-    )
-    became_practice = serializers.PrimaryKeyRelatedField(
-        source="became", read_only=True, allow_null=True, help_text=_("Praktik baru hasil replikasi, bila ada.")
-    )
-    created_at = serializers.DateTimeField(read_only=True, help_text=_("Dicatat pertama kali."))
-    updated_at = serializers.DateTimeField(read_only=True, help_text=_("Terakhir diubah."))
-
-    class Meta:
-        model = Replication
-        fields = [
-            "id",
-            "source_practice",
-            "source_title",
-            "agency_code",
-            "agency_name",
-            "stage",
-            "became_practice",
-            "created_at",
-            "updated_at",
-        ]
 
 
 class MapRowSerializer(serializers.Serializer):

@@ -33,11 +33,3 @@ def practice_dump_regenerate() -> dict:
     # Cleared first, so a publication during the write queues the next run instead of being missed.
     dump.practice_dump_debounce_clear()
     return dump.practice_dump_write()
-
-
-@shared_task(acks_late=True)
-def questions_remind() -> int:
-    """Daily: remind agencies of questions unanswered for 7 days (idempotent: each is reminded once)."""
-    from .services.questions import questions_remind_unanswered  # moves to the ledger app with its models
-
-    return questions_remind_unanswered()

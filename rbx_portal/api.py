@@ -6,7 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyViewSet
-from practices.api import PracticeViewSet, ReplicationViewSet, ThemeViewSet, dump
+from ledger.api import ReplicationViewSet
+from practices.api import PracticeViewSet, ThemeViewSet, dump
 
 router = DefaultRouter()
 # Agency codes contain dots (`35.78`): no `.json` format suffixes, the API speaks JSON only.

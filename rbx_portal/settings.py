@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "audit",
     "agencies",
     "practices",
+    "ledger",
     "notifications",
     "insights",
     "demo",
@@ -136,7 +137,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 PUBLIC_CACHE_LOCAL_SECONDS = env.float("PUBLIC_CACHE_LOCAL_SECONDS", default=1.0)
 
 # How long a worker's claim on an email delivery lasts before another worker may reconcile it (longer than
-# any SMTP conversation; see notifications.services.delivery_send_now).
+# any SMTP conversation; see notifications.services.delivery.delivery_send_now).
 NOTIFICATIONS_DELIVERY_LEASE_SECONDS = env.int("NOTIFICATIONS_DELIVERY_LEASE_SECONDS", default=300)
 
 # Celery (configured from CELERY_* settings, see rbx_portal/celery.py) --------------------------------------
@@ -169,16 +170,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     "screenings-requeue": {"task": "practices.tasks.screenings_requeue", "schedule": 60 * 5},
     "reviews-sla-remind": {"task": "practices.tasks.reviews_sla_remind", "schedule": 60 * 60},
     "practices-freshness-check": {"task": "practices.tasks.practices_freshness_check", "schedule": 60 * 60 * 6},
-    # Replication ledger / Q&A (practices/tasks.py): each question is reminded once.
-    "questions-remind-unanswered": {"task": "practices.tasks.questions_remind", "schedule": 60 * 60 * 6},
+    # Replication ledger / Q&A (ledger/tasks.py): each question is reminded once.
+    "questions-remind-unanswered": {"task": "ledger.tasks.questions_remind", "schedule": 60 * 60 * 6},
     # Open data (practices/tasks.py): the JSON Lines dump, nightly at 02:30 WIB (also queued on publish).
     "practices-dump-nightly": {
         "task": "practices.tasks.practice_dump_regenerate",
         "schedule": crontab(hour=2, minute=30),
     },
 }
-
-# The ledger's tasks module is not named tasks.py, so autodiscovery needs it listed.
 
 # Authentication -----------------------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ urlpatterns += i18n_patterns(
     path(_("kelola/"), include("practices.urls.manage")),
     path(_("tinjauan/"), include("practices.urls.review")),
     path(_("notifikasi/"), include("notifications.urls")),
-    path("", include("practices.urls_ledger")),
+    path("", include("ledger.urls")),
     path("", include("insights.urls.pages")),
     path("", include("insights.urls.exports")),
     prefix_default_language=False,

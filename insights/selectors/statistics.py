@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from agencies.models import Agency, Region
 from common.workdays import working_days_between
-from practices.models import Practice, PracticeRevision, Replication, ReviewAssignment, Theme, Transition
+from ledger.models import Replication
+from practices.models import Practice, PracticeRevision, ReviewAssignment, Theme, Transition
 
 OVERDUE_WORKING_DAYS = 5
 

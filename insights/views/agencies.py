@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from agencies.selectors import agency_directory, agency_public_get, province_list, region_relatives
 from common.cache import public_cache_page
-from practices.selectors.ledger import replications_of_agency
+from ledger.selectors import replications_of_agency
 from practices.selectors.public import agency_practices
 
 PAGE_SIZE = 50

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from agencies.api import AgencySerializer
 from agencies.selectors import agency_directory
+from ledger.api import ReplicationSerializer
 from practices.selectors.api import practice_export_rows
 from practices.serializers import (
     FIELD_UNITS,
@@ -18,7 +19,6 @@ from practices.serializers import (
     MapRowSerializer,
     PracticeDetailSerializer,
     PracticeListSerializer,
-    ReplicationSerializer,
 )
 
 from ..exports import FORMATS, export_response, serializer_rows

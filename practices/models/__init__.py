@@ -1,6 +1,5 @@
 """The practices app's models, one module per concern; importers use `practices.models` (migrations too)."""
 
-from .ledger import Question, Replication, ReplicationResult, ReplicationStep
 from .practice import Practice, PracticeQuerySet, Theme
 from .review import Review, ReviewAssignment, ReviewAssignmentQuerySet, Screening, Transition
 from .revision import Attachment, Indicator, IndicatorValue, PracticeRevision, attachment_upload_to
@@ -19,8 +18,4 @@ __all__ = [
     "ReviewAssignmentQuerySet",
     "ReviewAssignment",
     "Review",
-    "Replication",
-    "ReplicationStep",
-    "ReplicationResult",
-    "Question",
 ]

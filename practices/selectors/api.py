@@ -7,7 +7,7 @@ from django.http import Http404, QueryDict
 
 from ..access import practice_get_for_user
 from ..filters import PracticeFilter, practices_order
-from ..models import Attachment, Indicator, IndicatorValue, Practice, PracticeRevision, Replication
+from ..models import Attachment, Indicator, IndicatorValue, Practice, PracticeRevision
 from ..search import search_plan
 
 
@@ -82,19 +82,9 @@ def practice_api_get(*, user, pk: int) -> tuple[Practice, PracticeRevision]:
         )
         .get(pk=revision_id)
     )
-    practice.replications_by_stage = dict(
-        Replication.objects.filter(source=practice).values_list("stage").annotate(n=Count("id")).order_by()
-    )
+    # Through the reverse relation of the ledger's replications: practices imports nothing of the ledger app.
+    practice.replications_by_stage = dict(practice.replications.values_list("stage").annotate(n=Count("id")).order_by())
     return practice, revision
-
-
-def replication_api_list() -> QuerySet[Replication]:
-    """Replications of published practices (the public ledger), oldest first, stable by id."""
-    return (
-        Replication.objects.filter(source__status=Practice.Status.PUBLISHED)
-        .select_related("source", "agency", "became")
-        .order_by("created_at", "id")
-    )
 
 
 def published_practices_with_indicators() -> QuerySet[Practice]:

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from accounts.models import User
 from agencies.roles import agency_people
-from notifications.services import notify
+from notifications.services.notify import notify
 
 from ..models import Practice, PracticeRevision
 from ..workflow import revision_transition

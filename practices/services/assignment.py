@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import audit_record
-from notifications.services import notify
+from notifications.services.notify import notify
 
 from ..access import lead_require, moderator_require, reviewer_is_eligible
 from ..models import Practice, PracticeRevision, Review, ReviewAssignment

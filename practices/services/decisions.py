@@ -12,11 +12,13 @@ from accounts.models import User
 from agencies.roles import agency_people
 from audit.services import audit_record
 from common.cache import public_cache_invalidate
-from notifications.services import notify, publish_fanout_create
+from notifications.services.fanout import publish_fanout_create, publish_fanout_withdraw
+from notifications.services.notify import notify
 
 from ..access import moderator_require
 from ..models import Practice, PracticeRevision, Review, Transition
 from ..sections import SECTIONS
+from ..selectors.followers import practice_follower_notice
 from ..selectors.moderation import revision_reviewers
 from ..workflow import PRACTICE_TRANSITIONS, actor_roles, revision_transition
 from .notices import notification_context, review_url
@@ -86,7 +88,7 @@ def revision_approve(
         target_url=review_url(locked),
     )
     # The followers (possibly thousands) are told by a worker; this transaction only records that they are due.
-    publish_fanout_create(practice=locked, revision=revision)
+    publish_fanout_create(practice=locked, revision=revision, **practice_follower_notice(practice=locked))
     return locked
 
 
@@ -161,6 +163,7 @@ def practice_archive(*, practice: Practice, by: User, reason: str, stopped: bool
     if stopped:
         locked.stopped_reason = reason
     locked.save(update_fields=["status", "stopped_reason", "updated_at"])
+    publish_fanout_withdraw(practice=locked)  # followers not yet told, and digests to come, leave it out
     public_cache_invalidate()
     Transition.objects.create(
         practice=locked,
@@ -197,6 +200,7 @@ def practice_confirm(*, practice: Practice, by: User) -> Practice:
 
 
 # The one dispatcher of the web form and the API ------------------------------------------------------------
+
 
 def revision_decide(
     *,

@@ -14,7 +14,7 @@ from agencies.roles import agency_people
 from common.cache import public_cache_invalidate
 from common.tasks import enqueue
 from common.workdays import working_days_between
-from notifications.services import notify
+from notifications.services.notify import notify
 
 from ..models import Practice, PracticeRevision, ReviewAssignment
 from .notices import notification_context, review_url

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Membership
 from agencies.roles import agency_people
 from common.richtext import richtext_clean_source
-from notifications.services import notify
+from notifications.services.notify import notify
 
 from ..completeness import MissingItem, revision_missing_items
 from ..models import Indicator, IndicatorValue, Practice, PracticeRevision

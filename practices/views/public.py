@@ -12,7 +12,6 @@ from common.ratelimit import ratelimit
 
 from ..access import practice_can_see_contact
 from ..charts import indicator_chart
-from ..selectors import ledger as ledger_selectors
 from ..selectors import public as selectors
 
 
@@ -58,8 +57,10 @@ def practice_detail(request, slug):
         "related": related,
         "show_contact_email": practice_can_see_contact(user=request.user),
         "region": practice.agency.region,
-        "replications": ledger_selectors.replication_list(practice=practice),
-        "faq": ledger_selectors.faq_list(practice=practice),
+        # The ledger app's rows, through Practice's reverse relations and the ledger's QuerySet methods, so that
+        # practices imports nothing of the app above it.
+        "replications": practice.replications.for_ledger(),
+        "faq": practice.questions.faq(),
         "like_you": like_you,
     }
     return render(request, "practices/public/practice_detail.html", context)

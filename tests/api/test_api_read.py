@@ -6,7 +6,8 @@ import pytest
 from django.core.cache import cache
 
 from agencies.models import Agency
-from practices.models import Attachment, Replication
+from ledger.models import Replication
+from practices.models import Attachment
 from tests.agencies.factories import member
 from tests.api.factories import token_client
 from tests.practices.factories import practice_draft, practice_published

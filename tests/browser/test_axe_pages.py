@@ -18,10 +18,10 @@ from django.utils import translation
 
 from agencies.models import Agency, Membership
 from common.cache import public_cache_invalidate
+from ledger.services.questions import question_ask
+from ledger.services.replication import replication_start
 from practices.models import Indicator, Practice, PracticeRevision
 from practices.services.attachments import attachment_add
-from practices.services.questions import question_ask
-from practices.services.replication import replication_start
 from practices.services.submission import revision_start_from_live
 from tests.accounts.factories import moderator
 from tests.agencies.factories import member

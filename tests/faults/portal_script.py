@@ -27,7 +27,7 @@ def main(argv: list[str]) -> None:
     from accounts.models import User
     from agencies.models import Agency, Membership
     from notifications.models import Delivery
-    from notifications.services import deliveries_requeue
+    from notifications.services.delivery import deliveries_requeue
     from practices.models import Practice
     from practices.services.submission import practice_create
     from tests.practices.factories import revision_complete as complete

@@ -4,7 +4,7 @@ import pytest
 
 from common.cache import public_cache_invalidate
 from insights.views.agencies import PRACTICES_PAGE_SIZE
-from practices.services.replication import replication_start
+from ledger.services.replication import replication_start
 from tests.agencies.factories import member
 from tests.practices.factories import practice_published
 

@@ -7,7 +7,7 @@ from agencies.models import Agency, Membership, RBIndexScore
 from agencies.services.rbindex import rb_category
 from insights.selectors.mentoring import agencies_needing_mentoring, mentor_suggestions
 from practices.models import Theme
-from practices.selectors.ledger import practices_like_you
+from practices.selectors.public import practices_like_you
 from tests.accounts.factories import UserFactory
 from tests.agencies.factories import member
 from tests.i18n import en_url

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from agencies.models import Agency
 from insights.selectors import statistics as stats
+from ledger.services.replication import replication_start
 from practices.models import Practice, PracticeRevision, ReviewAssignment, Transition
-from practices.services.replication import replication_start
 from tests.accounts.factories import UserFactory, moderator
 from tests.agencies.factories import member
 from tests.agencies.factories import member as agency_member

@@ -1,7 +1,8 @@
-"""The follower fan-out of a publish: recorded in the publish transaction, carried out by the worker in batches.
+"""The follower fan-out of a publish (notifications/services/fanout.py): recorded in the publish transaction with
+what the followers are told, carried out by the worker in batches.
 
-tests/notifications/test_follows.py checks who is told and how (frequencies, digests, opt-in); these tests
-check where and when: nothing per follower in the moderator's request, batches, idempotence, the broker down.
+Who is told and how (each person once, at their most frequent choice), then where and when: nothing per follower
+in the moderator's request, batches, idempotence, a withdrawal, the broker down. Digests: test_digests.py.
 """
 
 import datetime as dt
@@ -17,22 +18,20 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
-from agencies.models import Agency
-from notifications import services
 from notifications.models import Delivery, DigestEntry, Follow, Notification, PublishFanOut
-from notifications.services import follow_set, publish_fanout_run, publish_fanouts_requeue
+from notifications.services import fanout as fanout_services
+from notifications.services.delivery import _email_body
+from notifications.services.fanout import publish_fanout_run, publish_fanouts_requeue
+from notifications.services.follows import follow_set
 from practices.models import Practice, PracticeRevision, Theme
 from practices.services import decisions
 from tests.practices.factories import member, moderator, practice_in_state
 
-from .test_outbox import _free_port, _wait_for
+from .factories import approve, email_follow, jatim, surabaya, theme
+from .test_delivery import _free_port, _wait_for
 
 S = PracticeRevision.State
 CONFIRMED = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
-
-
-def surabaya():
-    return Agency.objects.get(code="35.78")
 
 
 def bulk_followers(count: int, *, start: int = 0, frequency: str = "immediate", **user_fields) -> list[User]:
@@ -72,6 +71,41 @@ def pending_fanout(practice) -> PublishFanOut:
     return PublishFanOut.objects.get(practice=practice, state=PublishFanOut.State.PENDING)
 
 
+# Who is told, and how ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_publishing_tells_each_follower_once_at_their_most_frequent_choice():
+    both = member(agency_code="32.04")  # follows the theme immediately and the agency daily
+    follow_set(user=both, kind="theme", target=theme(), frequency="immediate")
+    follow_set(user=both, kind="agency", target=surabaya(), frequency="daily")
+    daily = member(agency_code="32.04")
+    follow_set(user=daily, kind="agency", target=surabaya(), frequency="daily")
+    follow_set(user=daily, kind="province", target=jatim(), frequency="weekly")
+    email_follow("prov@example.com", kind="province", target=jatim(), frequency="weekly")
+    email_follow("off@example.com", frequency="off")
+    email_follow("unconfirmed@example.com", confirmed=False)
+    other_theme = Theme.objects.exclude(code="kemiskinan").first()
+    follow_set(user=member(agency_code="32.04"), kind="theme", target=other_theme, frequency="immediate")
+
+    practice = approve(practice_in_state(S.IN_REVIEW))
+
+    published = Notification.objects.filter(kind="follow_published")
+    assert list(published.values_list("recipient", flat=True)) == [both.pk]
+    note = published.get()
+    assert note.target_url == reverse("practices:detail", args=[practice.slug])
+    assert note.unsubscribe_url.startswith("/notifikasi/berhenti/")
+    entries = DigestEntry.objects.filter(practice=practice)
+    assert sorted((str(e.user_id or e.email), e.follow.frequency) for e in entries) == sorted(
+        [(str(daily.pk), "daily"), ("prov@example.com", "weekly")]
+    )
+    # Published again (a later revision): nobody is told twice.
+    fanout = PublishFanOut.objects.get(practice=practice)
+    assert fanout_services.follows_notify_published(fanout=fanout) == {"immediate": 0, "digest": 0}
+    fanout.refresh_from_db()
+    assert (fanout.state, fanout.notified, fanout.digested) == ("done", 1, 2)
+
+
 # In the publish request: one outbox row, whatever the number of followers ------------------------------------
 
 
@@ -104,6 +138,18 @@ def test_publishing_writes_only_the_fanout_row_and_its_queries_do_not_grow_with_
     )
 
 
+@pytest.mark.django_db
+def test_the_fanout_row_carries_what_the_followers_are_told():
+    """Written by the publish (practices/selectors/followers.py): the worker reads nothing else of the practice."""
+    practice = decisions.revision_approve(practice=practice_in_state(S.IN_REVIEW), by=moderator())
+    fanout = pending_fanout(practice)
+    practice = Practice.objects.select_related("agency").get(pk=practice.pk)
+    themes = sorted(practice.themes.values_list("pk", flat=True))
+    assert fanout.targets == {"theme": themes, "agency": [surabaya().pk], "province": [jatim().pk]} and themes
+    assert (fanout.kind, fanout.target_url) == ("follow_published", reverse("practices:detail", args=[practice.slug]))
+    assert fanout.context == {"title": practice.title, "agency": practice.agency.name}
+
+
 # Batches ----------------------------------------------------------------------------------------------------
 
 
@@ -129,8 +175,10 @@ def test_a_fanout_larger_than_one_batch_tells_each_person_once_with_their_own_un
     practice = decisions.revision_approve(practice=practice_in_state(S.IN_REVIEW), by=moderator())
     fanout = pending_fanout(practice)
     renders = []
-    real_render = services._render
-    monkeypatch.setattr(services, "_render", lambda **kw: renders.append(kw["language"]) or real_render(**kw))
+    real_render = fanout_services.notification_render
+    monkeypatch.setattr(
+        fanout_services, "notification_render", lambda **kw: renders.append(kw["language"]) or real_render(**kw)
+    )
     with django_assert_max_num_queries(40):  # ~8 per batch and a few around them; not ~4 per follower
         counts = publish_fanout_run(fanout_id=fanout.pk, batch_size=500)
 
@@ -155,7 +203,7 @@ def test_a_fanout_larger_than_one_batch_tells_each_person_once_with_their_own_un
         assert note.unsubscribe_url == reverse("notifications:unsubscribe", args=[tokens[note.recipient_id]])
     public = notes.get(email="warga3@example.com")
     assert public.unsubscribe_url.endswith("/tok-warga3/") and public.subject.startswith("New practice")
-    assert f"Unsubscribe (no login needed): {settings.SITE_URL}{public.unsubscribe_url}" in services._email_body(public)
+    assert f"Unsubscribe (no login needed): {settings.SITE_URL}{public.unsubscribe_url}" in _email_body(public)
 
 
 # Idempotence ------------------------------------------------------------------------------------------------
@@ -170,7 +218,7 @@ def test_the_fanout_tells_nobody_twice_when_run_again_or_resumed_after_a_crash(m
     fanout = pending_fanout(practice)
 
     # The worker dies during the third batch: the first two (3 people each) are committed with their counters.
-    real_batch, calls = services._fanout_batch, []
+    real_batch, calls = fanout_services._fanout_batch, []
 
     def crash_on_third(**kwargs):
         calls.append(1)
@@ -178,7 +226,7 @@ def test_the_fanout_tells_nobody_twice_when_run_again_or_resumed_after_a_crash(m
             raise ConnectionError("worker lost")
         return real_batch(**kwargs)
 
-    monkeypatch.setattr(services, "_fanout_batch", crash_on_third)
+    monkeypatch.setattr(fanout_services, "_fanout_batch", crash_on_third)
     with pytest.raises(ConnectionError):
         publish_fanout_run(fanout_id=fanout.pk, batch_size=3)
     fanout.refresh_from_db()
@@ -187,7 +235,7 @@ def test_the_fanout_tells_nobody_twice_when_run_again_or_resumed_after_a_crash(m
     assert written == fanout.notified
 
     # Run again (the sweeper requeued it): the rest, and nobody from the first batches again.
-    monkeypatch.setattr(services, "_fanout_batch", real_batch)
+    monkeypatch.setattr(fanout_services, "_fanout_batch", real_batch)
     rest = publish_fanout_run(fanout_id=fanout.pk, batch_size=3)
     assert rest["immediate"] + rest["digest"] == 4
     fanout.refresh_from_db()
@@ -208,8 +256,10 @@ def test_the_fanout_tells_nobody_twice_when_run_again_or_resumed_after_a_crash(m
 @pytest.mark.django_db
 def test_a_practice_withdrawn_before_the_worker_ran_is_announced_to_nobody():
     bulk_followers(3)
-    practice = decisions.revision_approve(practice=practice_in_state(S.IN_REVIEW), by=moderator())
-    Practice.objects.filter(pk=practice.pk).update(status=Practice.Status.ARCHIVED)
+    mod = moderator()
+    practice = decisions.revision_approve(practice=practice_in_state(S.IN_REVIEW), by=mod)
+    decisions.practice_archive(practice=practice, by=mod, reason="Tidak berlaku lagi.")
+    assert Practice.objects.get(pk=practice.pk).status == Practice.Status.ARCHIVED
     assert publish_fanout_run(fanout_id=pending_fanout(practice).pk) == {"immediate": 0, "digest": 0}
     assert PublishFanOut.objects.get(practice=practice).state == "done"
     assert not Notification.objects.filter(kind="follow_published").exists()
@@ -222,7 +272,7 @@ def test_an_email_address_too_long_for_the_dedupe_column_is_still_told_once():
     practice = decisions.revision_approve(practice=practice_in_state(S.IN_REVIEW), by=moderator())
     fanout = pending_fanout(practice)
     assert publish_fanout_run(fanout_id=fanout.pk) == {"immediate": 1, "digest": 0}
-    assert services.follows_notify_published(practice=practice) == {"immediate": 0, "digest": 0}
+    assert fanout_services.follows_notify_published(fanout=fanout) == {"immediate": 0, "digest": 0}
     note = Notification.objects.get(email=address)
     assert len(note.dedupe_key) <= 200 and note.dedupe_key.startswith(f"follow-pub:p{practice.pk}:e#")
 
@@ -233,7 +283,7 @@ def test_an_email_address_too_long_for_the_dedupe_column_is_still_told_once():
 @pytest.mark.django_db
 def test_the_sweeper_leaves_recent_and_working_fanouts_alone(monkeypatch):
     queued = []
-    monkeypatch.setattr(services, "publish_fanout_queue", lambda *, fanout_id: queued.append(fanout_id) or True)
+    monkeypatch.setattr(fanout_services, "publish_fanout_queue", lambda *, fanout_id: queued.append(fanout_id) or True)
     practices = [decisions.revision_approve(practice=practice_in_state(S.IN_REVIEW), by=moderator()) for _ in range(4)]
     old = timezone.now() - timedelta(minutes=10)
     fresh, lost, working, done = (pending_fanout(p) for p in practices)

@@ -1,67 +1,24 @@
-"""Follows: themes, provinces and agencies; double opt-in by email; publish notifications; unsubscribe; digests."""
-
-import datetime as dt
-from zoneinfo import ZoneInfo
+"""Follows (notifications/services/follows.py): themes, provinces and agencies; the pages; double opt-in by
+email; unsubscribe without login. Who a publish tells is in test_fanout.py, digests in test_digests.py."""
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from agencies.models import Agency, Region
-from notifications.models import Delivery, DigestEntry, Follow, Notification, PublishFanOut
-from notifications.services import (
-    delivery_send_now,
-    digests_send,
-    follow_set,
-    follows_notify_published,
-)
-from notifications.tasks import publish_fanout_send
+from agencies.models import Agency
+from notifications.models import Delivery, Follow, Notification
+from notifications.services.delivery import delivery_send_now
+from notifications.services.follows import follow_set
 from practices.models import PracticeRevision, Theme
-from practices.services import decisions
-from tests.practices.factories import member, moderator, practice_in_state
-from tests.practices.public_factories import make_practice
+from tests.practices.factories import member, practice_in_state
+
+from .factories import approve, email_follow, jatim, surabaya, theme
 
 pytestmark = pytest.mark.django_db
 S = PracticeRevision.State
-JKT = ZoneInfo("Asia/Jakarta")
-
-
-def theme(code="kemiskinan"):
-    return Theme.objects.get(code=code)
-
-
-def surabaya():
-    return Agency.objects.get(code="35.78")
-
-
-def jatim():
-    return Region.objects.get(code="35")
-
-
-def email_follow(address, *, kind="theme", target=None, frequency="immediate", language="id", confirmed=True):
-    target = target or theme()
-    return Follow.objects.create(
-        email=address,
-        kind=kind,
-        frequency=frequency,
-        language=language,
-        token=f"tok-{address}-{kind}-{target.pk}",
-        confirmed_at=dt.datetime(2025, 1, 1, tzinfo=JKT) if confirmed else None,
-        **{kind: target},
-    )
-
-
-def approve(practice):
-    """Approve as a moderator, then tell the followers as the worker would: the task, called directly (the test's
-    transaction never commits, so nothing is queued; tests/notifications/test_fanout.py uses the real worker)."""
-    practice = decisions.revision_approve(practice=practice, by=moderator())
-    for fanout in PublishFanOut.objects.filter(practice=practice, state=PublishFanOut.State.PENDING):
-        publish_fanout_send(fanout.pk)
-    return practice
 
 
 # Database constraints -------------------------------------------------------------------------------------
@@ -196,37 +153,7 @@ def test_the_email_form_keeps_what_was_typed_and_does_not_500(client):
     assert not Follow.objects.exists()
 
 
-# Publishing tells followers --------------------------------------------------------------------------------
-
-
-def test_publishing_tells_each_follower_once_at_their_most_frequent_choice():
-    both = member(agency_code="32.04")  # follows the theme immediately and the agency daily
-    follow_set(user=both, kind="theme", target=theme(), frequency="immediate")
-    follow_set(user=both, kind="agency", target=surabaya(), frequency="daily")
-    daily = member(agency_code="32.04")
-    follow_set(user=daily, kind="agency", target=surabaya(), frequency="daily")
-    follow_set(user=daily, kind="province", target=jatim(), frequency="weekly")
-    email_follow("prov@example.com", kind="province", target=jatim(), frequency="weekly")
-    email_follow("off@example.com", frequency="off")
-    email_follow("unconfirmed@example.com", confirmed=False)
-    other_theme = Theme.objects.exclude(code="kemiskinan").first()
-    follow_set(user=member(agency_code="32.04"), kind="theme", target=other_theme, frequency="immediate")
-
-    practice = approve(practice_in_state(S.IN_REVIEW))
-
-    published = Notification.objects.filter(kind="follow_published")
-    assert list(published.values_list("recipient", flat=True)) == [both.pk]
-    note = published.get()
-    assert note.target_url == reverse("practices:detail", args=[practice.slug])
-    assert note.unsubscribe_url.startswith("/notifikasi/berhenti/")
-    entries = DigestEntry.objects.filter(practice=practice)
-    assert sorted((str(e.user_id or e.email), e.follow.frequency) for e in entries) == sorted(
-        [(str(daily.pk), "daily"), ("prov@example.com", "weekly")]
-    )
-    # Published again (a later revision): nobody is told twice.
-    assert follows_notify_published(practice=practice) == {"immediate": 0, "digest": 0}
-    fanout = PublishFanOut.objects.get(practice=practice)
-    assert (fanout.state, fanout.notified, fanout.digested) == ("done", 1, 2)
+# Unsubscribing without login ------------------------------------------------------------------------------
 
 
 def test_follower_emails_carry_a_one_click_unsubscribe_that_works_without_login():
@@ -265,64 +192,6 @@ def test_unsubscribe_everything_stops_all_follows_of_that_person_only(client):
     assert Follow.objects.get(pk=b.pk).frequency == "immediate"
 
 
-# Digests (frozen clock) ------------------------------------------------------------------------------------
-
-
-def at(day, month=3, hour=7):
-    return dt.datetime(2026, month, day, hour, tzinfo=JKT)
-
-
-def test_daily_digest_once_per_follower_per_day_in_their_language():
-    english = member(agency_code="32.04", language="en")
-    follow_set(user=english, kind="theme", target=theme(), frequency="daily")
-    follow_set(user=english, kind="agency", target=surabaya(), frequency="daily")
-    email_follow("warga@example.com", frequency="daily")
-    with time_machine.travel(at(4, hour=15), tick=False):
-        first = make_practice(title="Layanan Satu Pintu")
-        second = make_practice(title="Antrean Daring")
-        for practice in (first, second):
-            follows_notify_published(practice=practice)
-    with time_machine.travel(at(5), tick=False):
-        assert digests_send(frequency="daily") == 2
-        assert digests_send(frequency="daily") == 0  # the job ran twice: nothing more
-        third = make_practice(title="Arsip Digital")
-        follows_notify_published(practice=third)
-        assert digests_send(frequency="daily") == 0  # already had today's digest: waits for tomorrow
-        assert digests_send(frequency="weekly") == 0
-    digest = Notification.objects.get(recipient=english, kind="digest_daily")
-    assert digest.subject == "Daily digest: 2 new practices" and digest.language == "en"
-    assert "Layanan Satu Pintu" in digest.body and "Antrean Daring" in digest.body
-    assert digest.body.count("Layanan Satu Pintu") == 1  # reached through two follows, listed once
-    assert digest.unsubscribe_url.endswith("?semua=1")
-    public = Notification.objects.get(email="warga@example.com", kind="digest_daily")
-    assert public.subject == "Ringkasan harian: 2 praktik baru"
-    with time_machine.travel(at(6), tick=False):
-        assert digests_send(frequency="daily") == 2
-    latest = Notification.objects.filter(recipient=english, kind="digest_daily").order_by("-id").first()
-    assert "Arsip Digital" in latest.body and "Antrean Daring" not in latest.body
-    assert not DigestEntry.objects.filter(notification__isnull=True).exists()
-
-
-def test_weekly_digest_once_per_iso_week():
-    follow_set(user=member(agency_code="32.04"), kind="theme", target=theme(), frequency="weekly")
-    with time_machine.travel(at(2), tick=False):  # Monday
-        follows_notify_published(practice=make_practice(title="Satu"))
-    with time_machine.travel(at(2, hour=8), tick=False):
-        assert digests_send(frequency="daily") == 0
-        assert digests_send(frequency="weekly") == 1
-    with time_machine.travel(at(6), tick=False):  # Friday, same week
-        follows_notify_published(practice=make_practice(title="Dua"))
-        assert digests_send(frequency="weekly") == 0
-    with time_machine.travel(at(9), tick=False):  # next Monday
-        assert digests_send(frequency="weekly") == 1
-    assert Notification.objects.filter(kind="digest_weekly").count() == 2
-
-
-def test_digest_jobs_are_scheduled():
-    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"notifications.tasks.digests_send_daily", "notifications.tasks.digests_send_weekly"} <= tasks
-
-
 def test_demo_follows_are_loaded_once():
     from django.core.management import call_command
 
@@ -332,3 +201,25 @@ def test_demo_follows_are_loaded_once():
     count = Follow.objects.count()
     assert count == 3 and load_demo_follows() == 3 and Follow.objects.count() == count
     assert Follow.objects.active().count() == 3
+
+
+def test_my_follows_page_has_a_fixed_query_budget(client, django_assert_max_num_queries):
+    """ "Langganan saya" costs the same with 2 follows as with 9: the targets come with the follows (5 queries:
+    session, user, follows, memberships, unread count), so a query per row would fail here."""
+    user = member()
+    client.force_login(user)
+    client.get(reverse("notifications:follows"))  # the first request after login also settles the 2FA check
+    follow_set(user=user, kind="theme", target=theme(), frequency="daily")
+    follow_set(user=user, kind="agency", target=surabaya(), frequency="immediate")
+    with django_assert_max_num_queries(5):
+        assert client.get(reverse("notifications:follows")).status_code == 200
+    others = list(Theme.objects.exclude(pk=theme().pk)[:4])
+    for other in others:
+        follow_set(user=user, kind="theme", target=other, frequency="weekly")
+    follow_set(user=user, kind="province", target=jatim(), frequency="daily")
+    for agency in Agency.objects.exclude(pk=surabaya().pk).order_by("pk")[:2]:
+        follow_set(user=user, kind="agency", target=agency, frequency="off")
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("notifications:follows"))
+    assert response.status_code == 200 and Follow.objects.filter(user=user).count() == 9
+    assert jatim().name in response.text and all(other.name in response.text for other in others)

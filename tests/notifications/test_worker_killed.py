@@ -22,17 +22,20 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
+import environ
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
 
 from notifications.models import Delivery
-from notifications.services import deliveries_requeue, notify
+from notifications.services.delivery import deliveries_requeue
+from notifications.services.notify import notify
 from tests.practices.factories import member
 
-from .test_outbox import _free_port, _wait_for
+from .test_delivery import _free_port, _wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 LEASE_SECONDS = 4
@@ -64,15 +67,51 @@ class HoldFirst:
         return "250 OK"
 
 
+def _database_url(db: dict) -> str:
+    """The test database's connection settings as a DATABASE_URL that the worker's settings parse back to them.
+
+    A TCP host goes in the URL's host part. A Unix socket directory (the embedded PostgreSQL of `make test`:
+    DATABASE_URL=postgres://postgres@/rbx_portal?host=/path) has no place there: django-environ reads it from
+    the query string into OPTIONS["host"], and a HOST that is a path travels the same way. Other OPTIONS
+    (sslmode, ...) go in the query string too.
+    """
+    options = {k: v for k, v in (db.get("OPTIONS") or {}).items() if type(v) in (str, int)}  # not pools, flags
+    host = str(db.get("HOST") or "")
+    if host.startswith("/"):
+        options["host"], host = host, ""
+    netloc = f"{quote(db['USER'] or '', safe='')}:{quote(db['PASSWORD'] or '', safe='')}@{quote(host, safe='')}"
+    if host and db.get("PORT"):
+        netloc += f":{db['PORT']}"
+    elif db.get("PORT"):
+        options.setdefault("port", db["PORT"])
+    query = f"?{urlencode(options)}" if options else ""
+    return f"postgres://{netloc}/{quote(db['NAME'], safe='')}{query}"
+
+
+def test_the_worker_database_url_reaches_the_test_database_by_tcp_or_socket():
+    parse = environ.Env.db_url_config
+    base = {"NAME": "test_rbx", "USER": "postgres", "PASSWORD": "", "HOST": "", "PORT": "", "OPTIONS": {}}
+    for db in [
+        {**base, "PASSWORD": "p@ss", "HOST": "127.0.0.1", "PORT": 5433},
+        {**base, "OPTIONS": {"host": "/var/run/pg sockets"}},  # the embedded PostgreSQL's URL, parsed
+        {**base, "HOST": "/run/postgresql"},
+    ]:
+        parsed = parse(_database_url(db))
+        assert (parsed["NAME"], parsed["USER"], parsed["PASSWORD"]) == (db["NAME"], db["USER"], db["PASSWORD"])
+        socket_dir = db["OPTIONS"].get("host") or (db["HOST"] if db["HOST"].startswith("/") else None)
+        if socket_dir:
+            assert parsed["OPTIONS"]["host"] == socket_dir and not parsed["HOST"]
+        else:
+            assert (parsed["HOST"], parsed["PORT"]) == (db["HOST"], db["PORT"])
+    assert parse(_database_url(connection.settings_dict))["NAME"] == connection.settings_dict["NAME"]
+
+
 def _start_worker(port: int, name: str) -> subprocess.Popen:
-    db = connection.settings_dict
-    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    database_url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{host}/{db['NAME']}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "rbx_portal.settings",
         "DEBUG": "true",
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": _database_url(connection.settings_dict),
         "REDIS_URL": settings.CELERY_BROKER_URL,
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "rbx-test"),

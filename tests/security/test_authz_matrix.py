@@ -28,11 +28,12 @@ from django.test import Client, override_settings
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from agencies.models import Agency, Membership
-from notifications.services import follow_set, notify
+from ledger.services.questions import question_ask
+from ledger.services.replication import replication_start
+from notifications.services.follows import follow_set
+from notifications.services.notify import notify
 from practices.models import PracticeRevision
 from practices.services.attachments import attachment_add
-from practices.services.questions import question_ask
-from practices.services.replication import replication_start
 from tests.accounts.factories import moderator
 from tests.agencies.factories import member
 from tests.practices.factories import practice_draft, practice_in_state, published_practice

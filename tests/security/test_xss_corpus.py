@@ -33,13 +33,13 @@ from django.test import Client
 from django.urls import reverse
 
 from agencies.models import Agency, Membership
-from notifications.services import notify
+from ledger.services.questions import question_answer, question_ask
+from ledger.services.replication import replication_start, replication_step_respond
+from notifications.services.notify import notify
 from practices.models import Practice
 from practices.services.attachments import attachment_add
 from practices.services.notices import notification_context
 from practices.services.publishing import practice_publish
-from practices.services.questions import question_answer, question_ask
-from practices.services.replication import replication_start, replication_step_respond
 from practices.services.submission import revision_section_save
 from tests.accounts.factories import moderator
 from tests.agencies.factories import member

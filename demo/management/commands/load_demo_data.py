@@ -17,14 +17,15 @@ from accounts.services.users import user_ensure, user_ministry_role_set
 from agencies.models import Agency, Membership, Region
 from agencies.services.memberships import membership_set
 from agencies.services.rbindex import rb_index_import
+from ledger.models import Question, Replication
+from ledger.services.questions import question_answer, question_ask
+from ledger.services.replication import replication_advance, replication_start
 from notifications.models import Follow
-from notifications.services import follow_set
-from practices.models import Indicator, IndicatorValue, Practice, PracticeRevision, Question, Replication, Theme
+from notifications.services.follows import follow_set
+from practices.models import Indicator, IndicatorValue, Practice, PracticeRevision, Theme
 from practices.services.agency_review import revision_agency_approve
 from practices.services.decisions import revision_approve
 from practices.services.publishing import practice_publish
-from practices.services.questions import question_answer, question_ask
-from practices.services.replication import replication_advance, replication_start
 from practices.workflow import revision_transition
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - sample accounts, printed by `make run`

@@ -1,12 +1,38 @@
-"""Replications and questions (they move to the ledger app with their tables)."""
+"""The replication ledger and ask-the-innovator.
+
+The tables were created by the practices app and keep their names (`db_table`), so moving the models here
+moved no data; their constraints keep their names too.
+"""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
-from .practice import Practice
-from .revision import Indicator
+from practices.models import Indicator, Practice
+
+
+class ReplicationQuerySet(models.QuerySet):
+    def for_ledger(self) -> "ReplicationQuerySet":
+        """With what a ledger row shows: the agencies, the practice it became, its steps and their results."""
+        return (
+            self.select_related("agency", "agency__region", "agency__region__province", "became", "source__agency")
+            .prefetch_related(
+                Prefetch(
+                    "steps",
+                    queryset=ReplicationStep.objects.order_by("created_at", "id").prefetch_related(
+                        "results__indicator"
+                    ),
+                )
+            )
+            .order_by("created_at", "id")
+        )
+
+
+class QuestionQuerySet(models.QuerySet):
+    def faq(self) -> "QuestionQuerySet":
+        """Answered questions the owning agency chose to show on the practice page, with the asking agency."""
+        return self.filter(is_public=True, answered_at__isnull=False).select_related("asker_agency")
 
 
 class Replication(models.Model):
@@ -24,6 +50,8 @@ class Replication(models.Model):
         RESULTS = "results", _("Hasil")
 
     STAGE_ORDER = ["interest", "study", "legal_basis", "launched", "results"]
+    # Stages from which a replication counts as "replicated" in the source's counters.
+    COUNTED_STAGES = ("launched", "results")
 
     source = models.ForeignKey(
         Practice, verbose_name=_("praktik asal"), on_delete=models.PROTECT, related_name="replications"
@@ -44,7 +72,10 @@ class Replication(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ReplicationQuerySet.as_manager()
+
     class Meta:
+        db_table = "practices_replication"
         ordering = ["created_at", "id"]
         verbose_name = _("replikasi")
         verbose_name_plural = _("replikasi")
@@ -81,6 +112,7 @@ class ReplicationStep(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "practices_replicationstep"
         ordering = ["replication_id", "created_at", "id"]
         verbose_name = _("tahap replikasi")
         verbose_name_plural = _("tahap replikasi")
@@ -103,6 +135,7 @@ class ReplicationResult(models.Model):
     date = models.DateField(_("tanggal"))
 
     class Meta:
+        db_table = "practices_replicationresult"
         ordering = ["step_id", "indicator_id"]
         verbose_name = _("hasil replikasi")
         verbose_name_plural = _("hasil replikasi")
@@ -130,7 +163,10 @@ class Question(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    objects = QuestionQuerySet.as_manager()
+
     class Meta:
+        db_table = "practices_question"
         ordering = ["created_at", "id"]
         verbose_name = _("pertanyaan")
         verbose_name_plural = _("pertanyaan")

@@ -10,28 +10,30 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency, Membership
+from agencies.models import Agency
 from agencies.roles import agency_people
-from agencies.selectors import membership_for_user
 from common.cache import public_cache_invalidate
+from notifications.services.notify import notify
+from practices.models import Indicator, Practice, PracticeRevision
 
-from ..models import Indicator, Practice, PracticeRevision, Replication, ReplicationResult, ReplicationStep
-
-# Stages from which a replication counts as "replicated" in the source's counters.
-COUNTED_STAGES = ("launched", "results")
+from ..access import (
+    agency_member_require,
+    replication_replicator_require,
+    replication_source_require,
+    replication_start_require,
+)
+from ..models import Replication, ReplicationResult, ReplicationStep
 
 
 def _notify(*, recipients, kind: str, context: dict, target_url: str) -> None:
     """Tell people about a ledger or Q&A event: outbox rows in the caller's transaction (emails after commit)."""
-    from notifications.services import notify
-
     notify(recipients=recipients, kind=kind, context=context, target_url=target_url)
 
 
@@ -49,7 +51,7 @@ def practice_replication_counters_update(*, practice_id: int) -> Practice:
     """
     practice = Practice.objects.select_for_update().get(pk=practice_id)
     agencies = Agency.objects.filter(
-        replications__source_id=practice_id, replications__stage__in=COUNTED_STAGES
+        replications__source_id=practice_id, replications__stage__in=Replication.COUNTED_STAGES
     ).select_related("region")
     agencies = list(agencies.distinct())
     provinces = {p for p in (_province_id(a) for a in agencies) if p is not None}
@@ -60,13 +62,6 @@ def practice_replication_counters_update(*, practice_id: int) -> Practice:
     return practice
 
 
-def _membership_or_denied(user) -> Membership:
-    membership = membership_for_user(user=user)
-    if membership is None:
-        raise PermissionDenied(_("Hanya anggota instansi yang dapat melakukan langkah ini."))
-    return membership
-
-
 @transaction.atomic
 def replication_start(
     *, source: Practice, by, date: datetime.date, note: str = "", evidence_url: str = ""
@@ -74,18 +69,17 @@ def replication_start(
     """Agency B (the user's agency) declares interest in replicating `source`, a published practice of another
     agency. One replication per (source, agency): a second start is refused (the unique constraint backs it).
     """
-    membership = _membership_or_denied(by)
+    agency_id = agency_member_require(user=by, message=_("Hanya anggota instansi yang dapat melakukan langkah ini."))
     source = Practice.objects.select_for_update().select_related("agency").get(pk=source.pk)
     if source.status != Practice.Status.PUBLISHED:
         raise ValidationError(_("Hanya praktik yang sudah terbit yang dapat direplikasi."), code="not_published")
-    if membership.agency_id == source.agency_id:
-        raise PermissionDenied(_("Instansi tidak dapat mereplikasi praktiknya sendiri."))
-    if Replication.objects.filter(source=source, agency_id=membership.agency_id).exists():
+    replication_start_require(user=by, source=source)
+    if Replication.objects.filter(source=source, agency_id=agency_id).exists():
         raise ValidationError(_("Instansi Anda sudah tercatat mereplikasi praktik ini."), code="duplicate")
     try:
         with transaction.atomic():
             replication = Replication.objects.create(
-                source=source, agency_id=membership.agency_id, stage=Replication.Stage.INTEREST, started_by=by
+                source=source, agency_id=agency_id, stage=Replication.Stage.INTEREST, started_by=by
             )
     except IntegrityError as exc:  # a concurrent start by a colleague
         raise ValidationError(_("Instansi Anda sudah tercatat mereplikasi praktik ini."), code="duplicate") from exc
@@ -122,9 +116,9 @@ def replication_advance(
     of the source's live revision to the values the replicating agency measured (same name and unit).
     """
     replication = Replication.objects.select_for_update().select_related("source", "agency").get(pk=replication_id)
-    membership = _membership_or_denied(by)
-    if membership.agency_id != replication.agency_id:
-        raise PermissionDenied(_("Hanya instansi replikator yang mencatat tahap replikasi."))
+    replication_replicator_require(
+        user=by, replication=replication, message=_("Hanya instansi replikator yang mencatat tahap replikasi.")
+    )
     if to_stage not in Replication.STAGE_ORDER:
         raise ValidationError(_("Tahap tidak dikenal."), code="invalid_stage")
     if Replication.STAGE_ORDER.index(to_stage) <= replication.stage_index:
@@ -165,9 +159,7 @@ def _results_record(*, step: ReplicationStep, replication: Replication, results:
 def replication_step_respond(*, step_id: int, by, response: str) -> ReplicationStep:
     """The source agency answers a step (accepts a study visit, shares documents). Rewriting it is allowed."""
     step = ReplicationStep.objects.select_for_update().select_related("replication__source").get(pk=step_id)
-    membership = _membership_or_denied(by)
-    if membership.agency_id != step.replication.source.agency_id:
-        raise PermissionDenied(_("Hanya instansi pemilik praktik asal yang dapat menanggapi."))
+    replication_source_require(user=by, replication=step.replication)
     if not response.strip():
         raise ValidationError(_("Tanggapan tidak boleh kosong."), code="empty")
     step.response = response.strip()
@@ -192,10 +184,10 @@ def replication_practice_create(*, replication_id: int, by) -> Practice:
     usual workflow. Only once per replication.
     """
     replication = Replication.objects.select_for_update().select_related("source", "agency").get(pk=replication_id)
-    membership = _membership_or_denied(by)
-    if membership.agency_id != replication.agency_id:
-        raise PermissionDenied(_("Hanya instansi replikator yang dapat membuat praktiknya."))
-    if replication.stage not in COUNTED_STAGES:
+    replication_replicator_require(
+        user=by, replication=replication, message=_("Hanya instansi replikator yang dapat membuat praktiknya.")
+    )
+    if replication.stage not in Replication.COUNTED_STAGES:
         raise ValidationError(_("Replikasi harus sudah diluncurkan."), code="not_launched")
     if replication.became_id is not None:
         raise ValidationError(_("Replikasi ini sudah menjadi praktik."), code="already")
@@ -237,15 +229,3 @@ def _notify_source(*, replication: Replication, kind: str) -> None:
         },
         target_url=reverse("ledger:replication_list", kwargs={"slug": replication.source.slug}),
     )
-
-
-def replication_can_act(*, user, replication: Replication) -> dict[str, bool]:
-    """What the user may do on a replication row (for buttons; the services check again)."""
-    membership = membership_for_user(user=user)
-    agency_id = membership.agency_id if membership else None
-    is_replicator = agency_id == replication.agency_id
-    return {
-        "advance": is_replicator and replication.stage != Replication.Stage.RESULTS,
-        "respond": agency_id is not None and agency_id == replication.source.agency_id,
-        "make_practice": is_replicator and replication.stage in COUNTED_STAGES and replication.became_id is None,
-    }

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.roles import agency_people
-from agencies.selectors import membership_for_user
 from common.cache import public_cache_invalidate
+from practices.models import Practice
 
-from ..models import Practice, Question
+from ..access import agency_member_require, question_answer_require, question_ask_require
+from ..models import Question
 from .replication import _notify
 
 REMINDER_AFTER = datetime.timedelta(days=7)
@@ -27,16 +28,13 @@ def _practice_url(practice: Practice) -> str:
 @transaction.atomic
 def question_ask(*, practice: Practice, by, text: str) -> Question:
     """A member of another agency asks the owning agency a question about a published practice."""
-    membership = membership_for_user(user=by)
-    if membership is None:
-        raise PermissionDenied(_("Hanya pengguna instansi yang dapat bertanya."))
+    agency_id = agency_member_require(user=by, message=_("Hanya pengguna instansi yang dapat bertanya."))
     if practice.status != Practice.Status.PUBLISHED:
         raise ValidationError(_("Pertanyaan hanya untuk praktik yang sudah terbit."), code="not_published")
-    if membership.agency_id == practice.agency_id:
-        raise PermissionDenied(_("Instansi pemilik tidak bertanya pada praktiknya sendiri."))
+    question_ask_require(user=by, practice=practice)
     if not text.strip():
         raise ValidationError(_("Pertanyaan tidak boleh kosong."), code="empty")
-    question = Question(practice=practice, asker=by, asker_agency_id=membership.agency_id, text=text.strip())
+    question = Question(practice=practice, asker=by, asker_agency_id=agency_id, text=text.strip())
     question.full_clean()
     question.save()
     _notify(
@@ -52,9 +50,9 @@ def question_ask(*, practice: Practice, by, text: str) -> Question:
 def question_answer(*, question_id: int, by, answer: str, is_public: bool) -> Question:
     """A member of the owning agency answers (or rewrites the answer) and chooses whether it joins the FAQ."""
     question = Question.objects.select_for_update().select_related("practice").get(pk=question_id)
-    membership = membership_for_user(user=by)
-    if membership is None or membership.agency_id != question.practice.agency_id:
-        raise PermissionDenied(_("Hanya instansi pemilik praktik yang dapat menjawab."))
+    question_answer_require(
+        user=by, practice=question.practice, message=_("Hanya instansi pemilik praktik yang dapat menjawab.")
+    )
     if not answer.strip():
         raise ValidationError(_("Jawaban tidak boleh kosong."), code="empty")
     was_public = question.is_public
@@ -79,9 +77,9 @@ def question_answer(*, question_id: int, by, answer: str, is_public: bool) -> Qu
 def question_set_public(*, question_id: int, by, is_public: bool) -> Question:
     """The owning agency shows or hides an answered question in the FAQ."""
     question = Question.objects.select_for_update().select_related("practice").get(pk=question_id)
-    membership = membership_for_user(user=by)
-    if membership is None or membership.agency_id != question.practice.agency_id:
-        raise PermissionDenied(_("Hanya instansi pemilik praktik yang dapat mengatur FAQ."))
+    question_answer_require(
+        user=by, practice=question.practice, message=_("Hanya instansi pemilik praktik yang dapat mengatur FAQ.")
+    )
     if is_public and question.answered_at is None:
         raise ValidationError(_("Jawab pertanyaan dulu sebelum menampilkannya."), code="unanswered")
     question.is_public = is_public

@@ -2,7 +2,7 @@ from django.urls import path
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .views import ledger as views
+from . import views
 
 app_name = "ledger"
 

@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agencies.selectors import membership_for_user
+from practices.access import published_practice_get, user_agency_id
 
-from ..access import published_practice_get, question_get_for_user, replication_get_for_user
-from ..forms_ledger import (
-    AnswerForm,
-    QuestionForm,
-    ReplicationAdvanceForm,
-    ReplicationStepForm,
-    StepResponseForm,
+from . import selectors as ledger_selectors
+from .access import (
+    question_can_answer,
+    question_can_ask,
+    question_get_for_user,
+    replication_can_act,
+    replication_can_start,
+    replication_get_for_user,
 )
-from ..models import ReplicationStep
-from ..selectors import ledger as ledger_selectors
-from ..services import questions as question_services
-from ..services import replication as replication_services
+from .forms import AnswerForm, QuestionForm, ReplicationAdvanceForm, ReplicationStepForm, StepResponseForm
+from .models import ReplicationStep
+from .services import questions as question_services
+from .services import replication as replication_services
 
 
 def _errors_to_form(form, exc: ValidationError | PermissionDenied) -> None:
@@ -36,11 +38,10 @@ def _errors_to_form(form, exc: ValidationError | PermissionDenied) -> None:
 def _ledger_page(request, practice, *, start_form=None, bound: dict | None = None, status: int = 200):
     """The standalone ledger page; `bound` carries a submitted form with errors back into its slot."""
     bound = bound or {}
-    membership = membership_for_user(user=request.user)
     rows = []
     indicators = ledger_selectors.source_indicators(practice=practice)
     for replication in ledger_selectors.replication_list(practice=practice):
-        can = replication_services.replication_can_act(user=request.user, replication=replication)
+        can = replication_can_act(user=request.user, replication=replication)
         advance = None
         if can["advance"]:
             advance = bound.get(("advance", replication.pk)) or ReplicationAdvanceForm(
@@ -53,10 +54,9 @@ def _ledger_page(request, practice, *, start_form=None, bound: dict | None = Non
                 respond = bound.get(("respond", step.pk)) or StepResponseForm(step_id=step.pk)
             steps.append({"step": step, "respond_form": respond})
         rows.append({"replication": replication, "can": can, "advance_form": advance, "steps": steps})
-    can_start = (
-        membership is not None
-        and membership.agency_id != practice.agency_id
-        and not any(r["replication"].agency_id == membership.agency_id for r in rows)
+    agency_id = user_agency_id(user=request.user)
+    can_start = replication_can_start(user=request.user, source=practice) and not any(
+        r["replication"].agency_id == agency_id for r in rows
     )
     ancestors, tree = ledger_selectors.practice_lineage(practice=practice)
     context = {
@@ -67,7 +67,7 @@ def _ledger_page(request, practice, *, start_form=None, bound: dict | None = Non
         "ancestors": ancestors,
         "tree": tree,
     }
-    return render(request, "practices/ledger/replication_list.html", context, status=status)
+    return render(request, "ledger/replication_list.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -156,9 +156,6 @@ def replication_make_practice(request, pk):
 
 
 def _login_url() -> str:
-    from django.conf import settings
-    from django.shortcuts import resolve_url
-
     return resolve_url(settings.LOGIN_URL)
 
 
@@ -167,18 +164,16 @@ def _login_url() -> str:
 
 def _questions_page(request, practice, *, ask_form=None, bound: dict | None = None, status: int = 200):
     bound = bound or {}
-    membership = membership_for_user(user=request.user)
-    agency_id = membership.agency_id if membership else None
-    is_owner = agency_id == practice.agency_id
+    is_owner = question_can_answer(user=request.user, practice=practice)
     questions = []
-    for question in ledger_selectors.question_list_for_user(practice=practice, agency_id=agency_id):
+    for question in ledger_selectors.question_list_for_user(practice=practice, user=request.user):
         form = None
         if is_owner:
             form = bound.get(question.pk) or AnswerForm(
                 question_id=question.pk, initial={"answer": question.answer, "is_public": question.is_public}
             )
         questions.append({"question": question, "form": form})
-    can_ask = agency_id is not None and not is_owner
+    can_ask = question_can_ask(user=request.user, practice=practice)
     context = {
         "practice": practice,
         "faq": ledger_selectors.faq_list(practice=practice),
@@ -187,7 +182,7 @@ def _questions_page(request, practice, *, ask_form=None, bound: dict | None = No
         "can_ask": can_ask,
         "ask_form": ask_form or (QuestionForm() if can_ask else None),
     }
-    return render(request, "practices/ledger/question_list.html", context, status=status)
+    return render(request, "ledger/question_list.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])

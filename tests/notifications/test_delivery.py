@@ -1,3 +1,6 @@
+"""The email outbox (notifications/services/delivery.py): sent once through a real SMTP server, retried, queued
+again by the sweeper when the broker was down, reconciled after a lost worker."""
+
 import email
 import socket
 import time
@@ -10,8 +13,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from notifications.models import Delivery, Notification
-from notifications.services import DeliveryError, deliveries_requeue, delivery_send_now, notify
+from notifications.models import Delivery
+from notifications.services.delivery import DeliveryError, deliveries_requeue, delivery_send_now
+from notifications.services.notify import notify
 from notifications.tasks import delivery_send
 from practices.models import Practice, PracticeRevision
 from tests.practices.factories import member, moderator, practice_in_state
@@ -145,33 +149,6 @@ def test_broker_down_during_a_decision_saves_it_and_the_sweeper_delivers_exactly
 
 
 @pytest.mark.django_db
-def test_notification_list_unread_count_and_mark_read(client, django_assert_max_num_queries):
-    user = member()
-    notify(recipients=[user], kind="rejected", context={"title": "Satu", "agency": "A", "comment": "x"})
-    notify(recipients=[user], kind="rejected", context={"title": "Dua", "agency": "A", "comment": "y"})
-    notify(recipients=[member()], kind="rejected", context={"title": "Lain", "agency": "A", "comment": "z"})
-    client.force_login(user)
-    client.get(reverse("notifications:list"))  # the first request after login also settles the 2FA check
-    with django_assert_max_num_queries(8):
-        response = client.get(reverse("notifications:list"))
-    assert response.status_code == 200
-    assert "Notifikasi (2)" in response.text and "Lain" not in response.text
-    first = Notification.objects.filter(recipient=user).last()
-    client.post(reverse("notifications:read"), {"notification": first.pk})
-    assert Notification.objects.filter(recipient=user, read_at__isnull=True).count() == 1
-    client.post(reverse("notifications:read"), {"notification": "bukan angka"})  # no 500 on bad input
-    client.post(reverse("notifications:read"), {})
-    assert not Notification.objects.filter(recipient=user, read_at__isnull=True).exists()
-    assert client.get("/en/notifications/").status_code == 200
-
-
-@pytest.mark.django_db
-def test_notification_pages_need_login(client):
-    assert client.get(reverse("notifications:list")).status_code == 302
-    assert client.post(reverse("notifications:read")).status_code == 302
-
-
-@pytest.mark.django_db
 def test_a_lost_sender_is_reconciled_by_whether_it_handed_the_message_over():
     from django.utils import timezone
 
@@ -194,18 +171,6 @@ def test_a_lost_sender_is_reconciled_by_whether_it_handed_the_message_over():
     assert Delivery.objects.get(pk=before.pk).state == "sent"
     assert Delivery.objects.get(pk=after.pk).state == "uncertain"
     assert Delivery.objects.get(pk=live.pk).state == "sending"
-
-
-@pytest.mark.django_db
-def test_plain_text_emails_are_not_html_escaped_but_the_portal_page_escapes_them(client):
-    user = member()
-    [notification] = notify(
-        recipients=[user], kind="rejected", context={"title": "Kopi & <Teh>", "agency": "A", "comment": "x"}
-    )
-    assert "Kopi & <Teh>" in notification.subject and "&amp;" not in notification.subject
-    client.force_login(user)
-    html = client.get(reverse("notifications:list")).content.decode()
-    assert "Kopi &amp; &lt;Teh&gt;" in html and "<Teh>" not in html
 
 
 @pytest.mark.django_db

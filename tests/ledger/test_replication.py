@@ -5,12 +5,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from agencies.models import Membership
-from practices.models import Practice, Replication, ReplicationStep
-from practices.selectors.ledger import practice_lineage
-from practices.services import replication as svc
+from ledger.models import Replication, ReplicationStep
+from ledger.selectors import practice_lineage
+from ledger.services import replication as svc
+from practices.models import Practice
+from tests.agencies.factories import member
 from tests.factories import UserFactory
-
-from .ledger_fixtures import en_url, indonesian, member, published_practice  # noqa: F401
+from tests.i18n import en_url
+from tests.practices.factories import published_practice
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2025, 3, 3)
@@ -140,7 +142,8 @@ def test_ledger_page_permission_ladder(client, source):
 def test_results_stage_records_values_against_the_source_indicators(source, client):
     from decimal import Decimal
 
-    from practices.models import Indicator, ReplicationResult
+    from ledger.models import ReplicationResult
+    from practices.models import Indicator
 
     indicator = Indicator.objects.create(
         revision=source.live_revision, name="Waktu layanan", unit="hari", target_value=Decimal("3")

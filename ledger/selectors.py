@@ -1,17 +1,19 @@
-"""Reads for the replication ledger, the FAQ and "agencies like you"."""
+"""Reads for the replication ledger and the FAQ."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import QuerySet
 
 from agencies.models import Agency
+from practices.access import user_agency_id
+from practices.models import Indicator, Practice
 
-from ..models import Indicator, Practice, Question, Replication, ReplicationStep
+from .access import question_can_answer
+from .models import Question, Replication
 
 LINEAGE_MAX_DEPTH = 6
-LIKE_YOU_CANDIDATES = 200
 
 
 # Replication ledger --------------------------------------------------------------------------------------------
@@ -19,15 +21,14 @@ LIKE_YOU_CANDIDATES = 200
 
 def replication_list(*, practice: Practice) -> QuerySet[Replication]:
     """The replications of one practice with their steps, agencies and the practice each became."""
+    return Replication.objects.filter(source=practice).for_ledger()
+
+
+def replication_api_list() -> QuerySet[Replication]:
+    """Replications of published practices (the public ledger), oldest first, stable by id."""
     return (
-        Replication.objects.filter(source=practice)
-        .select_related("agency", "agency__region", "agency__region__province", "became", "source__agency")
-        .prefetch_related(
-            Prefetch(
-                "steps",
-                queryset=ReplicationStep.objects.order_by("created_at", "id").prefetch_related("results__indicator"),
-            )
-        )
+        Replication.objects.filter(source__status=Practice.Status.PUBLISHED)
+        .select_related("source", "agency", "became")
         .order_by("created_at", "id")
     )
 
@@ -91,40 +92,15 @@ def source_indicators(*, practice: Practice) -> list[Indicator]:
 
 
 def faq_list(*, practice: Practice) -> QuerySet[Question]:
-    return Question.objects.filter(practice=practice, is_public=True, answered_at__isnull=False).select_related(
-        "asker_agency"
-    )
+    return Question.objects.filter(practice=practice).faq()
 
 
-def question_list_for_user(*, practice: Practice, agency_id: int | None) -> QuerySet[Question]:
+def question_list_for_user(*, practice: Practice, user) -> QuerySet[Question]:
     """Questions the user's agency may see in full: all of them for the owner, its own for an asking agency."""
     qs = Question.objects.filter(practice=practice).select_related("asker_agency", "asker", "answered_by")
+    if question_can_answer(user=user, practice=practice):
+        return qs
+    agency_id = user_agency_id(user=user)
     if agency_id is None:
         return qs.none()
-    if agency_id == practice.agency_id:
-        return qs
     return qs.filter(asker_agency_id=agency_id)
-
-
-# Agencies like you ---------------------------------------------------------------------------------------------
-
-
-def practices_like_you(*, practice: Practice, limit: int = 4) -> list[Practice]:
-    """Published practices of other agencies of the same kind; those sharing a theme come first.
-
-    Chosen among the LIKE_YOU_CANDIDATES newest such practices: at national scale a kind has tens of
-    thousands, and counting shared themes for each took a third of a second per practice page."""
-    theme_ids = list(practice.themes.values_list("pk", flat=True))
-    candidates = (
-        Practice.objects.published()
-        .filter(agency__kind=practice.agency.kind)
-        .exclude(agency_id=practice.agency_id)
-        .order_by("-published_at", "-id")
-        .values("pk")[:LIKE_YOU_CANDIDATES]
-    )
-    return list(
-        Practice.objects.filter(pk__in=candidates)
-        .annotate(shared=Count("themes", filter=Q(themes__in=theme_ids)))
-        .select_related("agency")
-        .order_by("-shared", "-published_at", "-id")[:limit]
-    )

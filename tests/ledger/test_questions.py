@@ -6,14 +6,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.urls import reverse
 
-from practices.models import Question
-from practices.selectors.ledger import faq_list
-from practices.services import questions as svc
-from practices.services import replication as replication_svc
-from practices.tasks import questions_remind
+from ledger.models import Question
+from ledger.selectors import faq_list
+from ledger.services import questions as svc
+from ledger.services import replication as replication_svc
+from ledger.tasks import questions_remind
+from tests.agencies.factories import member
 from tests.factories import UserFactory
-
-from .ledger_fixtures import en_url, indonesian, member, published_practice  # noqa: F401
+from tests.i18n import en_url
+from tests.practices.factories import published_practice
 
 pytestmark = pytest.mark.django_db
 T0 = datetime.datetime(2025, 3, 3, 9, 0, tzinfo=datetime.UTC)
