@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from practices.sitemaps import SITEMAPS
+from insights.sitemaps import SITEMAPS
 from practices.views import public as practice_views
 
 from .health import healthz
@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("i18n/setlang/", set_language, name="set_language"),
     # "home" stays as a top-level name for templates and settings that link to the front page.
     path("", practice_views.home, name="home"),
+    path("", include("insights.urls.feeds")),
     path("", include("practices.urls.public")),
     path(_("instansi/"), include("insights.urls.agencies")),
     path(_("akun/"), include("accounts.urls")),

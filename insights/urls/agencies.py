@@ -1,7 +1,6 @@
 from django.urls import path
 
-from practices.feeds import AgencyPracticesFeed
-
+from ..feeds import AgencyPracticesFeed
 from ..views import agencies as views
 
 app_name = "agencies"

@@ -10,8 +10,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Region
-
-from .models import Practice, Theme
+from practices.models import Practice, Theme
 
 FEED_SIZE = 30
 

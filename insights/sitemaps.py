@@ -6,8 +6,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from agencies.models import Agency
-
-from .models import Practice, Theme
+from practices.models import Practice, Theme
 
 
 class _I18nSitemap(Sitemap):
