@@ -57,10 +57,6 @@ def practice_detail(request, slug):
         "related": related,
         "show_contact_email": practice_can_see_contact(user=request.user),
         "region": practice.agency.region,
-        # The ledger app's rows, through Practice's reverse relations and the ledger's QuerySet methods, so that
-        # practices imports nothing of the app above it.
-        "replications": practice.replications.for_ledger(),
-        "faq": practice.questions.faq(),
         "like_you": like_you,
     }
     return render(request, "practices/public/practice_detail.html", context)
