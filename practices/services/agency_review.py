@@ -26,8 +26,8 @@ def revision_agency_approve(*, practice: Practice, by: User, comment: str = "") 
     notify(
         recipients=agency_people(agency_id=practice.agency_id),
         kind="submitted",
-        context=notification_context(practice, revision, comment=comment),
-        target_url=review_url(practice),
+        context=notification_context(practice=practice, revision=revision, comment=comment),
+        target_url=review_url(practice=practice),
     )
     screening_queue_on_commit(revision_id=revision.pk)
     return revision
@@ -41,7 +41,7 @@ def revision_agency_return(*, practice: Practice, by: User, comment: str) -> Pra
     notify(
         recipients=recipients,
         kind="agency_returned",
-        context=notification_context(practice, revision, comment=comment),
-        target_url=review_url(practice),
+        context=notification_context(practice=practice, revision=revision, comment=comment),
+        target_url=review_url(practice=practice),
     )
     return revision

@@ -82,8 +82,8 @@ def revision_assign(
         notify(
             recipients=[reviewer],
             kind="review_assigned",
-            context=notification_context(practice, revision),
-            target_url=review_url(practice),
+            context=notification_context(practice=practice, revision=revision),
+            target_url=review_url(practice=practice),
         )
     return assignment
 

@@ -84,8 +84,8 @@ def revision_approve(
     notify(
         recipients=recipients,
         kind="published",
-        context=notification_context(locked, revision, comment=comment),
-        target_url=review_url(locked),
+        context=notification_context(practice=locked, revision=revision, comment=comment),
+        target_url=review_url(practice=locked),
     )
     # The followers (possibly thousands) are told by a worker; this transaction only records that they are due.
     publish_fanout_create(practice=locked, revision=revision, **practice_follower_notice(practice=locked))
@@ -116,12 +116,12 @@ def revision_request_changes(
         recipients=recipients,
         kind="changes_requested",
         context=notification_context(
-            practice,
-            revision,
+            practice=practice,
+            revision=revision,
             comment=comment.strip(),
             section_comments=[(str(labels.get(k, k)), v) for k, v in section_comments.items()],
         ),
-        target_url=review_url(practice),
+        target_url=review_url(practice=practice),
     )
     return revision
 
@@ -142,8 +142,8 @@ def revision_reject(*, practice: Practice, by: User, reason: str) -> PracticeRev
     notify(
         recipients=recipients,
         kind="rejected",
-        context=notification_context(practice, revision, comment=reason),
-        target_url=review_url(practice),
+        context=notification_context(practice=practice, revision=revision, comment=reason),
+        target_url=review_url(practice=practice),
     )
     return revision
 
@@ -178,7 +178,7 @@ def practice_archive(*, practice: Practice, by: User, reason: str, stopped: bool
         recipients=[u for u in agency_people(agency_id=locked.agency_id) if u.pk != by.pk],
         kind="archived",
         context={"title": locked.title, "agency": locked.agency.name, "comment": reason},
-        target_url=review_url(locked),
+        target_url=review_url(practice=locked),
     )
     return locked
 

@@ -57,8 +57,8 @@ def reviews_sla_remind() -> dict[str, int]:
                 notify(
                     recipients=[assignment.reviewer],
                     kind="sla_reminder",
-                    context=notification_context(practice, revision, days=SLA_REMIND_WORKING_DAYS),
-                    target_url=review_url(practice),
+                    context=notification_context(practice=practice, revision=revision, days=SLA_REMIND_WORKING_DAYS),
+                    target_url=review_url(practice=practice),
                     dedupe_key=f"sla-remind:a{assignment.pk}",
                 )
             )
@@ -68,9 +68,12 @@ def reviews_sla_remind() -> dict[str, int]:
                     recipients=lead_moderators(),
                     kind="sla_escalation",
                     context=notification_context(
-                        practice, revision, days=SLA_ESCALATE_WORKING_DAYS, reviewer=assignment.reviewer
+                        practice=practice,
+                        revision=revision,
+                        days=SLA_ESCALATE_WORKING_DAYS,
+                        reviewer=assignment.reviewer,
                     ),
-                    target_url=review_url(practice),
+                    target_url=review_url(practice=practice),
                     dedupe_key=f"sla-escalate:a{assignment.pk}",
                 )
             )
@@ -85,8 +88,8 @@ def reviews_sla_remind() -> dict[str, int]:
             notify(
                 recipients=agency_people(agency_id=practice.agency_id),
                 kind="changes_reminder",
-                context=notification_context(practice, revision, days=CHANGES_REMIND_DAYS),
-                target_url=review_url(practice),
+                context=notification_context(practice=practice, revision=revision, days=CHANGES_REMIND_DAYS),
+                target_url=review_url(practice=practice),
                 dedupe_key=f"changes-remind:r{revision.pk}:{revision.decided_at:%Y%m%d%H%M%S}",
             )
         )
@@ -107,7 +110,7 @@ def practices_freshness_check() -> dict[str, int]:
                 recipients=agency_people(agency_id=practice.agency_id),
                 kind="freshness_request",
                 context={"title": practice.title, "agency": practice.agency.name},
-                target_url=review_url(practice),
+                target_url=review_url(practice=practice),
                 dedupe_key=f"fresh-ask:p{practice.pk}:{now:%Y%m%d}",
             )
         counts["asked"] += 1
@@ -121,7 +124,7 @@ def practices_freshness_check() -> dict[str, int]:
                 recipients=agency_people(agency_id=practice.agency_id, admins_only=True),
                 kind="freshness_lapsed",
                 context={"title": practice.title, "agency": practice.agency.name, "days": FRESHNESS_ANSWER_DAYS},
-                target_url=review_url(practice),
+                target_url=review_url(practice=practice),
                 dedupe_key=f"fresh-lapsed:p{practice.pk}:{practice.confirmation_requested_at:%Y%m%d}",
             )
         counts["lapsed"] += 1

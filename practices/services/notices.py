@@ -10,11 +10,11 @@ from django.utils import translation
 from ..models import Practice, PracticeRevision
 
 
-def notification_context(practice: Practice, revision: PracticeRevision, **extra) -> dict:
+def notification_context(*, practice: Practice, revision: PracticeRevision, **extra) -> dict:
     return {"title": revision.title or practice.slug, "agency": practice.agency.name, **extra}
 
 
-def review_url(practice: Practice) -> str:
+def review_url(*, practice: Practice) -> str:
     # Stored without a language prefix: the Indonesian URL, which redirects nobody and works for everyone.
     with translation.override(settings.LANGUAGE_CODE):
         return reverse("review:detail", args=[practice.pk])

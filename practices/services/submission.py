@@ -291,6 +291,6 @@ def _submitted_side_effects(*, practice: Practice, revision: PracticeRevision) -
     notify(
         recipients=recipients,
         kind=kind,
-        context=notification_context(practice, revision),
-        target_url=review_url(practice),
+        context=notification_context(practice=practice, revision=revision),
+        target_url=review_url(practice=practice),
     )

@@ -169,7 +169,7 @@ def _build_world():
         notify(
             recipients=[author, admin],
             kind="published",
-            context=notification_context(practice, practice.working_revision, comment=CORPUS[:2000]),
+            context=notification_context(practice=practice, revision=practice.working_revision, comment=CORPUS[:2000]),
             target_url=reverse("practices:detail", kwargs={"slug": practice.slug}),
         )
         placements += len(PAYLOADS)
