@@ -61,7 +61,7 @@ def csv_response(*, columns: Sequence[str], rows: Iterable[Sequence], filename: 
 
 def xlsx_bytes(*, columns: Sequence[str], rows: Iterable[Sequence], title: str = "data") -> bytes:
     """One worksheet, header row first, written in openpyxl's streaming mode."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # loaded by the XLSX download only, not by every web process
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
