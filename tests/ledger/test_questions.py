@@ -11,8 +11,8 @@ from ledger.selectors import faq_list
 from ledger.services import questions as svc
 from ledger.services import replication as replication_svc
 from ledger.tasks import questions_remind
+from tests.accounts.factories import UserFactory
 from tests.agencies.factories import member
-from tests.factories import UserFactory
 from tests.i18n import en_url
 from tests.practices.factories import published_practice
 

@@ -9,8 +9,8 @@ from ledger.models import Replication, ReplicationStep
 from ledger.selectors import practice_lineage
 from ledger.services import replication as svc
 from practices.models import Practice
+from tests.accounts.factories import UserFactory
 from tests.agencies.factories import member
-from tests.factories import UserFactory
 from tests.i18n import en_url
 from tests.practices.factories import published_practice
 

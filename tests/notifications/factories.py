@@ -10,7 +10,7 @@ from notifications.tasks import publish_fanout_send
 from practices.models import Theme
 from practices.selectors.followers import practice_follower_notice
 from practices.services import decisions
-from tests.practices.factories import moderator
+from tests.accounts.factories import moderator
 
 JKT = ZoneInfo("Asia/Jakarta")
 

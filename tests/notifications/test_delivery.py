@@ -18,7 +18,9 @@ from notifications.services.delivery import DeliveryError, deliveries_requeue, d
 from notifications.services.notify import notify
 from notifications.tasks import delivery_send
 from practices.models import Practice, PracticeRevision
-from tests.practices.factories import member, moderator, practice_in_state
+from tests.accounts.factories import moderator
+from tests.agencies.factories import member
+from tests.practices.factories import practice_in_state
 
 S = PracticeRevision.State
 

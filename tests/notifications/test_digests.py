@@ -10,7 +10,9 @@ from notifications.models import DigestEntry, Notification
 from notifications.services.digests import digests_send
 from notifications.services.follows import follow_set
 from practices.services import decisions
-from tests.practices.factories import member, moderator, practice_published
+from tests.accounts.factories import moderator
+from tests.agencies.factories import member
+from tests.practices.factories import practice_published
 
 from .factories import JKT, announce, email_follow, surabaya, theme
 

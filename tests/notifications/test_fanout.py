@@ -25,7 +25,9 @@ from notifications.services.fanout import publish_fanout_run, publish_fanouts_re
 from notifications.services.follows import follow_set
 from practices.models import Practice, PracticeRevision, Theme
 from practices.services import decisions
-from tests.practices.factories import member, moderator, practice_in_state
+from tests.accounts.factories import moderator
+from tests.agencies.factories import member
+from tests.practices.factories import practice_in_state
 
 from .factories import approve, email_follow, jatim, surabaya, theme
 from .test_delivery import _free_port, _wait_for

@@ -13,7 +13,8 @@ from notifications.models import Delivery, Follow, Notification
 from notifications.services.delivery import delivery_send_now
 from notifications.services.follows import follow_set
 from practices.models import PracticeRevision, Theme
-from tests.practices.factories import member, practice_in_state
+from tests.agencies.factories import member
+from tests.practices.factories import practice_in_state
 
 from .factories import approve, email_follow, jatim, surabaya, theme
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 from notifications.models import DigestEntry, PublishFanOut
 from notifications.services.follows import follow_set
 from practices.models import Practice
-from tests.practices.factories import member, practice_published
+from tests.agencies.factories import member
+from tests.practices.factories import practice_published
 
 from .factories import jatim, surabaya, theme
 

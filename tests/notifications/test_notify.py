@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from notifications.models import Notification
 from notifications.services.notify import notify
-from tests.practices.factories import member
+from tests.agencies.factories import member
 
 
 @pytest.mark.django_db

@@ -33,7 +33,7 @@ from django.db import connection
 from notifications.models import Delivery
 from notifications.services.delivery import deliveries_requeue
 from notifications.services.notify import notify
-from tests.practices.factories import member
+from tests.agencies.factories import member
 
 from .test_delivery import _free_port, _wait_for
 

@@ -198,11 +198,3 @@ def published_practice(*, agency_code: str, slug: str, theme: str = "kemiskinan"
     return practice_published(
         agency=agency_code, slug=slug, theme=theme, title=title or f"Praktik {slug}", summary="Ringkas."
     )
-
-
-# Until every test module imports its builders from the app that owns them (tests/<app>/factories.py).
-from tests.accounts.factories import moderator  # noqa: E402, F401
-from tests.agencies.factories import agency_admin  # noqa: E402, F401
-
-make_practice = practice_published
-complete = revision_complete

@@ -403,7 +403,7 @@ def test_admin_routes_refuse_every_portal_role(world):
             if outcome(response) != want:
                 mismatches.append(f"GET {url} as {role}: expected {want}, got {outcome(response)}")
     assert not mismatches, "\n".join(mismatches)
-    from tests.factories import UserFactory
+    from tests.accounts.factories import UserFactory
 
     staff = UserFactory(is_staff=True, is_superuser=True)
     staff.save()
