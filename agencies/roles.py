@@ -19,17 +19,10 @@ class Roles:
     authenticated: bool = False
     agency_id: int | None = None
     agency_role: str = ""  # Membership.Role, or "" without an active membership
-    ministry_role: str = ""  # User.MinistryRole, or ""
+    # The ministry half, as `User.is_moderator` / `is_lead_moderator` define it (a lead is also a moderator).
+    moderator: bool = False
+    lead: bool = False
     membership: Membership | None = None
-
-    @property
-    def moderator(self) -> bool:
-        """A ministry moderator or lead moderator (active account)."""
-        return self.ministry_role in {"moderator", "lead"}
-
-    @property
-    def lead(self) -> bool:
-        return self.ministry_role == "lead"
 
     @property
     def has_agency(self) -> bool:
@@ -74,7 +67,8 @@ def roles_for(user) -> Roles:
         authenticated=True,
         agency_id=membership.agency_id if membership else None,
         agency_role=membership.role if membership else "",
-        ministry_role=user.ministry_role or "",
+        moderator=user.is_moderator,
+        lead=user.is_lead_moderator,
         membership=membership,
     )
 
@@ -86,10 +80,7 @@ def portal_permissions(*, user) -> dict[str, bool]:
         "manage": roles.has_agency,  # "Praktik saya"
         "review": roles.moderator or roles.agency_admin,  # "Tinjauan"
         "review_ministry": roles.moderator,
-        "review_agency": roles.agency_admin,
         "assign": roles.lead,  # reassign, two reviewers
-        "mentoring": roles.moderator or roles.agency_admin,
-        "contact": roles.moderator or roles.has_agency,
         "api_write": roles.moderator or roles.has_agency,  # a token that can write, not only read
     }
 

@@ -6,9 +6,7 @@ records the follower fan-out (`notifications.services.fanout.publish_fanout_crea
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.urls import reverse
-from django.utils import translation
+from notifications.services.notify import stored_path
 
 from ..models import Practice
 
@@ -27,12 +25,9 @@ def practice_follow_targets(*, practice: Practice) -> dict[str, list[int]]:
 def practice_follower_notice(*, practice: Practice) -> dict:
     """The keyword arguments of `publish_fanout_create` besides the practice and revision: the targets, and the
     `follow_published` notification (title, agency, the public page) each follower gets."""
-    # Stored without a language prefix: the Indonesian URL, which redirects nobody and works for everyone.
-    with translation.override(settings.LANGUAGE_CODE):
-        target_url = reverse("practices:detail", args=[practice.slug])
     return {
         "targets": practice_follow_targets(practice=practice),
         "kind": "follow_published",
         "context": {"title": practice.title, "agency": practice.agency.name},
-        "target_url": target_url,
+        "target_url": stored_path("practices:detail", practice.slug),
     }

@@ -3,9 +3,7 @@ about a practice, so that the submission, review and scheduled-job services tell
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.urls import reverse
-from django.utils import translation
+from notifications.services.notify import stored_path
 
 from ..models import Practice, PracticeRevision
 
@@ -15,6 +13,4 @@ def notification_context(*, practice: Practice, revision: PracticeRevision, **ex
 
 
 def review_url(*, practice: Practice) -> str:
-    # Stored without a language prefix: the Indonesian URL, which redirects nobody and works for everyone.
-    with translation.override(settings.LANGUAGE_CODE):
-        return reverse("review:detail", args=[practice.pk])
+    return stored_path("review:detail", practice.pk)
