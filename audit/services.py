@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db import models
 
+from common.clientip import client_ip as request_client_ip
+
 from .models import AuditEvent
 
 
@@ -24,10 +26,10 @@ class Action:
 
 
 def client_ip(request) -> str | None:
-    """The client's address as Django sees it (REMOTE_ADDR; a trusted proxy must set it, not X-Forwarded-For)."""
+    """The client's address (common.clientip: REMOTE_ADDR, or behind trusted proxies their X-Forwarded-For)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return request_client_ip(request) or None
 
 
 def audit_record(

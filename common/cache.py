@@ -24,6 +24,8 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
+from .htmx import htmx_partial
+
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "public:version"
@@ -163,7 +165,7 @@ def _cache_key(request) -> str:
     raw = "|".join(
         [
             get_language() or "",
-            "htmx" if getattr(request, "htmx", False) else "",
+            "htmx" if htmx_partial(request) else "",
             request.get_full_path(),
         ]
     )

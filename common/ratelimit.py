@@ -8,8 +8,14 @@
 limits).
 
 The counter is per user when logged in, per client IP otherwise, in fixed windows. Over the limit the view is
-not called and the client gets a 429 page with Retry-After. When the cache is unreachable the request is let
-through: a rate limit must not take the portal down with Redis.
+not called and the client gets a 429 page with Retry-After.
+
+When the cache is unreachable (common/rediscache.py: a short timeout, then a breaker skips Redis) a limit fails
+OPEN by default: searching, saving a section or uploading must not stop with Redis, and the forms behind them are
+for signed-in agency staff. A limit that guards something an anonymous visitor can make the portal do to a third
+party (sending an email to an address typed into a form) says `fail_closed=True`: without its counter it refuses
+(429) rather than become an open relay. Sign-in attempts are limited by django-axes in the database, so their
+lockout holds with Redis down.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
+
+from .clientip import client_ip
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -33,10 +41,10 @@ def _who(request) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"u{user.pk}"
-    return f"ip{request.META.get('REMOTE_ADDR', '')}"
+    return f"ip{client_ip(request)}"
 
 
-def ratelimit_hit(*, key: str, rate: str, request) -> tuple[bool, int]:
+def ratelimit_hit(*, key: str, rate: str, request, fail_closed: bool = False) -> tuple[bool, int]:
     """Count one request; returns (allowed, seconds until the window resets)."""
     limit, period = _parse(rate)
     window = int(time.time() // period)
@@ -50,12 +58,12 @@ def ratelimit_hit(*, key: str, rate: str, request) -> tuple[bool, int]:
             count = 1
         else:
             count = cache.incr(cache_key)
-    except Exception:  # noqa: BLE001 - the cache being down must not refuse the request
-        return True, 0
+    except Exception:  # noqa: BLE001 - the cache being down: see the module's docstring
+        return (False, 60) if fail_closed else (True, 0)
     return count <= limit, retry_after
 
 
-def ratelimit(*, key: str, rate: str, methods: list[str] | None = None, when=None):
+def ratelimit(*, key: str, rate: str, methods: list[str] | None = None, when=None, fail_closed: bool = False):
     """`when(request)`, if given, decides whether this request counts (e.g. only searches with a query)."""
 
     def decorator(view):
@@ -64,7 +72,9 @@ def ratelimit(*, key: str, rate: str, methods: list[str] | None = None, when=Non
             counted = methods is None or request.method in methods
             if counted and (when is None or when(request)):
                 effective = getattr(settings, "RATELIMIT_RATES", {}).get(key, rate)
-                allowed, retry_after = ratelimit_hit(key=key, rate=effective, request=request)
+                allowed, retry_after = ratelimit_hit(
+                    key=key, rate=effective, request=request, fail_closed=fail_closed
+                )
                 if not allowed:
                     response = render(request, "429.html", {"retry_after": retry_after}, status=429)
                     response["Retry-After"] = str(retry_after)

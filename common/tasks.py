@@ -11,9 +11,14 @@ from __future__ import annotations
 import logging
 from importlib import import_module
 
+from django.conf import settings
 from django.db import transaction
 
+from .breaker import Breaker
+
 logger = logging.getLogger(__name__)
+# After the broker refused a task, requests skip it for a few seconds instead of each waiting for its timeout.
+_broker = Breaker("Celery broker", seconds=getattr(settings, "BROKER_BREAKER_SECONDS", 5))
 
 
 def task_get(path: str):
@@ -26,12 +31,17 @@ def enqueue(task: str, *args, countdown: float | None = None) -> bool:
     """Hand a task to the broker now; True when it was accepted.
 
     `retry=False`: a web request must not wait while kombu retries a broker that is down; each caller's sweeper
-    (or the nightly job) is the retry. The broker's errors vary by transport, hence the broad except.
+    (or the nightly job) is the retry. After a refusal the breaker skips the broker for a few seconds. The
+    broker's errors vary by transport, hence the broad except.
     """
+    if _broker.is_open():
+        logger.info("broker skipped for %s%r; it will be queued again later", task, args)
+        return False
     try:
         task_get(task).apply_async(args=args, countdown=countdown, retry=False)
-    except Exception:
+    except Exception as exc:
         logger.warning("could not queue %s%r; it will be queued again later", task, args, exc_info=True)
+        _broker.trip(exc)
         return False
     return True
 

@@ -73,7 +73,7 @@ def follow(request):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="follow-email", rate="10/h", methods=["POST"])
+@ratelimit(key="follow-email", rate="10/h", methods=["POST"], fail_closed=True)  # it emails a typed address
 def follow_email(request):
     """The public follows by email: the form, then "check your inbox" (the same page whatever the address)."""
     if request.method == "POST":

@@ -209,8 +209,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.login.login_locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
-# The client IP is REMOTE_ADDR; a reverse proxy in front must set it (never trust X-Forwarded-For blindly).
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client IP for lockouts, rate limits, throttles and audit rows: common.clientip.client_ip. REMOTE_ADDR unless
+# TRUSTED_PROXY_COUNT reverse proxies in front append to X-Forwarded-For (never trusted otherwise).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "common.clientip.client_ip"
 AXES_VERBOSE = False
 
 # Two-factor login (django-otp, TOTP). Anyone may enrol at /akun/2fa/; moderators and lead moderators must.
@@ -328,8 +330,8 @@ REST_FRAMEWORK = {
     # Off only for the benchmark (API_THROTTLE_ENABLED=false): DRF keeps a list of every request's time in the
     # window, so a rate high enough for wrk's one address would make each request read and write a huge list.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "common.throttling.ClientAnonRateThrottle",
+        "common.throttling.ClientUserRateThrottle",
     ]
     if env.bool("API_THROTTLE_ENABLED", default=True)
     else [],

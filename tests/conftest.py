@@ -34,6 +34,16 @@ def _reference_data_present(request):
 
 
 @pytest.fixture(autouse=True)
+def _breakers_closed():
+    """A test that brought Redis or the broker down must not leave the next test skipping them."""
+    from common.breaker import breakers_reset
+
+    breakers_reset()
+    yield
+    breakers_reset()
+
+
+@pytest.fixture(autouse=True)
 def _indonesian_by_default():
     """A request to an /en/ page leaves English active in the test thread; every test starts in Indonesian."""
     translation.activate("id")

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from agencies.selectors import agency_directory, agency_public_get, province_list, region_relatives
 from common.cache import public_cache_page
+from common.htmx import htmx_partial, varies_on_htmx
 from ledger.selectors import replications_of_agency
 from practices.selectors.public import agency_practices
 
@@ -17,6 +18,7 @@ REPLICATIONS_SHOWN = 20
 
 
 @require_safe
+@varies_on_htmx
 @public_cache_page
 def agency_list(request):
     filterset, queryset = agency_directory(data=request.GET)
@@ -29,7 +31,7 @@ def agency_list(request):
         "provinces": province_list(),
         "querystring": params.urlencode(),
     }
-    if request.htmx:
+    if htmx_partial(request):
         return render(request, "insights/agency_list.html#results", context)
     return render(request, "insights/agency_list.html", context)
 
