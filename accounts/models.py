@@ -4,6 +4,18 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
+def email_normalize(email) -> str:
+    """The one stored form of an email address: trimmed and lowercased (local parts are case-insensitive at every
+    mail service the portal's users have; two accounts differing only in case would be a trap)."""
+    return (email or "").strip().lower()
+
+
+def axes_username(request, credentials) -> str:
+    """The username django-axes counts failures under: normalised like sign-in, so changing the case of the
+    address does not start a fresh count."""
+    return email_normalize((credentials or {}).get("username") or request.POST.get("username"))
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -13,10 +25,14 @@ class UserManager(BaseUserManager):
         roles = [User.MinistryRole.LEAD] if leads_only else [User.MinistryRole.MODERATOR, User.MinistryRole.LEAD]
         return self.filter(is_active=True, ministry_role__in=roles)
 
+    def get_by_natural_key(self, username):
+        """Sign-in by email, whatever its case: addresses are stored lowercased (`email_normalize`)."""
+        return self.get(email=email_normalize(username))
+
     def _create_user(self, email: str, password: str | None, **extra):
         if not email:
             raise ValueError("An email address is required")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=email_normalize(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user

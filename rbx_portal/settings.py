@@ -209,6 +209,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.login.login_locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.models.axes_username"
 # The client IP for lockouts, rate limits, throttles and audit rows: common.clientip.client_ip. REMOTE_ADDR unless
 # TRUSTED_PROXY_COUNT reverse proxies in front append to X-Forwarded-For (never trusted otherwise).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -318,7 +319,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "common.parsers.BoundedJSONParser",  # bounded depth, keys, strings and size
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],

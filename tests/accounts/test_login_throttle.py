@@ -70,3 +70,18 @@ def test_lockout_page_in_english(client):
         )
     assert response.status_code == 429
     assert "Too many login attempts" in response.text
+
+
+def test_a_mixed_case_email_signs_in(client):
+    user = _user("staf.case@surabaya.go.id")
+    response = _login(client, "  Staf.CASE@Surabaya.GO.ID ", PASSWORD, "10.0.0.20")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_changing_the_case_of_the_email_does_not_reset_the_failure_count(client):
+    user = _user("staf.kunci@surabaya.go.id")
+    for variant in ["staf.kunci@surabaya.go.id", "STAF.KUNCI@surabaya.go.id", "Staf.Kunci@Surabaya.go.id"] * 2:
+        response = _login(client, variant, "salah", "10.0.0.21")
+    assert response.status_code == 429
+    assert _login(client, user.email.upper(), PASSWORD, "10.0.0.21").status_code == 429
