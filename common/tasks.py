@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from importlib import import_module
 
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
@@ -49,3 +50,11 @@ def enqueue(task: str, *args, countdown: float | None = None) -> bool:
 def enqueue_on_commit(task: str, *args, countdown: float | None = None) -> None:
     """Queue a task once the current transaction commits (at once outside a transaction); never before."""
     transaction.on_commit(lambda: enqueue(task, *args, countdown=countdown))
+
+
+@shared_task(acks_late=True)
+def idempotency_prune() -> int:
+    """Forget API answers kept for Idempotency-Key retries once they are a day old (idempotent)."""
+    from .idempotency import idempotency_prune as prune  # the models load after the app registry
+
+    return prune()

@@ -178,6 +178,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "practices.tasks.practice_dump_regenerate",
         "schedule": crontab(hour=2, minute=30),
     },
+    # API answers kept for Idempotency-Key retries (common/idempotency.py) live 24 h.
+    "idempotency-prune": {"task": "common.tasks.idempotency_prune", "schedule": 60 * 60},
 }
 
 # Authentication -----------------------------------------------------------------------------------------
@@ -344,7 +346,13 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "RBX Portal API",
     "DESCRIPTION": "Open data of the Bureaucratic Reform Best Practice Portal: themes, agencies, published "
-    "practices with indicators, replications; write access for agency systems with a token.",
+    "practices with indicators, replications; write access for agency systems with a token.\n\n"
+    "**Retrying writes safely.** Send an `Idempotency-Key` header (1–200 visible ASCII characters, e.g. a UUID) "
+    "with a POST, PUT, PATCH or DELETE. The write and its answer are stored together for 24 hours: a retry with "
+    "the same key (after a timeout, a lost connection or a 5xx) gets the original answer, marked "
+    "`Idempotent-Replayed: true`, instead of writing again. A 5xx answer is never stored and nothing of it was "
+    "written, so retrying it runs the request again. The same key with a different request is a 422. Keys are per "
+    "user.\n\n**Bodies** are at most 2.5 MB, 32 levels deep, 10,000 keys, and 200,000 characters per string.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
