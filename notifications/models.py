@@ -67,7 +67,7 @@ class Delivery(models.Model):
         SENDING = "sending", _("Sedang dikirim")
         SENT = "sent", _("Terkirim")
         FAILED = "failed", _("Gagal")
-        # The worker died after handing the whole message to the SMTP server, before its reply: not resent.
+        # Rows written before deliveries were resent after a lost hand-over; the sweeper resends them too.
         UNCERTAIN = "uncertain", _("Diserahkan, tanpa jawaban server")
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
@@ -83,6 +83,9 @@ class Delivery(models.Model):
     # the SMTP DATA, after which the server may hold the message (see services.delivery.delivery_send_now).
     lease_until = models.DateTimeField(null=True, blank=True)
     handed_over_at = models.DateTimeField(null=True, blank=True)
+    # Times it was sent again after a sender was lost past the hand-over (the server may hold a copy, with the
+    # same Message-ID): the possible duplicates, counted.
+    resends = models.PositiveSmallIntegerField(_("dikirim ulang setelah serah terima"), default=0)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -1,11 +1,14 @@
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from .services import delivery, digests, fanout
 
 
 @shared_task(
     acks_late=True,
-    autoretry_for=(delivery.DeliveryError,),
+    # A refused send, and a database that is restarting (the row is still pending, or sending under a lease
+    # the sweeper expires): retried with backoff instead of waiting for the sweeper.
+    autoretry_for=(delivery.DeliveryError, OperationalError, InterfaceError),
     retry_backoff=30,
     retry_backoff_max=60 * 30,
     retry_jitter=True,
@@ -21,7 +24,7 @@ def deliveries_requeue() -> int:
     return delivery.deliveries_requeue()
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=5, max_retries=8)
 def publish_fanout_send(fanout_id: int) -> dict | None:
     """Tell the followers of a publish; harmless when redelivered or duplicated (what it writes is unique per
     person and practice in the database). A failure leaves the row pending for `publish_fanouts_requeue`."""

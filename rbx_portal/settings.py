@@ -159,9 +159,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     # Review workflow and notifications (notifications/tasks.py, practices/tasks.py).
-    "deliveries-requeue": {"task": "notifications.tasks.deliveries_requeue", "schedule": 60 * 2},
+    # Every 15 s: mail and fan-outs written while the broker was down leave within seconds of its return.
+    "deliveries-requeue": {"task": "notifications.tasks.deliveries_requeue", "schedule": 15},
     # Followers of a practice published while the broker was down (or whose fan-out a dead worker left).
-    "fanouts-requeue": {"task": "notifications.tasks.publish_fanouts_requeue", "schedule": 60 * 2},
+    "fanouts-requeue": {"task": "notifications.tasks.publish_fanouts_requeue", "schedule": 15},
     # Followers' digests: daily at 07:00, weekly on Monday 07:00 (CELERY_TIMEZONE); each once per period.
     "digests-daily": {"task": "notifications.tasks.digests_send_daily", "schedule": crontab(hour=7, minute=0)},
     "digests-weekly": {

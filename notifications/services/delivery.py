@@ -19,7 +19,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from common.tasks import enqueue
@@ -29,6 +29,8 @@ from ..models import Delivery, Notification
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# A row whose commit hook has not queued it after this long was refused by the broker.
+NEVER_QUEUED_GRACE = timedelta(seconds=10)
 
 
 class DeliveryError(Exception):
@@ -61,15 +63,24 @@ def deliveries_queue(*, delivery_ids: list[int]) -> int:
 
 
 def deliveries_requeue(*, older_than: timedelta = timedelta(minutes=5)) -> int:
-    """Queue again every delivery still pending after `older_than` (broker or worker was down), and every one
-    left `sending` by a worker that died (lease expired; `delivery_send_now` reconciles it)."""
+    """Queue every delivery the broker never took (its row is older than a few seconds, so the commit's own
+    queueing had its chance), again every one queued but still pending after `older_than` (a worker lost the
+    task), and every one left `sending` by a worker that died (lease expired; `delivery_send_now` reconciles it).
+    The beat runs this every 15 s, so mail written during a broker outage leaves within seconds of its return;
+    queueing twice is harmless (the claim under lock sends once)."""
     now = timezone.now()
     cutoff = now - older_than
     stale_pending = Q(state=Delivery.State.PENDING, created_at__lt=cutoff) & ~Q(queued_at__gte=cutoff)
-    lost_sender = Q(state=Delivery.State.SENDING, lease_until__lt=now)
+    # Never handed to the broker (it was down when the row was written): due at once, not after `older_than`.
+    never_queued = Q(state=Delivery.State.PENDING, queued_at__isnull=True, created_at__lt=now - NEVER_QUEUED_GRACE)
+    lost_sender = Q(state=Delivery.State.SENDING, lease_until__lt=now) | Q(state=Delivery.State.UNCERTAIN)
     # A publish to thousands of followers during a broker outage leaves thousands pending: queueing costs well
     # under a millisecond each (one UPDATE for all), so one run takes up to 5,000.
-    ids = list(Delivery.objects.filter(stale_pending | lost_sender).values_list("pk", flat=True)[:5000])
+    ids = list(
+        Delivery.objects.filter(stale_pending | never_queued | lost_sender)
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:5000]
+    )
     return deliveries_queue(delivery_ids=ids)
 
 
@@ -90,9 +101,12 @@ def delivery_send_now(*, delivery_id: int) -> bool:
        `pending` again with the error (the task retries with backoff; `failed` after MAX_ATTEMPTS).
 
     A worker killed during 2 leaves the row `sending`. When its lease has expired (the sweeper queues such
-    rows), the next run reconciles: not handed over → the server has nothing, send it again; handed over →
-    mark it `uncertain` and do not send again (a duplicate is likelier than a loss: a server that has read the
-    final "." has normally accepted the message). Uncertain rows are listed in the admin for a person to check.
+    rows), the next run sends it again. Not handed over: the server has nothing, so this is simply the send.
+    Handed over: the worker died between recording the hand-over and reading the server's reply, and the server
+    may or may not hold the message (the window is the final "." and the reply, a few milliseconds). A loss is
+    worse than a duplicate, so it is sent again with the SAME Message-ID: a mail program that already has it
+    recognises the copy (and threads it), and `resends` counts these possible duplicates. The same holds for an
+    error after the hand-over with no reply from the server.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -103,18 +117,17 @@ def delivery_send_now(*, delivery_id: int) -> bool:
             if delivery.lease_until and delivery.lease_until > now:
                 return False  # another worker is sending it now
             if delivery.handed_over_at is not None:
-                delivery.state = Delivery.State.UNCERTAIN
-                delivery.last_error = "worker lost after the message was handed to the SMTP server; not resent"
-                delivery.save(update_fields=["state", "last_error"])
-                logger.warning("delivery %s: sender lost after hand-over, marked uncertain", delivery.pk)
-                return False
+                delivery.resends += 1
+                logger.warning("delivery %s: sender lost after hand-over; sending again, same Message-ID", delivery.pk)
+        elif delivery.state == Delivery.State.UNCERTAIN:
+            delivery.resends += 1
         elif delivery.state != Delivery.State.PENDING:
             return False
         delivery.state = Delivery.State.SENDING
         delivery.lease_until = now + _lease()
         delivery.handed_over_at = None
         delivery.attempts += 1
-        delivery.save(update_fields=["state", "lease_until", "handed_over_at", "attempts"])
+        delivery.save(update_fields=["state", "lease_until", "handed_over_at", "attempts", "resends"])
     notification = Notification.objects.select_related("recipient").get(pk=delivery.notification_id)
     to = notification.recipient.email if notification.recipient_id else notification.email
     message = EmailMessage(
@@ -135,12 +148,14 @@ def delivery_send_now(*, delivery_id: int) -> bool:
         _send_with_hand_over(message, hand_over=hand_over)
     except Exception as exc:  # SMTP and socket errors
         error = f"{type(exc).__name__}: {exc}"[:2000]
-        if handed_over and not isinstance(exc, smtplib.SMTPResponseException):
-            # No reply after the complete message: the server may have it. Do not send it twice.
-            sending.update(state=Delivery.State.UNCERTAIN, last_error=error, lease_until=None)
-            return False
         state = Delivery.State.FAILED if delivery.attempts >= MAX_ATTEMPTS else Delivery.State.PENDING
-        sending.update(state=state, last_error=error, lease_until=None, handed_over_at=None)
+        if handed_over and not isinstance(exc, smtplib.SMTPResponseException):
+            # No reply after the complete message: the server may have it. The retry is a possible duplicate.
+            sending.update(
+                state=state, last_error=error, lease_until=None, handed_over_at=None, resends=F("resends") + 1
+            )
+        else:
+            sending.update(state=state, last_error=error, lease_until=None, handed_over_at=None)
         if state == Delivery.State.PENDING:
             raise DeliveryError(error) from exc
         return False
@@ -196,8 +211,15 @@ def _send_with_hand_over(message: EmailMessage, *, hand_over) -> None:
         backend.close()
 
 
+def delivery_message_id(delivery: Delivery) -> str:
+    """The same Message-ID for every send of one delivery, so a possible duplicate is recognisable."""
+    domain = (settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "rbx.menpan.go.id").lower()
+    local = re.sub(r"[^A-Za-z0-9.-]", "-", delivery.key)
+    return f"<{local}.rbx@{domain}>"
+
+
 def _email_headers(notification: Notification, delivery: Delivery) -> dict[str, str]:
-    headers = {"X-RBX-Delivery": delivery.key}
+    headers = {"X-RBX-Delivery": delivery.key, "Message-ID": delivery_message_id(delivery)}
     if notification.unsubscribe_url:
         # RFC 2369 + RFC 8058: mail programs show an unsubscribe button that POSTs "List-Unsubscribe=One-Click".
         headers["List-Unsubscribe"] = f"<{settings.SITE_URL}{notification.unsubscribe_url}>"

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from common.tasks import enqueue
 
 from ..models import Delivery, DigestEntry, Follow, Notification, PublishFanOut
-from .delivery import deliveries_queue
+from .delivery import NEVER_QUEUED_GRACE, deliveries_queue
 from .notify import notification_render, recipient_dedupe_key
 
 FANOUT_BATCH_SIZE = 1000
@@ -71,13 +71,16 @@ def publish_fanout_queue(*, fanout_id: int) -> bool:
 
 
 def publish_fanouts_requeue(*, older_than: timedelta = timedelta(minutes=5)) -> int:
-    """Queue again every fan-out still pending after `older_than` that was neither queued nor advanced by a
-    batch in that time (the broker was down at publish time, or the worker died during the fan-out)."""
-    cutoff = timezone.now() - older_than
+    """Queue every fan-out the broker never took, and again every one still pending after `older_than` that was
+    neither queued nor advanced by a batch in that time (the worker died during the fan-out). Run every 15 s."""
+    now = timezone.now()
+    cutoff = now - older_than
+    stale = Q(created_at__lt=cutoff) & ~Q(queued_at__gte=cutoff) & ~Q(worked_at__gte=cutoff)
+    # Never taken by the broker (down at publish time): due within seconds of its return, not minutes.
+    never_queued = Q(queued_at__isnull=True, worked_at__isnull=True, created_at__lt=now - NEVER_QUEUED_GRACE)
     ids = (
-        PublishFanOut.objects.filter(state=PublishFanOut.State.PENDING, created_at__lt=cutoff)
-        .exclude(queued_at__gte=cutoff)
-        .exclude(worked_at__gte=cutoff)
+        PublishFanOut.objects.filter(Q(state=PublishFanOut.State.PENDING) & (stale | never_queued))
+        .order_by("created_at", "id")
         .values_list("pk", flat=True)[:100]
     )
     queued = 0
