@@ -4,8 +4,29 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from .twofactor import user_has_totp
 
 
 def user_must_use_2fa(*, user) -> bool:
     """Moderators and lead moderators must have a confirmed device (unless switched off for a test run)."""
     return bool(getattr(settings, "ACCOUNTS_2FA_REQUIRED_FOR_MODERATORS", True)) and user.is_moderator
+
+
+def api_two_factor_require(*, request) -> None:
+    """A moderator deciding through the API needs a credential that passed two-factor: a 2FA-verified session,
+    or a token made from one (`TokenGrant`), while the moderator still has a confirmed device. Else 403 with a
+    message that says what to do. Members' tokens are not concerned."""
+    user = request.user
+    if not user_must_use_2fa(user=user):
+        return
+    verified = getattr(user, "is_verified", None)
+    if not user_has_totp(user=user) or verified is None or not verified():
+        raise PermissionDenied(
+            _(
+                "Keputusan moderator lewat API memerlukan verifikasi dua faktor: buat token baru dari sesi yang "
+                "sudah diverifikasi dua faktor (halaman Token API), dengan perangkat autentikator yang aktif."
+            )
+        )

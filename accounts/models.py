@@ -104,3 +104,24 @@ class User(AbstractUser):
     @property
     def is_lead_moderator(self) -> bool:
         return self.is_active and self.ministry_role == self.MinistryRole.LEAD
+
+
+class TokenGrant(models.Model):
+    """How an API token was made: from a session that had passed two-factor or not, and until when it works.
+
+    A moderator's token expires (ACCOUNTS_MODERATOR_TOKEN_DAYS, 30) and decides through the API only when it
+    was made from a 2FA-verified session and the moderator still has a confirmed device
+    (`accounts.access.api_two_factor_require`). A member's token has no expiry. A token without a grant row (made
+    before grants existed, or by DRF's admin) counts as made without two-factor.
+    """
+
+    token = models.OneToOneField("authtoken.Token", on_delete=models.CASCADE, related_name="grant")
+    two_factor_verified = models.BooleanField(_("dibuat dari sesi terverifikasi dua faktor"), default=False)
+    expires_at = models.DateTimeField(_("berlaku sampai"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("izin token API")
+        verbose_name_plural = _("izin token API")
+
+    def __str__(self) -> str:
+        return f"{self.token_id[:6]}…"

@@ -222,11 +222,15 @@ AXES_VERBOSE = False
 # Two-factor login (django-otp, TOTP). Anyone may enrol at /akun/2fa/; moderators and lead moderators must.
 OTP_TOTP_ISSUER = "RBX Portal"
 ACCOUNTS_2FA_REQUIRED_FOR_MODERATORS = env.bool("ACCOUNTS_2FA_REQUIRED_FOR_MODERATORS", default=True)
+# A moderator's API token expires after this many days (accounts.models.TokenGrant).
+ACCOUNTS_MODERATOR_TOKEN_DAYS = env.int("ACCOUNTS_MODERATOR_TOKEN_DAYS", default=30)
 
 # Internationalisation: Bahasa Indonesia first, English a full translation under /en/ ----------------------
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
+# django-filter's empty choice: "All" in the person's language, never "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("Semua")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
@@ -316,7 +320,7 @@ BENCH_ENABLED = env.bool("BENCH_ENABLED", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.GrantedTokenAuthentication",  # DRF's token, with expiry and 2FA origin
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

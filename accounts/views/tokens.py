@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -25,8 +26,11 @@ def api_token(request):
     token = Token.objects.filter(user=request.user).first()
     new_key = None
     if request.method == "POST":
-        token = api_token_regenerate(user=request.user, request=request)
-        new_key = token.key
+        try:
+            token = api_token_regenerate(user=request.user, request=request)
+            new_key = token.key
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
     context = {"token": token, "new_key": new_key}
     return render(request, "accounts/token.html", context)
 
