@@ -152,10 +152,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Jakarta"
-# A broker that is down must not hang a web request: publishing gives up quickly and the outbox sweeper
-# delivers later.
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "visibility_timeout": 3600}
+# A broker that is down must not hang a web request: publishing tries the connection twice with no pause
+# (kombu's default is to sleep 2 s and retry; max_retries/interval_start here are its publishing failover
+# options, the worker's own reconnection has its own settings), a breaker then skips the broker for 5 s
+# (common/tasks.py), and the outbox sweepers deliver later. socket_timeout stays above the worker's 1 s BRPOP.
+CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 5,
+    "visibility_timeout": 3600,
+    "max_retries": 1,
+    "interval_start": 0,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     # Review workflow and notifications (notifications/tasks.py, practices/tasks.py).
