@@ -3,12 +3,14 @@ from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .forms import EmailAuthenticationForm
+from .views import account as views_account
 from .views import login as views
 from .views import tokens as views_tokens
 
 app_name = "accounts"
 
 urlpatterns = [
+    path("", views_account.account, name="account"),
     path(
         _("masuk/"),
         auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True),

@@ -72,9 +72,7 @@ def ratelimit(*, key: str, rate: str, methods: list[str] | None = None, when=Non
             counted = methods is None or request.method in methods
             if counted and (when is None or when(request)):
                 effective = getattr(settings, "RATELIMIT_RATES", {}).get(key, rate)
-                allowed, retry_after = ratelimit_hit(
-                    key=key, rate=effective, request=request, fail_closed=fail_closed
-                )
+                allowed, retry_after = ratelimit_hit(key=key, rate=effective, request=request, fail_closed=fail_closed)
                 if not allowed:
                     response = render(request, "429.html", {"retry_after": retry_after}, status=429)
                     response["Retry-After"] = str(retry_after)

@@ -24,7 +24,7 @@ class LatestPracticesFeed(Feed):
         return reverse("practices:list")
 
     def practices(self, obj):
-        return Practice.objects.published()
+        return Practice.objects.listed()
 
     def items(self, obj=None):
         return self.practices(obj).select_related("agency").order_by("-published_at", "-id")[:FEED_SIZE]
@@ -59,7 +59,7 @@ class ThemePracticesFeed(LatestPracticesFeed):
         return reverse("practices:theme", args=[obj.code])
 
     def practices(self, obj):
-        return Practice.objects.published().filter(themes=obj)
+        return Practice.objects.listed().filter(themes=obj)
 
 
 class ProvincePracticesFeed(LatestPracticesFeed):
@@ -73,7 +73,7 @@ class ProvincePracticesFeed(LatestPracticesFeed):
         return reverse("practices:list") + f"?province={obj.code}"
 
     def practices(self, obj):
-        return Practice.objects.published().filter(Q(agency__region=obj) | Q(agency__region__province=obj))
+        return Practice.objects.listed().filter(Q(agency__region=obj) | Q(agency__region__province=obj))
 
 
 class AgencyPracticesFeed(LatestPracticesFeed):
@@ -87,4 +87,4 @@ class AgencyPracticesFeed(LatestPracticesFeed):
         return reverse("agencies:detail", args=[obj.slug])
 
     def practices(self, obj):
-        return Practice.objects.published().filter(agency=obj)
+        return Practice.objects.listed().filter(agency=obj)

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from agencies.roles import roles_for
+from practices.access import practice_get_for_editing
 from practices.models import Practice
 
 from .models import Question, Replication
@@ -126,3 +127,17 @@ def question_can_answer(*, user, practice: Practice) -> bool:
 def question_answer_require(*, user, practice: Practice, message: str) -> None:
     if not question_can_answer(user=user, practice=practice):
         raise PermissionDenied(message)
+
+
+# Marking a new practice as a replication (the submit page's ledger panel) ---------------------------------------
+
+
+def replication_mark_practice_get(*, user, pk: int) -> Practice:
+    """The practice being marked: one the user may edit (their own agency's), else 404."""
+    return practice_get_for_editing(user=user, pk=pk)
+
+
+def replication_mark_require(*, user, practice: Practice) -> None:
+    """Marking a practice as a replication (or undoing it): members of the practice's agency only."""
+    if not roles_for(user).member_of(practice.agency_id):
+        raise PermissionDenied(_("Hanya anggota instansi pemilik yang dapat menandai praktik ini sebagai replikasi."))

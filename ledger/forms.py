@@ -6,6 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.formatting import number_display
+from common.forms import LocalizedDecimalField
+
 from .models import Replication
 
 
@@ -32,20 +35,28 @@ class ReplicationStepForm(forms.Form):
 
 class ReplicationAdvanceForm(ReplicationStepForm):
     stage = forms.ChoiceField(label=_("Tahap yang dicapai"), choices=[])
+    skip_reason = forms.CharField(
+        label=_("Alasan melewati tahap"),
+        help_text=_("Wajib bila tahap yang dipilih bukan tahap berikutnya: tahap di antaranya tidak tercatat."),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
-    field_order = ["stage", "date", "note", "evidence_url"]
+    field_order = ["stage", "skip_reason", "date", "note", "evidence_url"]
 
     def __init__(self, *args, replication: Replication, indicators=(), **kwargs):
         super().__init__(*args, prefix_id=f"adv{replication.pk}", **kwargs)
+        self.replication = replication
         later = Replication.STAGE_ORDER[replication.stage_index + 1 :]
         labels = dict(Replication.Stage.choices)
         self.fields["stage"].choices = [(s, labels[s]) for s in later]
         # At the results stage the replicating agency reports the source's indicators, measured the same way.
         for indicator in indicators:
-            self.fields[f"result_{indicator.pk}"] = forms.DecimalField(
+            self.fields[f"result_{indicator.pk}"] = LocalizedDecimalField(
                 label=_("Hasil: %(name)s (%(unit)s)") % {"name": indicator.name, "unit": indicator.unit},
                 help_text=_("Hanya untuk tahap “Hasil”. Target praktik asal: %(target)s")
-                % {"target": indicator.target_value if indicator.target_value is not None else "–"},
+                % {"target": number_display(indicator.target_value) or "–"},
                 required=False,
                 max_digits=18,
                 decimal_places=4,
@@ -62,7 +73,28 @@ class ReplicationAdvanceForm(ReplicationStepForm):
         cleaned = super().clean()
         if self.results() and cleaned.get("stage") != Replication.Stage.RESULTS:
             raise forms.ValidationError(_("Nilai indikator hanya diisi pada tahap “Hasil”."))
+        stage = cleaned.get("stage")
+        if stage and Replication.STAGE_ORDER.index(stage) > self.replication.stage_index + 1:
+            if not (cleaned.get("skip_reason") or "").strip():
+                self.add_error(
+                    "skip_reason", _("Tahap maju satu per satu; tuliskan alasan bila melewati tahap di antaranya.")
+                )
         return cleaned
+
+
+class ReplicationMarkForm(forms.Form):
+    """Which published practice the new practice replicates, among those the submit page lists as similar."""
+
+    source = forms.TypedChoiceField(
+        label=_("Praktik ini replikasi dari"), coerce=int, widget=forms.RadioSelect, choices=[]
+    )
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.auto_id = "id_mark_%s"
+        self.fields["source"].choices = [
+            (p.pk, _("“%(title)s” (%(agency)s)") % {"title": p.title, "agency": p.agency.name}) for p in candidates
+        ]
 
 
 class StepResponseForm(forms.Form):

@@ -5,6 +5,8 @@ moved no data; their constraints keep their names too.
 """
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
@@ -96,7 +98,12 @@ class Replication(models.Model):
 
 
 class ReplicationStep(models.Model):
-    """One stage reached by a replication, with the source agency's optional response."""
+    """One stage reached by a replication, with the source agency's optional response.
+
+    Stages advance one at a time; a step that jumps over stages names them (`skipped_stages`) with the reason
+    given for the jump, so the timeline says what was not recorded. `marked_from_practice` tells the step made
+    when a new practice was marked as a replication of the source at its submission (undone with the mark).
+    """
 
     replication = models.ForeignKey(Replication, on_delete=models.CASCADE, related_name="steps")
     stage = models.CharField(_("tahap"), max_length=12, choices=Replication.Stage.choices)
@@ -110,6 +117,14 @@ class ReplicationStep(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     responded_at = models.DateTimeField(null=True, blank=True)
+    skipped_stages = ArrayField(
+        models.CharField(max_length=12, choices=Replication.Stage.choices),
+        verbose_name=_("tahap yang dilewati"),
+        default=list,
+        blank=True,
+    )
+    skip_reason = models.TextField(_("alasan melewati tahap"), max_length=2000, blank=True)
+    marked_from_practice = models.BooleanField(default=False)
 
     class Meta:
         db_table = "practices_replicationstep"
@@ -118,10 +133,32 @@ class ReplicationStep(models.Model):
         verbose_name_plural = _("tahap replikasi")
         constraints = [
             models.UniqueConstraint(fields=["replication", "stage"], name="replication_step_once_per_stage"),
+            # A jump over stages is an explicit, explained choice.
+            models.CheckConstraint(
+                condition=Q(skipped_stages=[]) | ~Q(skip_reason=""),
+                name="replication_step_skip_has_reason",
+                violation_error_code="skip_reason",
+                violation_error_message=_("Tuliskan alasan melewati tahap."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.replication_id}: {self.stage}"
+
+    def validate_constraints(self, exclude=None):
+        # The skip rule is about its reason: the message goes on that field.
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict({})
+            for error in errors.pop(NON_FIELD_ERRORS, []):
+                errors.setdefault("skip_reason" if error.code == "skip_reason" else NON_FIELD_ERRORS, []).append(error)
+            raise ValidationError(errors) from exc
+
+    @property
+    def skipped_labels(self) -> list[str]:
+        labels = dict(Replication.Stage.choices)
+        return [str(labels.get(stage, stage)) for stage in self.skipped_stages]
 
 
 class ReplicationResult(models.Model):

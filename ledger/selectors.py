@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from agencies.models import Agency
 from practices.access import user_agency_id
 from practices.models import Indicator, Practice
+from practices.selectors.manage import practice_similar_list
 
 from .access import question_can_answer
 from .models import Question, Replication
@@ -81,6 +82,35 @@ def practice_lineage(*, practice: Practice, max_depth: int = LINEAGE_MAX_DEPTH) 
             level[replication.source_id].replications.append((replication, child))
         level = next_level
     return ancestors, root
+
+
+# Marking a new practice as a replication (the submit page's panel) -------------------------------------------
+
+
+def replication_mark_candidates(*, practice: Practice) -> list[Practice]:
+    """The published practices the panel offers: those the submit page lists as similar, other agencies' only."""
+    if practice.working_revision_id is None:
+        return []
+    similar = practice_similar_list(practice=practice, revision=practice.working_revision)
+    return [p for p in similar if p.agency_id != practice.agency_id]
+
+
+def replication_mark_state(*, practice: Practice) -> dict:
+    """The practice's current mark: the source it replicates and the ledger row it became (either may be None),
+    and whether the mark can still be undone (an unpublished draft)."""
+    from_ledger = Replication.objects.select_related("source", "source__agency").filter(became=practice).first()
+    source = from_ledger.source if from_ledger else None
+    if source is None and practice.source_id:
+        source = Practice.objects.select_related("agency").filter(pk=practice.source_id).first()
+    revision = practice.working_revision
+    return {
+        "source": source,
+        "replication": from_ledger,
+        "can_undo": source is not None
+        and practice.status == Practice.Status.UNPUBLISHED
+        and revision is not None
+        and revision.state == revision.State.DRAFT,
+    }
 
 
 # Questions -----------------------------------------------------------------------------------------------------

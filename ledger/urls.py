@@ -28,6 +28,13 @@ urlpatterns = [
         views.replication_respond,
         name="replication_respond",
     ),
+    # Marking a practice (its id in the management area) as a replication, from the submit page's panel.
+    path(format_lazy("{}{}<int:pk>/", _("replikasi/"), _("tandai/")), views.replication_mark, name="replication_mark"),
+    path(
+        format_lazy("{}{}<int:pk>/{}", _("replikasi/"), _("tandai/"), _("batal/")),
+        views.replication_mark_undo,
+        name="replication_mark_undo",
+    ),
     path(
         format_lazy("{}<int:pk>/{}", _("replikasi/"), _("jadikan-praktik/")),
         views.replication_make_practice,

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.forms import error_text, form_error_add
 from practices.access import published_practice_get, user_agency_id
 
 from . import selectors as ledger_selectors
@@ -21,8 +22,16 @@ from .access import (
     replication_can_act,
     replication_can_start,
     replication_get_for_user,
+    replication_mark_practice_get,
 )
-from .forms import AnswerForm, QuestionForm, ReplicationAdvanceForm, ReplicationStepForm, StepResponseForm
+from .forms import (
+    AnswerForm,
+    QuestionForm,
+    ReplicationAdvanceForm,
+    ReplicationMarkForm,
+    ReplicationStepForm,
+    StepResponseForm,
+)
 from .models import ReplicationStep
 from .services import questions as question_services
 from .services import replication as replication_services
@@ -106,6 +115,7 @@ def replication_advance(request, pk):
                 note=data["note"],
                 evidence_url=data["evidence_url"],
                 results=form.results(),
+                skip_reason=data["skip_reason"],
             )
         except (ValidationError, PermissionDenied) as exc:
             _errors_to_form(form, exc)
@@ -153,6 +163,44 @@ def replication_make_practice(request, pk):
         % {"title": practice.working_revision.title},
     )
     return redirect("ledger:replication_list", slug=replication.source.slug)
+
+
+@login_required
+@require_POST
+def replication_mark(request, pk):
+    """The submit page's ledger panel: mark the practice as a replication of one of the similar practices."""
+    practice = replication_mark_practice_get(user=request.user, pk=pk)
+    candidates = ledger_selectors.replication_mark_candidates(practice=practice)
+    form = ReplicationMarkForm(request.POST, candidates=candidates)
+    if form.is_valid():
+        try:
+            replication = replication_services.replication_mark_from_practice(
+                practice_id=practice.pk, source_id=form.cleaned_data["source"], by=request.user
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form_error_add(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Ditandai sebagai replikasi dari “%(title)s”; buku replikasinya mencatat tahap “Diluncurkan”.")
+                % {"title": replication.source.title},
+            )
+            return redirect("manage:submit", pk=practice.pk)
+    context = {"practice": practice, "form": form, **ledger_selectors.replication_mark_state(practice=practice)}
+    return render(request, "ledger/replication_mark.html", context, status=400)
+
+
+@login_required
+@require_POST
+def replication_mark_undo(request, pk):
+    practice = replication_mark_practice_get(user=request.user, pk=pk)
+    try:
+        replication_services.replication_mark_undo(practice_id=practice.pk, by=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("Tanda replikasi dibatalkan."))
+    return redirect("manage:submit", pk=practice.pk)
 
 
 def _login_url() -> str:

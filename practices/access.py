@@ -73,23 +73,22 @@ def practice_get_for_editing(*, user, pk: int) -> Practice:
 def attachment_get_for_user(*, user, pk: int):
     """An attachment the user may download, else 404.
 
-    Attachments of a published practice are public when they belong to the live revision or an earlier one
-    (or to no revision); a file added to a newer revision still in review is seen only by those who may see the
-    practice in the management area.
+    A file of a published practice is public when a published revision showed it: the live revision or an
+    earlier one it superseded (a file removed in a later revision stays reachable from the history). A file
+    only in a newer revision still being written or reviewed is seen only by those who may see the practice in
+    the management area (its agency, moderators).
     """
-    attachment = (
-        Attachment.objects.select_related(
-            "practice", "practice__live_revision", "practice__working_revision", "revision"
-        )
-        .filter(pk=pk)
-        .first()
-    )
+    attachment = Attachment.objects.select_related("practice", "practice__working_revision").filter(pk=pk).first()
     if attachment is None:
         raise Http404
     practice = attachment.practice
-    if practice.status == Practice.Status.PUBLISHED and practice.live_revision_id:
-        if attachment.revision is None or attachment.revision.number <= practice.live_revision.number:
-            return attachment
+    if (
+        practice.status == Practice.Status.PUBLISHED
+        and attachment.revisions.filter(
+            state__in=[PracticeRevision.State.PUBLISHED, PracticeRevision.State.SUPERSEDED]
+        ).exists()
+    ):
+        return attachment
     if not practice_can_view(user=user, practice=practice):
         raise Http404
     return attachment
@@ -172,3 +171,17 @@ def published_practice_get(*, slug: str) -> Practice:
     if practice is None:
         raise Http404
     return practice
+
+
+# Verification records (services/verification.py) ----------------------------------------------------------------
+
+
+def verifier_role_for(*, user, practice: Practice) -> str | None:
+    """Who the user verifies as on this practice: "ministry" for moderators who may review it, "agency" for
+    the owning agency's admins, None for everyone else (the record's level follows from it)."""
+    roles = roles_for(user)
+    if roles.moderator and practice_can_view(user=user, practice=practice):
+        return "ministry"
+    if roles.admin_of(practice.agency_id):
+        return "agency"
+    return None

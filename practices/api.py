@@ -21,12 +21,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from accounts.access import api_two_factor_require
 from common.api import ErrorSerializer, StablePagination, VersionConflict
 from common.cache import public_cache_memo
+from common.idempotency import IdempotentWritesMixin
+from common.parsers import BoundedJSONParser
 
 from .access import (
     agency_membership_get,
@@ -170,7 +173,7 @@ class PracticePagination(StablePagination):
         responses={200: PracticeDetailSerializer, 304: OpenApiResponse(description="Not modified"), 404: ERRORS[404]},
     ),
 )
-class PracticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class PracticeViewSet(IdempotentWritesMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PracticeListSerializer
     pagination_class = PracticePagination
     filter_backends = [DjangoFilterBackend, PracticeOrdering]
@@ -178,7 +181,7 @@ class PracticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     ordering_fields = ["published_at", "replication_count", "title", "start_year", "id"]
     ordering = ["-published_at", "-id"]
     lookup_value_regex = r"\d+"
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     def get_queryset(self):
         return practice_api_list()
@@ -308,8 +311,10 @@ class PracticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Moderator decision",
-        description="`approve` (optional `evidence_level`), `request_changes` (`comment` and/or "
-        "`section_comments`), or `reject` (`comment` is the reason). Moderators only.",
+        description="`approve` (optional `evidence_level`; refused with 400 while required items are missing, and "
+        "when the pre-screen flagged likely duplicates unless `not_duplicate` is true with a "
+        "`not_duplicate_reason`), `request_changes` (`comment` and/or `section_comments`), or `reject` "
+        "(`comment` is the reason). Moderators only.",
         request=DecisionSerializer,
         responses={200: PracticeDetailSerializer, **ERRORS},
     )
@@ -318,6 +323,7 @@ class PracticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         practice = practice_get_for_user(user=request.user, pk=self._pk())
         # Before reading the body: the role decides, not the payload.
         moderator_require(user=request.user, message=_("Hanya moderator kementerian yang dapat memutuskan."))
+        api_two_factor_require(request=request)
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -329,6 +335,8 @@ class PracticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 comment=data["comment"],
                 evidence_level=data.get("evidence_level", Practice.EvidenceLevel.SELF_REPORTED),
                 section_comments=data["section_comments"],
+                not_duplicate=data["not_duplicate"],
+                not_duplicate_reason=data["not_duplicate_reason"],
             )
         return self._fresh_detail(request, practice.pk)
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 
 from .models import Practice, PracticeRevision, Theme
+from .models.practice import freshness_cutoff, freshness_expression
 
 # The five kind groups the public thinks in; the seven stored kinds map onto them.
 KIND_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -86,14 +87,20 @@ class PracticeFilter(django_filters.FilterSet):
     replicated = django_filters.BooleanFilter(
         label=_("Sudah direplikasi"), method="filter_replicated", widget=forms.CheckboxInput
     )
+    # Without a choice, stopped practices are left out (they stay public on their pages): see filter_queryset.
+    freshness = django_filters.ChoiceFilter(
+        label=_("Status praktik"), method="filter_freshness", choices=Practice.Freshness.choices
+    )
     sort = django_filters.ChoiceFilter(label=_("Urutkan"), method="filter_noop", choices=Sort.CHOICES)
 
     class Meta:
         model = Practice
         fields: list[str] = []
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, hide_stopped: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        # Counting the "Status praktik" facet itself needs the stopped ones too (`hide_stopped=False`).
+        self.hide_stopped = hide_stopped
         # Codes are checked by shape only, so validating a URL costs no query; an unknown code matches nothing.
         self.form.fields["theme"].validators.append(validate_slug)
         self.form.fields["province"].validators.append(_region_code_validator)
@@ -101,6 +108,17 @@ class PracticeFilter(django_filters.FilterSet):
 
     def filter_noop(self, queryset, name, value):
         return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.hide_stopped and not self.form.cleaned_data.get("freshness"):
+            queryset = queryset.filter(stopped_at__isnull=True)
+        return queryset
+
+    def filter_freshness(self, queryset, name, value):
+        if value == Practice.Freshness.STOPPED:
+            return queryset.filter(stopped_at__isnull=False)
+        return queryset.alias(freshness_key=freshness_expression(freshness_cutoff())).filter(freshness_key=value)
 
     def filter_theme(self, queryset, name, value):
         return queryset.filter(themes__code=value)

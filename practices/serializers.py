@@ -18,7 +18,7 @@ from rest_framework import serializers
 
 from agencies.models import Region
 
-from .models import Attachment, Indicator, IndicatorValue, Practice, PracticeRevision, Theme
+from .models import Attachment, Indicator, IndicatorValue, Practice, PracticeRevision, Theme, Verification
 from .sections import INDICATOR_FIELDS, SECTION_FIELDS, VALUE_FIELDS
 from .workflow import DECISIONS
 
@@ -43,6 +43,8 @@ FIELD_UNITS = {
     "published_at": _("tanggal dan waktu ISO 8601 (UTC)"),
     "updated_at": _("tanggal dan waktu ISO 8601 (UTC)"),
     "last_confirmed_at": _("tanggal dan waktu ISO 8601 (UTC)"),
+    "stopped_at": _("tanggal dan waktu ISO 8601 (UTC)"),
+    "verified_on": _("tanggal ISO 8601"),
     "created_at": _("tanggal dan waktu ISO 8601 (UTC)"),
     "date": _("tanggal ISO 8601"),
     "latest_date": _("tanggal ISO 8601"),
@@ -151,6 +153,13 @@ class PracticeListSerializer(serializers.Serializer):
     last_confirmed_at = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text=_("Terakhir dikonfirmasi masih berjalan oleh instansi.")
     )
+    freshness = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "Status praktik: running (masih berjalan), unconfirmed (belum dikonfirmasi dalam 6 bulan), "
+            "stopped (dihentikan)."
+        ),
+    )
     web_url = serializers.SerializerMethodField(help_text=_("Alamat halaman publik praktik."))
 
     def get_province_code(self, practice: Practice) -> str:
@@ -233,6 +242,26 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return absolute(self.context.get("request"), stable_reverse("manage:attachment_download", attachment.pk))
 
 
+class VerificationSerializer(serializers.ModelSerializer):
+    """One verification record behind the evidence level (read only; the verifier is named by role only)."""
+
+    level = serializers.CharField(read_only=True, help_text=_("Tingkat bukti yang didukung catatan ini."))
+    method = serializers.CharField(
+        read_only=True, help_text=_("Cara verifikasi: document_check, data_check, atau field_visit.")
+    )
+    source_name = serializers.CharField(read_only=True, help_text=_("Sumber data pembanding (pemeriksaan data)."))
+    verified_on = serializers.DateField(read_only=True, help_text=_("Tanggal verifikasi."))
+    verifier_role = serializers.CharField(read_only=True, help_text=_("Peran verifikator: agency atau ministry."))
+    revision_number = serializers.IntegerField(
+        source="revision.number", read_only=True, allow_null=True, help_text=_("Nomor revisi yang diverifikasi.")
+    )
+    notes = serializers.CharField(read_only=True, help_text=_("Yang diperiksa dan hasilnya."))
+
+    class Meta:
+        model = Verification
+        fields = ["level", "method", "source_name", "verified_on", "verifier_role", "revision_number", "notes"]
+
+
 class ReplicationCountsSerializer(serializers.Serializer):
     total = serializers.IntegerField(help_text=_("Jumlah replikasi yang tercatat, semua tahap."))
     by_stage = serializers.DictField(
@@ -301,8 +330,16 @@ class PracticeDetailSerializer(PracticeListSerializer):
         help_text=_("Email narahubung; hanya untuk pengguna instansi yang masuk, selain itu null.")
     )
     indicators = IndicatorSerializer(source="api_revision.indicators", many=True, read_only=True)
-    attachments = AttachmentSerializer(source="api_revision.attachments", many=True, read_only=True)
+    # The files the revision shows (carried from earlier revisions included), not only those uploaded to it.
+    attachments = AttachmentSerializer(source="api_revision.files", many=True, read_only=True)
     replications = serializers.SerializerMethodField(help_text=_("Jumlah replikasi praktik ini."))
+    verifications = VerificationSerializer(
+        many=True, read_only=True, help_text=_("Catatan verifikasi di balik tingkat bukti, terbaru dahulu.")
+    )
+    stopped_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=_("Kapan praktik dinyatakan dihentikan, bila dihentikan.")
+    )
+    stopped_reason = serializers.CharField(read_only=True, help_text=_("Alasan praktik dihentikan."))
     # The working revision's own title, summary and identity, not the practice's denormalised live copy
     # (for the public both are the live revision).
     title = serializers.CharField(source="api_revision.title", read_only=True, help_text=_("Judul praktik."))
@@ -440,3 +477,6 @@ class DecisionSerializer(StrictInputMixin, serializers.Serializer):
     comment = _text(5000, default="")
     evidence_level = serializers.ChoiceField(choices=Practice.EvidenceLevel.choices, required=False)
     section_comments = serializers.DictField(child=_text(2000), required=False, default=dict)
+    # The publish guard: an approval of a revision whose pre-screen flagged likely duplicates needs both.
+    not_duplicate = serializers.BooleanField(required=False, default=False)
+    not_duplicate_reason = _text(2000, default="")

@@ -31,7 +31,10 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.SUBMITTED, S.CHANGES_REQUESTED): frozenset({"moderator"}),
     (S.SUBMITTED, S.PUBLISHED): frozenset({"moderator"}),
     (S.SUBMITTED, S.REJECTED): frozenset({"moderator"}),
-    (S.CHANGES_REQUESTED, S.SUBMITTED): frozenset({"member", "agency_admin"}),  # resubmitted
+    # Resubmitted after changes: like a first submission, a member's goes to the agency admin again and an
+    # admin's straight to the ministry (services.submission.submission_destination).
+    (S.CHANGES_REQUESTED, S.AGENCY_REVIEW): frozenset({"member"}),
+    (S.CHANGES_REQUESTED, S.SUBMITTED): frozenset({"agency_admin"}),
 }
 # Moves of the practice itself (its publication status), same shape: withdrawn by the agency or by a moderator,
 # or marked stopped by the agency after a freshness check.

@@ -16,15 +16,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
 from agencies.roles import agency_people
+from audit.services import audit_record
 from common.cache import public_cache_invalidate
 from notifications.services.notify import notify
 from practices.models import Indicator, Practice, PracticeRevision
+from practices.services.lineage import practice_source_set
 
 from ..access import (
     agency_member_require,
+    replication_mark_require,
     replication_replicator_require,
     replication_source_require,
     replication_start_require,
@@ -108,8 +112,10 @@ def replication_advance(
     note: str = "",
     evidence_url: str = "",
     results: dict[int, Decimal] | None = None,
+    skip_reason: str = "",
 ) -> Replication:
-    """Record that the replication reached `to_stage` (a later stage; skipping one is allowed, going back is not).
+    """Record that the replication reached `to_stage`: the next stage, or a later one only with a `skip_reason`
+    (the stages jumped over are stored on the step with it, and the timeline shows both). Never backwards.
 
     Only members of the replicating agency may record stages. The row is locked before the stage is checked,
     so two colleagues recording at once cannot both move it. At the "results" stage, `results` maps indicators
@@ -127,8 +133,27 @@ def replication_advance(
             % {"stage": Replication.Stage(replication.stage).label},
             code="backwards",
         )
+    skipped = _stages_between(replication.stage, to_stage)
+    if skipped and not skip_reason.strip():
+        raise ValidationError(
+            {
+                "skip_reason": _(
+                    "Tahap maju satu per satu. Untuk langsung ke “%(stage)s” (melewati %(skipped)s), tuliskan "
+                    "alasannya."
+                )
+                % {"stage": Replication.Stage(to_stage).label, "skipped": _stage_labels(skipped)}
+            },
+            code="skip_without_reason",
+        )
     step = ReplicationStep(
-        replication=replication, stage=to_stage, date=date, note=note, evidence_url=evidence_url, recorded_by=by
+        replication=replication,
+        stage=to_stage,
+        date=date,
+        note=note,
+        evidence_url=evidence_url,
+        recorded_by=by,
+        skipped_stages=skipped,
+        skip_reason=skip_reason.strip() if skipped else "",
     )
     step.full_clean()
     step.save()
@@ -139,6 +164,16 @@ def replication_advance(
     practice_replication_counters_update(practice_id=replication.source_id)
     _notify_source(replication=replication, kind="replication_stage")
     return replication
+
+
+def _stages_between(current: str, to_stage: str) -> list[str]:
+    """The stages strictly between `current` and `to_stage` (what a jump leaves unrecorded)."""
+    order = Replication.STAGE_ORDER
+    return order[order.index(current) + 1 : order.index(to_stage)]
+
+
+def _stage_labels(stages: list[str]) -> str:
+    return ", ".join(f"“{Replication.Stage(stage).label}”" for stage in stages)
 
 
 def _results_record(*, step: ReplicationStep, replication: Replication, results: dict, date) -> None:
@@ -228,4 +263,131 @@ def _notify_source(*, replication: Replication, kind: str) -> None:
             "source": replication.source.title,
         },
         target_url=reverse("ledger:replication_list", kwargs={"slug": replication.source.slug}),
+    )
+
+
+# Marking a new practice as a replication (the ledger's panel on the submit page) -------------------------------
+
+MARK_SKIP_REASON = gettext_lazy("Ditandai saat pengajuan praktik: tahap sebelumnya tidak dicatat di buku replikasi.")
+
+
+@transaction.atomic
+def replication_mark_from_practice(*, practice_id: int, source_id: int, by) -> Replication:
+    """Record that the new practice is agency B's replication of `source`: the agency's replication of that
+    source is created or advanced to "launched" with `became` = the practice, `Practice.source` is set
+    (`practice_source_set`), and the source's counters follow, all in one transaction.
+
+    Stages not recorded before are one explicit skip with `MARK_SKIP_REASON`, so the timeline stays honest.
+    Only members of the practice's agency; the source must be published, not the practice itself nor a
+    practice of the same agency. Marking the same source again changes nothing; another source is refused
+    until the mark is undone (`replication_mark_undo`). Locks: the practice, then the source, then the row.
+    """
+    practice = Practice.objects.select_for_update(of=("self",)).select_related("agency").get(pk=practice_id)
+    replication_mark_require(user=by, practice=practice)
+    source = Practice.objects.select_for_update(of=("self",)).select_related("agency").filter(pk=source_id).first()
+    if source is None or source.status != Practice.Status.PUBLISHED or source.pk == practice.pk:
+        raise ValidationError({"source": _("Praktik asal tidak ditemukan atau belum terbit.")}, code="source")
+    if source.agency_id == practice.agency_id:
+        raise ValidationError({"source": _("Instansi tidak dapat mereplikasi praktiknya sendiri.")}, code="own")
+    marked = Replication.objects.select_for_update().filter(became=practice).first()
+    if marked is not None and marked.source_id == source.pk and practice.source_id == source.pk:
+        return marked  # marked already: idempotent
+    if (marked is not None and marked.source_id != source.pk) or practice.source_id not in (None, source.pk):
+        raise ValidationError(
+            {"source": _("Praktik ini sudah ditandai sebagai replikasi praktik lain. Batalkan tanda itu dulu.")},
+            code="marked_other",
+        )
+    replication = Replication.objects.select_for_update().filter(source=source, agency_id=practice.agency_id).first()
+    if replication is None:
+        try:
+            with transaction.atomic():
+                replication = Replication.objects.create(
+                    source=source, agency_id=practice.agency_id, stage=Replication.Stage.INTEREST, started_by=by
+                )
+        except IntegrityError as exc:  # a colleague started it at the same moment
+            raise ValidationError(_("Buku replikasi sedang diubah; coba lagi."), code="concurrent") from exc
+        skipped = Replication.STAGE_ORDER[: Replication.STAGE_ORDER.index(Replication.Stage.LAUNCHED)]
+        created = True
+    else:
+        if replication.became_id not in (None, practice.pk):
+            raise ValidationError(
+                {
+                    "source": _("Replikasi instansi Anda atas praktik ini sudah menjadi praktik lain: %(title)s.")
+                    % {"title": replication.became}
+                },
+                code="became_other",
+            )
+        launched = Replication.STAGE_ORDER.index(Replication.Stage.LAUNCHED)
+        skipped = None if replication.stage_index >= launched else _stages_between(replication.stage, "launched")
+        created = False
+    if skipped is not None:  # not yet launched: one step to "launched", naming what it jumps over
+        step = ReplicationStep(
+            replication=replication,
+            stage=Replication.Stage.LAUNCHED,
+            date=timezone.localdate(),
+            note=_("Praktik “%(title)s” diajukan sebagai replikasi.") % {"title": practice},
+            recorded_by=by,
+            skipped_stages=skipped,
+            skip_reason=str(MARK_SKIP_REASON) if skipped else "",
+            marked_from_practice=True,
+        )
+        step.full_clean()
+        step.save()
+        replication.stage = Replication.Stage.LAUNCHED
+    replication.became = practice
+    replication.save(update_fields=["stage", "became", "updated_at"])
+    practice_source_set(practice_id=practice.pk, source_id=source.pk)
+    practice_replication_counters_update(practice_id=source.pk)
+    audit_record(
+        actor=by,
+        action="replication.marked_from_practice",
+        target=replication,
+        data={"practice": practice.pk, "source": source.pk, "created": created, "skipped": skipped or []},
+    )
+    _notify_source(replication=replication, kind="replication_started" if created else "replication_stage")
+    return replication
+
+
+@transaction.atomic
+def replication_mark_undo(*, practice_id: int, by) -> None:
+    """Undo a mark while the practice is an unpublished draft: the steps the mark recorded are removed (the
+    replication too when it had no other), `became` and `Practice.source` are cleared, the counters follow.
+
+    Refused once the replication recorded a later stage (its results belong to the ledger)."""
+    practice = (
+        Practice.objects.select_for_update(of=("self",))
+        .select_related("agency", "working_revision")
+        .get(pk=practice_id)
+    )
+    replication_mark_require(user=by, practice=practice)
+    draft = practice.working_revision_id and practice.working_revision.state == PracticeRevision.State.DRAFT
+    if practice.status != Practice.Status.UNPUBLISHED or not draft:
+        raise ValidationError(_("Tanda replikasi hanya bisa dibatalkan selama praktik masih draf."), code="not_draft")
+    replication = Replication.objects.select_for_update().filter(became=practice).first()
+    source_id = practice.source_id
+    replication_id = replication.pk if replication is not None else None
+    if replication is not None:
+        source_id = replication.source_id
+        steps = list(replication.steps.order_by("created_at", "id"))
+        marked = [step for step in steps if step.marked_from_practice]
+        if marked and steps[-1] not in marked:
+            raise ValidationError(
+                _("Replikasi ini sudah mencatat tahap sesudahnya; tanda tidak bisa dibatalkan."), code="advanced"
+            )
+        kept = [step for step in steps if not step.marked_from_practice]
+        ReplicationStep.objects.filter(pk__in=[step.pk for step in marked]).delete()
+        if kept:
+            replication.stage = kept[-1].stage
+            replication.became = None
+            replication.save(update_fields=["stage", "became", "updated_at"])
+        else:
+            replication.delete()
+    practice_source_set(practice_id=practice.pk, source_id=None)
+    if source_id is not None:
+        practice_replication_counters_update(practice_id=source_id)
+    audit_record(
+        actor=by,
+        action="replication.mark_undone",
+        target=practice,
+        data={"source": source_id, "replication": replication_id},
     )

@@ -13,8 +13,11 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Membership, Region
+from common.forms import PortalFormMixin, localized_formfield
 
+from ..completeness import REQUIRED_FIELDS
 from ..models import Attachment, Indicator, IndicatorValue, PracticeRevision, Theme
+from ..models.revision import START_YEAR_MAX, START_YEAR_MIN
 from ..sections import INDICATOR_FIELDS, RICHTEXT_FIELDS, SECTION_FIELDS, VALUE_FIELDS
 
 MARKDOWN_HELP = _(
@@ -24,17 +27,23 @@ MARKDOWN_HELP = _(
 _SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
 
 
-class SectionForm(forms.ModelForm):
+SUBMIT_REQUIRED = {name for _section, name in REQUIRED_FIELDS}
+
+
+class SectionForm(PortalFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     class Meta:
         model = PracticeRevision
         fields: list[str] = []
+        formfield_callback = localized_formfield
 
     def __init__(self, *args, agency_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             field.required = name == "version"  # saving a draft demands nothing
+            # ... but submitting does: the page marks these "(wajib)" (templates/includes/field.html).
+            field.required_for_submit = name in SUBMIT_REQUIRED
             if name in RICHTEXT_FIELDS:
                 field.help_text = MARKDOWN_HELP
                 field.widget.attrs.setdefault("rows", 8)
@@ -59,7 +68,9 @@ class SectionForm(forms.ModelForm):
                 "memilih lebih dari satu."
             )
         if "start_year" in self.fields:
-            self.fields["start_year"].widget.attrs.update({"min": 1945, "max": 2100})
+            self.fields["start_year"].widget.attrs.update({"min": START_YEAR_MIN, "max": START_YEAR_MAX})
+        if "cost" in self.fields:
+            self.fields["cost"].help_text = _("Dalam rupiah, tanpa desimal, mis. 250.000.000.")
         if "summary" in self.fields:
             self.fields["summary"].widget.attrs["rows"] = 3
 
@@ -74,21 +85,28 @@ def section_form_class(section: str) -> type[SectionForm]:
     return forms.modelform_factory(PracticeRevision, form=SectionForm, fields=SECTION_FIELDS[section])
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(PortalFormMixin, forms.ModelForm):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Indicator
         fields = INDICATOR_FIELDS
+        formfield_callback = localized_formfield
+        help_texts = {"unit": _("Mis. hari, persen, orang, rupiah.")}
+        error_messages = {
+            "name": {"required": _("Isi nama indikator, atau kosongkan seluruh baris ini.")},
+            "unit": {"required": _("Isi satuan indikator, mis. hari, persen, atau orang.")},
+        }
 
 
-class IndicatorValueForm(forms.ModelForm):
+class IndicatorValueForm(PortalFormMixin, forms.ModelForm):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     indicator = forms.ModelChoiceField(queryset=Indicator.objects.none(), label=_("Indikator"))
 
     class Meta:
         model = IndicatorValue
         fields = ["indicator", *VALUE_FIELDS]
+        formfield_callback = localized_formfield
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, indicators=None, **kwargs):
@@ -96,10 +114,29 @@ class IndicatorValueForm(forms.ModelForm):
         self.fields["indicator"].queryset = indicators if indicators is not None else Indicator.objects.none()
 
 
-IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=1, can_delete=True, max_num=50, validate_max=True)
-IndicatorValueFormSet = forms.formset_factory(
-    IndicatorValueForm, extra=1, can_delete=True, max_num=500, validate_max=True
+class RowsFormSet(forms.BaseFormSet):
+    """Rows that can be removed once saved: a new, blank row has nothing to delete, so no box."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if forms.formsets.DELETION_FIELD_NAME in form.fields:
+            form.fields[forms.formsets.DELETION_FIELD_NAME].label = _("Hapus baris ini")
+
+
+IndicatorFormSet = forms.formset_factory(
+    IndicatorForm, formset=RowsFormSet, extra=1, can_delete=True, can_delete_extra=False, max_num=50, validate_max=True
 )
+IndicatorFormSet.row_label = _("Indikator")
+IndicatorValueFormSet = forms.formset_factory(
+    IndicatorValueForm,
+    formset=RowsFormSet,
+    extra=1,
+    can_delete=True,
+    can_delete_extra=False,
+    max_num=500,
+    validate_max=True,
+)
+IndicatorValueFormSet.row_label = _("Baris nilai capaian")
 
 
 def formset_rows(formset) -> list[dict]:
@@ -112,7 +149,7 @@ def formset_rows(formset) -> list[dict]:
     return rows
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(PortalFormMixin, forms.Form):
     file = forms.FileField(
         label=_("Berkas"),
         help_text=_("PDF, JPEG, PNG, WebP, docx, xlsx, pptx, odt, atau ods; paling besar 20 MB per berkas."),
@@ -120,7 +157,10 @@ class AttachmentForm(forms.Form):
     title = forms.CharField(label=_("Keterangan"), max_length=200, required=False)
     purpose = forms.ChoiceField(label=_("Kegunaan"), choices=Attachment.Purpose.choices)
     indicator = forms.ModelChoiceField(
-        label=_("Bukti untuk indikator (opsional)"), queryset=Indicator.objects.none(), required=False
+        label=_("Bukti untuk indikator (opsional)"),
+        queryset=Indicator.objects.none(),
+        required=False,
+        empty_label=_("— bukan untuk indikator tertentu —"),
     )
 
     def __init__(self, *args, indicators=None, **kwargs):
@@ -130,18 +170,4 @@ class AttachmentForm(forms.Form):
 
 
 class SubmitForm(forms.Form):
-    source = forms.TypedChoiceField(
-        label=_("Apakah praktik ini replikasi dari praktik yang sudah ada?"),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-
-    def __init__(self, *args, similar=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["source"].choices = [("", _("Bukan replikasi: praktik ini baru"))] + [
-            (p.pk, _("Replikasi dari “%(title)s” (%(agency)s)") % {"title": p.title, "agency": p.agency.name})
-            for p in similar
-        ]
-        self.fields["source"].initial = ""
+    """The submit button (no fields: marking a replication is the ledger's panel on the same page)."""

@@ -1,8 +1,23 @@
 """The practices app's models, one module per concern; importers use `practices.models` (migrations too)."""
 
 from .practice import Practice, PracticeQuerySet, Theme
-from .review import Review, ReviewAssignment, ReviewAssignmentQuerySet, Screening, Transition
-from .revision import Attachment, Indicator, IndicatorValue, PracticeRevision, attachment_upload_to
+from .review import (
+    Review,
+    ReviewAssignment,
+    ReviewAssignmentQuerySet,
+    RevisionSnapshot,
+    Screening,
+    Transition,
+)
+from .revision import (
+    Attachment,
+    Indicator,
+    IndicatorValue,
+    PracticeRevision,
+    RevisionAttachment,
+    attachment_upload_to,
+)
+from .verification import Verification
 
 __all__ = [
     "Theme",
@@ -12,10 +27,13 @@ __all__ = [
     "Indicator",
     "IndicatorValue",
     "Attachment",
+    "RevisionAttachment",
     "attachment_upload_to",
     "Transition",
     "Screening",
     "ReviewAssignmentQuerySet",
     "ReviewAssignment",
     "Review",
+    "RevisionSnapshot",
+    "Verification",
 ]

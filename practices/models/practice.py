@@ -1,12 +1,28 @@
 """Themes and the practice itself: the stable identity that URLs, follows and statistics point to."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+# A published practice not confirmed as still running for this long shows so in public (issue #14).
+FRESHNESS_DAYS = 183
+
+
+def freshness_cutoff() -> datetime.datetime:
+    """Confirmations before this instant are stale: midnight today minus FRESHNESS_DAYS, so that every query
+    and every page of one day draws the line at the same place (and counts kept for a day stay right)."""
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - datetime.timedelta(days=FRESHNESS_DAYS)
 
 
 class Theme(models.Model):
@@ -29,7 +45,13 @@ class Theme(models.Model):
         ordering = ["-track", "order"]
         verbose_name = _("tema")
         verbose_name_plural = _("tema")
-        constraints = [models.CheckConstraint(condition=Q(track__in=["tematik", "general"]), name="theme_track_valid")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(track__in=["tematik", "general"]),
+                name="theme_track_valid",
+                violation_error_message=_("Jalur tema harus RB Tematik atau RB General."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -48,8 +70,29 @@ class PracticeQuerySet(models.QuerySet):
         """What the public may see: practices with a live revision that are not archived."""
         return self.filter(status=Practice.Status.PUBLISHED)
 
+    def listed(self):
+        """What default public listings show (list, themes, home, feeds): published and not stopped. A stopped
+        practice stays public on its page and is found with the "Status praktik" facet."""
+        return self.published().filter(stopped_at__isnull=True)
+
     def for_agency(self, agency_id: int):
         return self.filter(agency_id=agency_id)
+
+    def with_freshness(self, *, cutoff: datetime.datetime | None = None):
+        """Annotated with `freshness` (a `Practice.Freshness` value), computed in the database."""
+        return self.annotate(freshness_key=freshness_expression(cutoff or freshness_cutoff()))
+
+
+def freshness_expression(cutoff: datetime.datetime) -> Case:
+    """The `Practice.Freshness` of a row: stopped, not recently confirmed (the check went unanswered, or the
+    last confirmation is older than the cutoff), else running. The one definition the model property, the
+    filter and both facet counters share."""
+    return Case(
+        When(stopped_at__isnull=False, then=Value("stopped")),
+        When(not_recently_confirmed=True, then=Value("unconfirmed")),
+        When(LessThan(Coalesce("last_confirmed_at", "published_at"), cutoff), then=Value("unconfirmed")),
+        default=Value("running"),
+    )
 
 
 class Practice(models.Model):
@@ -71,6 +114,11 @@ class Practice(models.Model):
         AGENCY_VERIFIED = "agency_verified", _("Diverifikasi instansi")
         MINISTRY_VALIDATED = "ministry_validated", _("Divalidasi kementerian")
         FIELD_VERIFIED = "field_verified", _("Diverifikasi lapangan")
+
+    class Freshness(models.TextChoices):
+        RUNNING = "running", _("Masih berjalan")
+        UNCONFIRMED = "unconfirmed", _("Belum dikonfirmasi baru-baru ini")
+        STOPPED = "stopped", _("Dihentikan")
 
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="practices")
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
@@ -101,6 +149,8 @@ class Practice(models.Model):
     published_at = models.DateTimeField(_("pertama terbit"), null=True, blank=True)
     last_confirmed_at = models.DateTimeField(_("terakhir dikonfirmasi"), null=True, blank=True)
     stopped_reason = models.TextField(_("alasan dihentikan"), blank=True)
+    # A stopped practice stays published (its reason and lessons stay public) but leaves default listings.
+    stopped_at = models.DateTimeField(_("dihentikan pada"), null=True, blank=True)
     # Freshness check (practices/services/jobs.py): when the agency was last asked to confirm, and
     # whether that request went unanswered.
     confirmation_requested_at = models.DateTimeField(null=True, blank=True)
@@ -132,9 +182,18 @@ class Practice(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(live_revision__isnull=False),
                 name="practice_published_has_live_revision",
+                violation_error_message=_("Praktik yang terbit harus punya revisi yang terbit."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["unpublished", "published", "archived"]), name="practice_status_valid"
+                condition=Q(status__in=["unpublished", "published", "archived"]),
+                name="practice_status_valid",
+                violation_error_message=_("Status publikasi tidak dikenal."),
+            ),
+            models.CheckConstraint(
+                condition=Q(stopped_at__isnull=True) | ~Q(stopped_reason=""),
+                name="practice_stopped_has_reason",
+                violation_error_code="practice_stopped_has_reason",
+                violation_error_message=_("Praktik yang dihentikan perlu alasan penghentiannya."),
             ),
         ]
         indexes = [
@@ -145,7 +204,20 @@ class Practice(models.Model):
             # columns of published practices, so they are answered by an index-only scan, not the wide heap.
             models.Index(
                 fields=["agency"],
-                include=["id", "primary_theme", "stage", "evidence_level", "reached_target", "replication_count"],
+                # The freshness columns let the default "not stopped" filter and the "Status praktik" facet be
+                # answered from the index too.
+                include=[
+                    "id",
+                    "primary_theme",
+                    "stage",
+                    "evidence_level",
+                    "reached_target",
+                    "replication_count",
+                    "stopped_at",
+                    "not_recently_confirmed",
+                    "last_confirmed_at",
+                    "published_at",
+                ],
                 condition=Q(status="published"),
                 name="practice_published_facets",
             ),
@@ -156,3 +228,34 @@ class Practice(models.Model):
 
     def __str__(self) -> str:
         return self.title or (self.working_revision.title if self.working_revision_id else self.slug)
+
+    def validate_constraints(self, exclude=None):
+        # The stopped-practice rule is about the reason: its message goes on that field.
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict({})
+            moved = [e for e in errors.get(NON_FIELD_ERRORS, []) if e.code == "practice_stopped_has_reason"]
+            if moved:
+                errors[NON_FIELD_ERRORS] = [e for e in errors[NON_FIELD_ERRORS] if e not in moved]
+                errors.setdefault("stopped_reason", []).extend(moved)
+                errors = {k: v for k, v in errors.items() if v}
+            raise ValidationError(errors) from exc
+
+    @property
+    def confirmed_since_at(self) -> datetime.datetime | None:
+        """Since when the practice is known to run: its last confirmation, else its first publication."""
+        return self.last_confirmed_at or self.published_at
+
+    @property
+    def freshness(self) -> str:
+        """`Freshness` in Python, the same rule as `freshness_expression` (for one practice on its page)."""
+        if self.stopped_at is not None:
+            return self.Freshness.STOPPED
+        since = self.confirmed_since_at
+        if self.not_recently_confirmed or (since is not None and since < freshness_cutoff()):
+            return self.Freshness.UNCONFIRMED
+        return self.Freshness.RUNNING
+
+    def get_freshness_display(self) -> str:
+        return self.Freshness(self.freshness).label

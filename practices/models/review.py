@@ -46,6 +46,18 @@ class Screening(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The publish guard: a moderator's explicit answer that the flagged duplicates are not duplicates, given
+    # with the approval that needed it (services/guard.py).
+    duplicates_cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("dinyatakan bukan duplikat oleh"),
+    )
+    duplicates_cleared_at = models.DateTimeField(_("dinyatakan bukan duplikat pada"), null=True, blank=True)
+    duplicates_cleared_reason = models.TextField(_("alasan bukan duplikat"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -53,7 +65,15 @@ class Screening(models.Model):
         verbose_name_plural = _("penyaringan awal")
         constraints = [
             models.CheckConstraint(
-                condition=Q(completeness__gte=0, completeness__lte=1), name="screening_completeness_range"
+                condition=Q(completeness__gte=0, completeness__lte=1),
+                name="screening_completeness_range",
+                violation_error_message=_("Kelengkapan harus di antara 0 dan 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(duplicates_cleared_at__isnull=True) | ~Q(duplicates_cleared_reason=""),
+                name="screening_duplicates_cleared_with_reason",
+                violation_error_code="screening_duplicates_cleared_with_reason",
+                violation_error_message=_("Tuliskan alasan mengapa praktik ini bukan duplikat."),
             ),
         ]
 
@@ -96,11 +116,23 @@ class ReviewAssignment(models.Model):
                 fields=["revision", "reviewer"],
                 condition=Q(completed_at__isnull=True),
                 name="assignment_one_open_per_reviewer",
+                violation_error_message=_("Peninjau ini sudah ditugaskan untuk revisi ini."),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.reviewer} ← {self.revision}"
+
+
+# The rubric's criteria (their weights are settings.REVIEW_RUBRIC_WEIGHTS): the review form's labels and the
+# review page's.
+RUBRIC_LABELS = {
+    "significance": _("Signifikansi"),
+    "novelty": _("Kebaruan"),
+    "adaptability": _("Kemampuan adaptasi/replikasi"),
+    "sustainability": _("Keberlanjutan"),
+    "evidence": _("Bukti"),
+}
 
 
 class Review(models.Model):
@@ -126,12 +158,47 @@ class Review(models.Model):
         verbose_name = _("tinjauan")
         verbose_name_plural = _("tinjauan")
         constraints = [
-            models.UniqueConstraint(fields=["revision", "reviewer"], name="review_one_per_reviewer"),
-            models.CheckConstraint(condition=Q(total__gte=0, total__lte=100), name="review_total_range"),
+            models.UniqueConstraint(
+                fields=["revision", "reviewer"],
+                name="review_one_per_reviewer",
+                violation_error_message=_("Anda sudah memberi penilaian untuk revisi ini; ubah penilaian itu."),
+            ),
             models.CheckConstraint(
-                condition=Q(recommendation__in=["approve", "changes", "reject"]), name="review_recommendation_valid"
+                condition=Q(total__gte=0, total__lte=100),
+                name="review_total_range",
+                violation_error_message=_("Nilai total harus di antara 0 dan 100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(recommendation__in=["approve", "changes", "reject"]),
+                name="review_recommendation_valid",
+                violation_error_message=_("Pilih rekomendasi: setujui, minta perbaikan, atau tolak."),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.reviewer}: {self.total}"
+
+
+class RevisionSnapshot(models.Model):
+    """A revision's content as it stood when a moderator asked for changes.
+
+    A revision sent back for changes is edited in place (the same row), so without this copy nothing would
+    show the next reviewer what the agency changed since that round. `data` is `practices.snapshot.revision_snapshot`
+    of the revision; `section_comments` are the changes asked for, per section.
+    """
+
+    revision = models.ForeignKey(PracticeRevision, on_delete=models.CASCADE, related_name="snapshots")
+    transition = models.OneToOneField(
+        Transition, null=True, blank=True, on_delete=models.SET_NULL, related_name="snapshot"
+    )
+    data = models.JSONField()
+    section_comments = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("salinan revisi")
+        verbose_name_plural = _("salinan revisi")
+
+    def __str__(self) -> str:
+        return f"{self.revision_id} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -3,11 +3,20 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .practice import Practice, Theme
+
+# The bounds and messages of the input rules (issue #14): the field validators, the forms and the database
+# constraints say the same thing, so a person sees a sentence naming the field whichever check refuses first.
+START_YEAR_MIN, START_YEAR_MAX = 1945, 2100
+START_YEAR_MESSAGE = _("Tahun mulai harus di antara 1945 dan 2100.")
+COST_MESSAGE = _("Biaya tidak boleh negatif: isi 0 atau lebih, dalam rupiah.")
+TARGET_YEAR_MESSAGE = _("Tahun target tidak boleh sebelum tahun nilai awal.")
 
 
 class PracticeRevision(models.Model):
@@ -52,7 +61,15 @@ class PracticeRevision(models.Model):
     coauthors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="coauthored_revisions", verbose_name=_("penulis pendamping")
     )
-    start_year = models.PositiveSmallIntegerField(_("tahun mulai"), null=True, blank=True)
+    start_year = models.PositiveSmallIntegerField(
+        _("tahun mulai"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(START_YEAR_MIN, message=START_YEAR_MESSAGE),
+            MaxValueValidator(START_YEAR_MAX, message=START_YEAR_MESSAGE),
+        ],
+    )
     stage = models.CharField(_("tahap"), max_length=12, choices=Stage.choices, blank=True)
     is_digital = models.BooleanField(_("berbasis digital"), default=False)
     primary_theme = models.ForeignKey(
@@ -73,7 +90,14 @@ class PracticeRevision(models.Model):
     # 4. Impact (narrative; indicators are rows)
     impact = models.TextField(_("hasil"), blank=True)
     # 5. Resources and sustainability
-    cost = models.DecimalField(_("biaya (Rp)"), max_digits=16, decimal_places=0, null=True, blank=True)
+    cost = models.DecimalField(
+        _("biaya (Rp)"),
+        max_digits=16,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=COST_MESSAGE)],
+    )
     staff_count = models.PositiveIntegerField(_("jumlah staf"), null=True, blank=True)
     budget_source = models.CharField(_("sumber anggaran"), max_length=200, blank=True)
     regulation = models.TextField(_("regulasi yang menjadi dasar"), blank=True)
@@ -96,7 +120,11 @@ class PracticeRevision(models.Model):
         verbose_name_plural = _("revisi praktik")
         ordering = ["practice_id", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["practice", "number"], name="revision_number_unique"),
+            models.UniqueConstraint(
+                fields=["practice", "number"],
+                name="revision_number_unique",
+                violation_error_message=_("Nomor revisi ini sudah dipakai untuk praktik ini."),
+            ),
             models.CheckConstraint(
                 condition=Q(
                     state__in=[
@@ -111,10 +139,18 @@ class PracticeRevision(models.Model):
                     ]
                 ),
                 name="revision_state_valid",
+                violation_error_message=_("Status revisi tidak dikenal."),
             ),
             models.CheckConstraint(
-                condition=Q(start_year__isnull=True) | Q(start_year__gte=1945, start_year__lte=2100),
+                condition=Q(start_year__isnull=True)
+                | Q(start_year__gte=START_YEAR_MIN, start_year__lte=START_YEAR_MAX),
                 name="revision_start_year_range",
+                violation_error_message=START_YEAR_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(cost__isnull=True) | Q(cost__gte=0),
+                name="revision_cost_not_negative",
+                violation_error_message=COST_MESSAGE,
             ),
         ]
         indexes = [models.Index(fields=["state", "submitted_at"], name="revision_state_submitted")]
@@ -146,9 +182,23 @@ class Indicator(models.Model):
         ordering = ["order", "id"]
         verbose_name = _("indikator")
         verbose_name_plural = _("indikator")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_year__isnull=True)
+                | Q(baseline_year__isnull=True)
+                | Q(target_year__gte=F("baseline_year")),
+                name="indicator_target_not_before_baseline",
+                violation_error_message=TARGET_YEAR_MESSAGE,
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        # The same rule as the constraint, but on the field, so forms and the API put it next to the target year.
+        if self.target_year is not None and self.baseline_year is not None and self.target_year < self.baseline_year:
+            raise ValidationError({"target_year": TARGET_YEAR_MESSAGE}, code="target_before_baseline")
 
 
 class IndicatorValue(models.Model):
@@ -179,8 +229,17 @@ class Attachment(models.Model):
         COVER = "cover", _("Gambar sampul")
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="attachments")
+    # The revision the file was uploaded to; which revisions *show* it is `revisions` (a file stays with the
+    # revisions that had it, and a new revision starts with the files of the one it was copied from).
     revision = models.ForeignKey(
         PracticeRevision, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    revisions = models.ManyToManyField(
+        PracticeRevision,
+        through="RevisionAttachment",
+        blank=True,
+        related_name="files",
+        verbose_name=_("revisi yang memuat berkas ini"),
     )
     indicator = models.ForeignKey(
         Indicator, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
@@ -200,8 +259,33 @@ class Attachment(models.Model):
         verbose_name = _("lampiran")
         verbose_name_plural = _("lampiran")
         constraints = [
-            models.CheckConstraint(condition=Q(size__lte=20 * 1024 * 1024), name="attachment_size_max_20mb"),
+            models.CheckConstraint(
+                condition=Q(size__lte=20 * 1024 * 1024),
+                name="attachment_size_max_20mb",
+                violation_error_message=_("Berkas paling besar 20 MB."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class RevisionAttachment(models.Model):
+    """A revision shows a file: the link table behind `PracticeRevision.files` / `Attachment.revisions`."""
+
+    revision = models.ForeignKey(PracticeRevision, on_delete=models.CASCADE, related_name="+")
+    attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("lampiran revisi")
+        verbose_name_plural = _("lampiran revisi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "attachment"],
+                name="revision_attachment_unique",
+                violation_error_message=_("Berkas ini sudah terlampir pada revisi ini."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.revision_id}: {self.attachment_id}"

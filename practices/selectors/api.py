@@ -7,7 +7,7 @@ from django.http import Http404, QueryDict
 
 from ..access import practice_get_for_user
 from ..filters import PracticeFilter, practices_order
-from ..models import Attachment, Indicator, IndicatorValue, Practice, PracticeRevision
+from ..models import Attachment, Indicator, IndicatorValue, Practice, PracticeRevision, Verification
 from ..search import search_plan
 
 
@@ -46,6 +46,12 @@ def _indicators() -> Prefetch:
     )
 
 
+def _verifications() -> Prefetch:
+    return Prefetch(
+        "verifications", queryset=Verification.objects.select_related("revision").order_by("-verified_on", "-id")
+    )
+
+
 def practice_api_get(*, user, pk: int) -> tuple[Practice, PracticeRevision]:
     """The practice and the revision this user reads through the API, else 404.
 
@@ -68,7 +74,7 @@ def practice_api_get(*, user, pk: int) -> tuple[Practice, PracticeRevision]:
         revision_id = practice.live_revision_id
     practice = (
         Practice.objects.select_related("agency", "agency__region", "agency__region__province", "primary_theme")
-        .prefetch_related("themes")
+        .prefetch_related("themes", _verifications())
         .annotate(replications_total=Count("replications"))
         .get(pk=practice.pk)
     )
@@ -78,7 +84,7 @@ def practice_api_get(*, user, pk: int) -> tuple[Practice, PracticeRevision]:
             _indicators(),
             "other_themes",
             "other_regions",
-            Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id")),
+            Prefetch("files", queryset=Attachment.objects.order_by("created_at", "id")),
         )
         .get(pk=revision_id)
     )
@@ -96,6 +102,7 @@ def published_practices_with_indicators() -> QuerySet[Practice]:
         )
         .prefetch_related(
             "themes",
+            _verifications(),
             "live_revision__other_themes",
             "live_revision__other_regions",
             Prefetch("live_revision__indicators", queryset=_indicators().queryset),

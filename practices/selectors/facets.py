@@ -16,6 +16,7 @@ from agencies.models import Agency, Region
 
 from ..filters import KIND_TO_GROUP
 from ..models import Practice, Theme
+from ..models.practice import freshness_cutoff, freshness_expression
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,9 @@ class Facet:
     orm_key: str
     # The GROUP BY over the materialised matches `m` of a search, with {placeholders} for the tables.
     sql: str
+    # Never counted over the result itself: the list hides stopped practices unless this facet's filter is
+    # chosen, so its counts come from its own set even when nothing is chosen ("Status praktik").
+    own_set: bool = False
 
 
 FACETS: tuple[Facet, ...] = (
@@ -54,6 +58,13 @@ FACETS: tuple[Facet, ...] = (
     Facet("region", ("region",), "agency__region__code", "SELECT r.code, count(*) FROM m {with_region} GROUP BY 1"),
     Facet("stage", ("stage",), "stage", "SELECT m.stage, count(*) FROM m GROUP BY 1"),
     Facet("evidence", ("evidence",), "evidence_level", "SELECT m.evidence_level, count(*) FROM m GROUP BY 1"),
+    Facet(
+        "freshness",
+        ("freshness",),
+        "freshness_key",
+        "SELECT m.freshness_key, count(*) FROM m GROUP BY 1",
+        own_set=True,
+    ),
 )
 FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
 # Kept for the readers that only need which filters each facet is counted without.
@@ -70,7 +81,7 @@ def list_counts(*, cleaned: dict, result_without, one_pass: bool) -> dict:
     A facet whose filter is chosen is counted over its own set, one query each."""
     chosen = {key for key, value in cleaned.items() if value not in (None, "", False)}
     wanted = [facet for facet in FACETS if facet.name != "region" or cleaned.get("province")]
-    shared = [facet for facet in wanted if not chosen & set(facet.excludes)] if one_pass else []
+    shared = [facet for facet in wanted if not chosen & set(facet.excludes) and not facet.own_set] if one_pass else []
     counted = one_pass_counts(result_without(), shared)
     total, flags, facets = counted.pop("total"), counted.pop("flags"), counted
     for facet in wanted:
@@ -90,6 +101,9 @@ def facet_counts(name: str, queryset: QuerySet[Practice]) -> dict[str, int]:
     """One facet's counts over `queryset` (kinds as stored; `list_counts` groups them)."""
     if name == "province":
         queryset = queryset.annotate(province_code=Coalesce("agency__region__province__code", "agency__region__code"))
+    if name == "freshness":
+        # From the covering index's freshness columns, like the other facets (no heap reads).
+        queryset = queryset.annotate(freshness_key=freshness_expression(freshness_cutoff()))
     return _counts(queryset, FACETS_BY_NAME[name].orm_key)
 
 
@@ -104,6 +118,9 @@ def one_pass_counts(queryset: QuerySet[Practice], facets: list[Facet]) -> dict:
     from the request is a parameter of the inner queryset's SQL (hence the S608 exemptions)."""
     out: dict = {"total": 0, "flags": {"reached": 0, "replicated": 0}, **{facet.name: {} for facet in facets}}
     columns = ("id", "agency_id", "primary_theme_id", "stage", "evidence_level", "reached_target", "replication_count")
+    if any(facet.name == "freshness" for facet in facets):  # not by `list_counts` (own_set); kept general
+        queryset = queryset.annotate(freshness_key=freshness_expression(freshness_cutoff()))
+        columns = (*columns, "freshness_key")
     try:
         inner, params = queryset.order_by().values(*columns).query.sql_with_params()
     except EmptyResultSet:  # a search that matches nothing (`queryset.none()`)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import django_filters
 from django.db.models import Prefetch, Q, QuerySet
@@ -13,17 +13,25 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from agencies.models import Agency, Region
 
-from ..models import Practice, PracticeRevision, ReviewAssignment, Theme
-from ..sections import SECTION_FIELDS as ALL_SECTION_FIELDS
+from ..charts import indicator_chart
+from ..diff import SectionChange, revision_diff, revision_diff_prefetched, text_diff_html
+from ..models import (
+    Attachment,
+    Practice,
+    PracticeRevision,
+    Review,
+    ReviewAssignment,
+    Screening,
+    Theme,
+    Transition,
+)
+from ..models.review import RUBRIC_LABELS
 from ..sections import SECTIONS
+from ..services.guard import PublishGuard, publish_guard
+from ..snapshot import snapshot_diff
 
 S = PracticeRevision.State
 
-# The review page shows each section's own fields; relations (themes, regions, co-authors) are shown apart.
-SECTION_FIELDS: dict[str, list[str]] = {
-    key: [name for name in names if name not in {"coauthors", "primary_theme", "other_themes", "other_regions"}]
-    for key, names in ALL_SECTION_FIELDS.items()
-}
 MODERATION_STATES = [S.SUBMITTED, S.IN_REVIEW, S.CHANGES_REQUESTED]
 
 
@@ -113,57 +121,173 @@ def moderation_queue(*, user, data) -> ModerationQueueFilter:
     return ModerationQueueFilter(data, queryset=qs, user=user)
 
 
-def _display(revision: PracticeRevision, name: str) -> str:
-    value = getattr(revision, name)
-    if value is None:
-        return ""
-    if name == "stage":
-        return str(revision.get_stage_display())
-    return str(value)
+# A pre-screen's file check, in words (`services.screening.revision_attachment_check` codes).
+ATTACHMENT_PROBLEMS = {
+    "missing": _("berkas tidak ditemukan di penyimpanan"),
+    "size": _("ukuran berkas berbeda dari saat diunggah"),
+    "sha256": _("isi berkas berubah sejak diunggah"),
+}
+PREVIEW_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+PREVIEW_PDF_TYPES = {"application/pdf"}
 
 
-def revision_sections(*, revision: PracticeRevision, live: PracticeRevision | None) -> list[dict]:
-    """The revision section by section, each field with its unified diff against the live revision, if any."""
-    sections = []
+def attachment_preview_kind(attachment: Attachment) -> str:
+    """How the review page previews a file: "pdf" (a frame), "image" (an <img>) or "" (download only)."""
+    if attachment.mime_type in PREVIEW_PDF_TYPES:
+        return "pdf"
+    if attachment.mime_type in PREVIEW_IMAGE_TYPES:
+        return "image"
+    return ""
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of the review page's history: a workflow step, or a moderator's "not a duplicate" answer."""
+
+    at: datetime
+    actor: User | None
+    kind: str  # "transition" | "duplicates_cleared"
+    from_label: str = ""
+    to_label: str = ""
+    comment: str = ""
+    revision_number: int | None = None
+
+
+def _state_label(state: str) -> str:
+    for choices in (PracticeRevision.State, Practice.Status):
+        if state in choices.values:
+            return str(choices(state).label)
+    return state
+
+
+def review_history(*, practice: Practice, transitions: list[Transition]) -> list[HistoryEntry]:
+    """The practice's workflow steps with state labels, and the publish guard's recorded answers, in time order."""
+    entries = [
+        HistoryEntry(
+            at=t.created_at,
+            actor=t.actor,
+            kind="transition",
+            from_label=_state_label(t.from_state),
+            to_label=_state_label(t.to_state),
+            comment=t.comment,
+            revision_number=t.revision.number if t.revision else None,
+        )
+        for t in transitions
+    ]
+    cleared = Screening.objects.filter(revision__practice=practice, duplicates_cleared_at__isnull=False).select_related(
+        "duplicates_cleared_by", "revision"
+    )
+    entries += [
+        HistoryEntry(
+            at=s.duplicates_cleared_at,
+            actor=s.duplicates_cleared_by,
+            kind="duplicates_cleared",
+            comment=s.duplicates_cleared_reason,
+            revision_number=s.revision.number,
+        )
+        for s in cleared
+    ]
+    return sorted(entries, key=lambda e: e.at)
+
+
+def _duplicate_rows(screening: Screening | None) -> list[dict]:
+    """The pre-screen's likely duplicates with what the page links to (one query for all of them)."""
+    if screening is None or not screening.duplicates:
+        return []
+    ids = [d.get("practice_id") for d in screening.duplicates]
+    practices = {p.pk: p for p in Practice.objects.filter(pk__in=ids).select_related("agency")}
+    return [{**d, "practice": practices.get(d.get("practice_id"))} for d in screening.duplicates]
+
+
+def _review_rows(reviews: list[Review]) -> list[dict]:
     labels = dict(SECTIONS)
-    for key, names in SECTION_FIELDS.items():
-        fields = []
-        for name in names:
-            new = _display(revision, name)
-            diff = []
-            if live is not None and live.pk != revision.pk:
-                old = _display(live, name)
-                if old != new:
-                    diff = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1))[2:]
-                    diff = [
-                        {"kind": {"+": "add", "-": "del", "@": "hunk"}.get(line[:1], "ctx"), "text": line}
-                        for line in diff
-                    ]
-            fields.append(
-                {"name": name, "label": PracticeRevision._meta.get_field(name).verbose_name, "value": new, "diff": diff}
-            )
-        sections.append({"key": key, "label": labels[key], "fields": fields, "changed": any(f["diff"] for f in fields)})
-    return sections
+    return [
+        {
+            "review": r,
+            "scores": [(RUBRIC_LABELS.get(k, k), v) for k, v in r.scores.items()],
+            "section_comments": [(labels.get(k, k), v) for k, v in r.section_comments.items() if v],
+        }
+        for r in reviews
+    ]
+
+
+def _change_sections(changes: list[SectionChange] | None, *, comments: dict[str, str] | None = None) -> list[dict]:
+    """Changed sections for the page, each change with its word-level diff; with `comments` (the changes a
+    moderator asked for, per section) also the sections that were asked about, changed or not."""
+    by_key = {c.section: c for c in changes or []}
+    comments = comments or {}
+    rows = []
+    for key, label in SECTIONS:
+        change, comment = by_key.get(key), comments.get(key, "")
+        if change is None and not comment:
+            continue
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "comment": comment,
+                "changes": [
+                    {"change": c, "diff_html": text_diff_html(c.before, c.after)}
+                    for c in (change.changes if change else [])
+                ],
+            }
+        )
+    return rows
+
+
+def review_guard(*, practice: Practice) -> PublishGuard:
+    """The publish guard's state for the practice's working revision (what the decision form offers)."""
+    revision = PracticeRevision.objects.prefetch_related("indicators").get(pk=practice.working_revision_id)
+    return publish_guard(revision=revision, screening=revision.screenings.first())
 
 
 def review_page_data(*, practice: Practice) -> dict:
-    """Everything the review page shows, in a fixed number of queries."""
-    revision = (
-        PracticeRevision.objects.select_related("primary_theme", "created_by")
-        .prefetch_related("indicators__values", "attachments", "other_themes")
-        .get(pk=practice.working_revision_id)
-    )
+    """Everything the review page shows, in a fixed number of queries (whatever the number of indicators,
+    files, reviews or steps): the working revision with its relations (as the public body renders it), the
+    pre-screen and the publish guard, the changes since the last round and against the live revision, the
+    reviews and the history."""
+    revision = revision_diff_prefetched(
+        PracticeRevision.objects.select_related("created_by").prefetch_related("other_regions__province")
+    ).get(pk=practice.working_revision_id)
     live = None
     if practice.live_revision_id and practice.live_revision_id != revision.pk:
-        live = PracticeRevision.objects.get(pk=practice.live_revision_id)
+        live = revision_diff_prefetched(PracticeRevision.objects.all()).get(pk=practice.live_revision_id)
+    screening = revision.screenings.select_related("assigned_to", "duplicates_cleared_by").first()
+    problems = {a.get("id"): a for a in (screening.attachments if screening else []) if not a.get("ok")}
+    files = [
+        {
+            "attachment": a,
+            "preview": attachment_preview_kind(a),
+            "problem": ATTACHMENT_PROBLEMS.get(problems[a.pk].get("problem"), problems[a.pk].get("problem"))
+            if a.pk in problems
+            else "",
+        }
+        for a in revision.files.all()
+    ]
+    snapshot = revision.snapshots.first()
+    round_changes = snapshot_diff(data=snapshot.data, revision=revision) if snapshot else None
+    transitions = list(practice.transitions.select_related("actor", "revision"))
+    themes = ([revision.primary_theme] if revision.primary_theme else []) + [
+        t for t in revision.other_themes.all() if t.pk != revision.primary_theme_id
+    ]
     return {
         "revision": revision,
         "live": live,
-        "sections": revision_sections(revision=revision, live=live),
-        "screening": revision.screenings.select_related("assigned_to").first(),
-        "reviews": list(revision.reviews.select_related("reviewer")),
+        "themes": themes,
+        "charts": [indicator_chart(indicator) for indicator in revision.indicators.all()],
+        "files": files,
+        "screening": screening,
+        "duplicates": _duplicate_rows(screening),
+        "link_problems": [link for link in (screening.links if screening else []) if link.get("ok") is False],
+        "guard": publish_guard(revision=revision, screening=screening),
+        "snapshot": snapshot,
+        "round_changes": round_changes,
+        "round_sections": _change_sections(round_changes, comments=snapshot.section_comments) if snapshot else [],
+        "live_sections": _change_sections(revision_diff(old=live, new=revision)) if live else [],
+        "reviews": _review_rows(list(revision.reviews.select_related("reviewer"))),
         "assignments": list(revision.assignments.open().select_related("reviewer")),
-        "transitions": list(practice.transitions.select_related("actor", "revision")),
+        "transitions": transitions,
+        "history": review_history(practice=practice, transitions=transitions),
     }
 
 

@@ -15,8 +15,10 @@ from common.cache import public_cache_memo, public_cache_version
 
 from ..filters import KIND_GROUPS, PracticeFilter, Sort, practices_order
 from ..models import Attachment, Indicator, Practice, PracticeRevision, Theme
+from ..models.practice import freshness_cutoff
 from ..search import SearchPlan, highlight_html, search_plan
 from .facets import list_counts
+from .history import published_revision_count
 
 PAGE_SIZE = 20
 # Similar practices on a practice page are chosen among this many newest practices of the same theme, so the
@@ -43,7 +45,7 @@ def theme_list_with_counts() -> list[Theme]:
 
 def _theme_counts() -> dict[int, int]:
     rows = (
-        Practice.themes.through.objects.filter(practice__status=Practice.Status.PUBLISHED)
+        Practice.themes.through.objects.filter(practice__status=Practice.Status.PUBLISHED, practice__stopped_at=None)
         .values("theme_id")
         .annotate(n=Count("practice_id"))
     )
@@ -54,12 +56,17 @@ def published_practices() -> QuerySet[Practice]:
     return Practice.objects.published().select_related("agency", "primary_theme")
 
 
+def listed_practices() -> QuerySet[Practice]:
+    """Published practices of the default listings (home, themes): stopped ones are found with the facet."""
+    return Practice.objects.listed().select_related("agency", "primary_theme")
+
+
 def headline_numbers(queryset: QuerySet[Practice] | None = None) -> dict:
     """Practices, contributing agencies, provinces covered and replications, in one aggregate query.
 
     The whole-portal figures (the home page) are kept with the public cache version."""
     if queryset is None:
-        return public_cache_memo("headline-numbers", (), lambda: _headline_numbers(Practice.objects.published()))
+        return public_cache_memo("headline-numbers", (), lambda: _headline_numbers(Practice.objects.listed()))
     return _headline_numbers(queryset)
 
 
@@ -127,13 +134,15 @@ def practice_list(*, data: QueryDict, page_number: str | int | None = 1) -> Prac
             qs = filterset.qs  # the request's own filters, already validated (a FilterSet costs a millisecond)
         else:
             sub = {k: v for k, v in cleaned.items() if k not in keys and v not in (None, "", False)}
-            qs = PracticeFilter(sub, queryset=Practice.objects.published()).qs
+            # Counting "Status praktik" itself: the stopped practices the list hides by default count too.
+            qs = PracticeFilter(sub, queryset=Practice.objects.published(), hide_stopped="freshness" not in keys).qs
         if plan.text:
             qs = plan.filter(qs)
         # The theme filter joins one theme row per practice (codes are unique), so no DISTINCT is needed.
         return qs
 
     state = tuple(sorted((k, str(v)) for k, v in cleaned.items() if k not in ("sort",) and v not in (None, "")))
+    state += (("fresh-cutoff", freshness_cutoff().date().isoformat()),)  # the freshness counts move daily
     counts = public_cache_memo(
         "list-counts",
         (state, plan.mode, plan.text),
@@ -184,6 +193,7 @@ FACET_BLOCK_PARAMS = frozenset(
         "year_to",
         "reached",
         "replicated",
+        "freshness",
     ]
 )
 # Columns a list page never shows: the search vector is the widest column of a practice row.
@@ -234,6 +244,7 @@ def _facets(*, cleaned: dict, counts: dict[str, dict[str, int]], themes: list[Th
         facets["region"] = _options(subregions, counts["region"], cleaned.get("region"))
     facets["stage"] = _options(PracticeRevision.Stage.choices, counts["stage"], cleaned.get("stage"))
     facets["evidence"] = _options(Practice.EvidenceLevel.choices, counts["evidence"], cleaned.get("evidence"))
+    facets["freshness"] = _options(Practice.Freshness.choices, counts.get("freshness", {}), cleaned.get("freshness"))
     return facets
 
 
@@ -248,6 +259,7 @@ def practice_public_get(*, slug: str) -> Practice:
     practice = (
         Practice.objects.published()
         .select_related("agency__region__province", "primary_theme", "live_revision", "source")
+        .annotate(published_revision_count=published_revision_count())  # "Riwayat versi (N)" in the header
         .filter(slug=slug)
         .first()
     )
@@ -263,12 +275,14 @@ class PracticeBody:
 
 
 def practice_public_body(*, practice: Practice) -> PracticeBody:
-    """The live revision's indicators (with their values) and public files (the cover image is not listed)."""
+    """The live revision's indicators (with their values) and public files (the cover image is not listed).
+
+    The files are those the live revision shows, carried from earlier revisions included."""
     revision_id = practice.live_revision_id
     return PracticeBody(
         indicators=list(Indicator.objects.filter(revision_id=revision_id).prefetch_related("values")),
         attachments=list(
-            Attachment.objects.filter(practice=practice, revision_id=revision_id).exclude(
+            Attachment.objects.filter(practice=practice, revisions=revision_id).exclude(
                 purpose=Attachment.Purpose.COVER
             )
         ),
@@ -339,7 +353,7 @@ def theme_public_get(*, code: str) -> Theme:
 
 
 def theme_overview(*, theme: Theme, limit: int = 12) -> dict:
-    in_theme = Practice.objects.published().filter(themes=theme)
+    in_theme = Practice.objects.listed().filter(themes=theme)
     agencies = (
         Agency.objects.filter(practices__in=in_theme)
         .annotate(practice_count=Count("practices", distinct=True))
@@ -347,7 +361,7 @@ def theme_overview(*, theme: Theme, limit: int = 12) -> dict:
     )
     return {
         "numbers": headline_numbers(in_theme),
-        "practices": list(published_practices().filter(themes=theme).order_by("-published_at", "-id")[:limit]),
+        "practices": list(listed_practices().filter(themes=theme).order_by("-published_at", "-id")[:limit]),
         "agencies": list(agencies),
     }
 
@@ -356,8 +370,8 @@ def home_overview() -> dict:
     return {
         "themes": list(theme_list_with_counts()),
         "numbers": headline_numbers(),
-        "featured": list(published_practices().filter(featured=True).order_by("-published_at")[:3]),
-        "latest": list(published_practices().order_by("-published_at", "-id")[:6]),
+        "featured": list(listed_practices().filter(featured=True).order_by("-published_at")[:3]),
+        "latest": list(listed_practices().order_by("-published_at", "-id")[:6]),
     }
 
 

@@ -24,7 +24,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
-from ..models import Attachment, Indicator, Practice
+from ..models import Attachment, Indicator, Practice, RevisionAttachment
 from .submission import EDITABLE_STATES
 
 MB = 1024 * 1024
@@ -43,8 +43,8 @@ OOXML = {
 ODF = {"application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet"}
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 # PDF actions that run something: scripts (/JavaScript, /JS) and launching programs (/Launch). Searched in the
-# PDF's object syntax outside stream data (where binary bytes would give false alarms), with `#xx` escapes in
-# names decoded. Objects hidden inside compressed object streams are not seen: this refuses the plain cases;
+# PDF's object syntax outside stream data (where binary bytes would give false alarms; `pdf_syntax`), with `#xx`
+# escapes in names decoded. Objects hidden inside compressed object streams are not seen: this refuses the plain cases;
 # the download headers (attachment, nosniff, sandbox CSP) remain the protection for the rest.
 PDF_STREAM = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
 PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
@@ -163,8 +163,23 @@ def _reencode_image(content: bytes, original_name: str) -> CheckedFile:
     return CheckedFile(content=out.getvalue(), mime_type=IMAGE_FORMATS[fmt])
 
 
+def pdf_syntax(content: bytes) -> bytes:
+    """The PDF's object syntax with stream data cut out, in linear time.
+
+    A lazy `stream.*?endstream` over the whole file rescans the rest of it for every "stream" that has no
+    "endstream" after it: quadratic, hours for a crafted 20 MB file. Up to the last "endstream" every match
+    attempt succeeds at the nearest one and the scan moves past it, so each byte is read once; what follows the
+    last "endstream" has no stream end and is kept whole (searched, as before).
+    """
+    last = content.rfind(b"endstream")
+    if last == -1:
+        return content
+    cut = last + len(b"endstream")
+    return PDF_STREAM.sub(b" ", content[:cut]) + content[cut:]
+
+
 def _check_pdf(content: bytes, original_name: str) -> CheckedFile:
-    syntax = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), PDF_STREAM.sub(b"", content))
+    syntax = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), pdf_syntax(content))
     if PDF_ACTIVE.search(syntax):
         raise AttachmentRefused(
             _("Berkas “%(name)s” ditolak: PDF berisi skrip atau perintah menjalankan program. Cetak ulang ke PDF.")
@@ -196,7 +211,7 @@ def attachment_add(
     title: str = "",
     indicator_id: int | None = None,
 ) -> Attachment:
-    """Store an uploaded file for the practice's working revision, after checking size and content.
+    """Store an uploaded file of the practice and link it to the working revision, after checking size and content.
 
     The practice row is locked so that two uploads at once cannot together pass the per-practice total, and
     so that the revision's state (only a draft or a revision with changes requested takes files) cannot change.
@@ -224,6 +239,7 @@ def attachment_add(
     if practice.working_revision is None or practice.working_revision.state not in EDITABLE_STATES:
         # Files belong to the revision being written; one in review or published is not changed underneath.
         raise AttachmentRefused(_("Revisi ini tidak bisa diubah saat ini."), code="not_editable")
+    # Each stored file once, however many revisions show it (carried files are links, not copies).
     used = practice.attachments.aggregate(total=Sum("size"))["total"] or 0
     total_limit = attachment_practice_max_bytes()
     if used + len(checked.content) > total_limit:
@@ -249,24 +265,29 @@ def attachment_add(
     )
     attachment.file.save("upload", ContentFile(checked.content), save=False)
     attachment.save()
+    RevisionAttachment.objects.create(revision_id=practice.working_revision_id, attachment=attachment)
     return attachment
 
 
 @transaction.atomic
 def attachment_delete(*, attachment_id: int, practice_id: int) -> None:
-    """Remove an attachment added to the working revision while it is still editable.
+    """Remove a file from the working revision while it is still editable.
 
-    Files of earlier (possibly live) revisions stay: the published version keeps its evidence. The stored file
-    is deleted after the row, once the transaction commits.
+    The file is unlinked from the working revision only: the revisions that had it (the live one, earlier
+    published ones) keep showing it. The row goes only when no other revision references it, and its stored
+    bytes after that, once the transaction commits. The practice row lock serialises this with uploads and
+    with a new revision starting (which links the same files).
     """
     practice = Practice.objects.select_for_update(of=("self",)).select_related("working_revision").get(pk=practice_id)
+    revision = practice.working_revision
     attachment = practice.attachments.filter(pk=attachment_id).first()
-    if (
-        attachment is None
-        or attachment.revision_id != practice.working_revision_id
-        or practice.working_revision.state not in EDITABLE_STATES
-    ):
+    if attachment is None or revision is None or revision.state not in EDITABLE_STATES:
         raise ValidationError(_("Lampiran ini tidak dapat dihapus dari revisi saat ini."), code="not_deletable")
+    unlinked, _rows = RevisionAttachment.objects.filter(revision=revision, attachment=attachment).delete()
+    if not unlinked:
+        raise ValidationError(_("Lampiran ini tidak dapat dihapus dari revisi saat ini."), code="not_deletable")
+    if RevisionAttachment.objects.filter(attachment=attachment).exists():
+        return
     name, storage = attachment.file.name, attachment.file.storage
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))

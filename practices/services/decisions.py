@@ -16,13 +16,17 @@ from notifications.services.fanout import publish_fanout_create, publish_fanout_
 from notifications.services.notify import notify
 
 from ..access import moderator_require
-from ..models import Practice, PracticeRevision, Review, Transition
+from ..diff import revision_diff_prefetched
+from ..models import Practice, PracticeRevision, Review, RevisionSnapshot, Transition
 from ..sections import SECTIONS
 from ..selectors.followers import practice_follower_notice
 from ..selectors.moderation import revision_reviewers
+from ..snapshot import revision_snapshot
 from ..workflow import PRACTICE_TRANSITIONS, actor_roles, revision_transition
+from .guard import publish_guard_enforce
 from .notices import notification_context, review_url
 from .publishing import practice_publish
+from .verification import evidence_level_require
 
 S = PracticeRevision.State
 
@@ -61,17 +65,33 @@ def _decision_record(*, by: User, decision: str, practice: Practice, data: dict 
 
 @transaction.atomic
 def revision_approve(
-    *, practice: Practice, by: User, evidence_level: str = Practice.EvidenceLevel.SELF_REPORTED, comment: str = ""
+    *,
+    practice: Practice,
+    by: User,
+    evidence_level: str = Practice.EvidenceLevel.SELF_REPORTED,
+    comment: str = "",
+    not_duplicate: bool = False,
+    not_duplicate_reason: str = "",
 ) -> Practice:
     """Approve the working revision: it becomes live (practice_publish), with the moderator's evidence level.
 
+    Refused by the publish guard (`guard.publish_guard_enforce`) while required items are missing, or while
+    the pre-screen's duplicate flags have no "not a duplicate" answer (`not_duplicate` with a reason).
     The agency and reviewers are notified in this transaction; the practice's followers through a fan-out row
     (`publish_fanout_create`) that a worker task carries out after commit.
     """
     moderator_require(user=by)
     if evidence_level not in Practice.EvidenceLevel.values:
         raise ValidationError(_("Tingkat bukti tidak dikenal."), code="evidence_level")
+    evidence_level_require(practice=practice, level=evidence_level)  # each level needs its verification record
     revision = revision_transition(practice_id=practice.pk, to_state=S.PUBLISHED, by=by, comment=comment)
+    guard_data = publish_guard_enforce(
+        practice=practice,
+        revision=revision,
+        by=by,
+        not_duplicate=not_duplicate,
+        not_duplicate_reason=not_duplicate_reason,
+    )
     _require_agreement(revision, recommendation=Review.Recommendation.APPROVE)
     locked = Practice.objects.select_for_update().select_related("agency").get(pk=practice.pk)
     locked.evidence_level = evidence_level
@@ -79,7 +99,7 @@ def revision_approve(
     locked.confirmation_requested_at = None
     practice_publish(practice=locked, revision=revision)
     recipients = agency_people(agency_id=locked.agency_id) + revision_reviewers(revision=revision)
-    _decision_record(by=by, decision="approved", practice=locked, data={"evidence_level": evidence_level})
+    _decision_record(by=by, decision="approved", practice=locked, data={"evidence_level": evidence_level, **guard_data})
     _close_assignments(revision)
     notify(
         recipients=recipients,
@@ -90,6 +110,16 @@ def revision_approve(
     # The followers (possibly thousands) are told by a worker; this transaction only records that they are due.
     publish_fanout_create(practice=locked, revision=revision, **practice_follower_notice(practice=locked))
     return locked
+
+
+def _snapshot_take(*, revision: PracticeRevision, section_comments: dict[str, str]) -> RevisionSnapshot:
+    """Keep the revision's content as the moderator saw it: the agency now edits the same row, and the next
+    round's review page compares against this copy ("changes since the last round")."""
+    loaded = revision_diff_prefetched(PracticeRevision.objects.filter(pk=revision.pk)).get()
+    transition = Transition.objects.filter(revision=revision, to_state=S.CHANGES_REQUESTED).order_by("-id").first()
+    return RevisionSnapshot.objects.create(
+        revision=revision, transition=transition, data=revision_snapshot(loaded), section_comments=section_comments
+    )
 
 
 @transaction.atomic
@@ -105,6 +135,7 @@ def revision_request_changes(
     lines = [f"[{labels.get(k, k)}] {v}" for k, v in section_comments.items()]
     full_comment = "\n".join(([comment.strip()] if comment.strip() else []) + lines)
     revision = revision_transition(practice_id=practice.pk, to_state=S.CHANGES_REQUESTED, by=by, comment=full_comment)
+    _snapshot_take(revision=revision, section_comments=section_comments)
     _decision_record(
         by=by, decision="changes_requested", practice=practice, data={"sections": sorted(section_comments)}
     )
@@ -159,17 +190,24 @@ def practice_archive(*, practice: Practice, by: User, reason: str, stopped: bool
         raise PermissionDenied(_("Anda tidak berwenang melakukan langkah ini."))
     if not reason.strip():
         raise ValidationError(_("Alasan wajib diisi untuk langkah ini."), code="comment_required")
-    locked.status = Practice.Status.ARCHIVED
     if stopped:
+        # A stopped practice stays public with its reason and lessons (OPSI keeps stopped cases); it only leaves
+        # the default listings (`Practice.objects.listed()`).
+        if locked.stopped_at is not None:
+            raise ValidationError(_("Praktik ini sudah ditandai dihentikan."), code="already_stopped")
         locked.stopped_reason = reason
-    locked.save(update_fields=["status", "stopped_reason", "updated_at"])
+        locked.stopped_at = timezone.now()
+        locked.save(update_fields=["stopped_reason", "stopped_at", "updated_at"])
+    else:
+        locked.status = Practice.Status.ARCHIVED
+        locked.save(update_fields=["status", "updated_at"])
     publish_fanout_withdraw(practice=locked)  # followers not yet told, and digests to come, leave it out
     public_cache_invalidate()
     Transition.objects.create(
         practice=locked,
         revision_id=locked.live_revision_id,
         from_state=move[0],
-        to_state=move[1],
+        to_state="stopped" if stopped else move[1],  # stopped: still published, so named for what happened
         actor=by,
         comment=reason,
     )
@@ -210,13 +248,21 @@ def revision_decide(
     comment: str = "",
     evidence_level: str | None = None,
     section_comments: dict[str, str] | None = None,
+    not_duplicate: bool = False,
+    not_duplicate_reason: str = "",
 ) -> PracticeRevision:
     """A moderator's decision on the working revision, by name (`DECISIONS`): what the review page's form and
-    the API's `decision` action both call. An approval without `evidence_level` keeps the practice's own."""
+    the API's `decision` action both call. An approval without `evidence_level` keeps the practice's own;
+    `not_duplicate` and its reason answer the publish guard's duplicate flags (approval only)."""
     moderator_require(user=by)
     if decision == "approve":
         return revision_approve(
-            practice=practice, by=by, evidence_level=evidence_level or practice.evidence_level, comment=comment
+            practice=practice,
+            by=by,
+            evidence_level=evidence_level or practice.evidence_level,
+            comment=comment,
+            not_duplicate=not_duplicate,
+            not_duplicate_reason=not_duplicate_reason,
         )
     if decision == "request_changes":
         return revision_request_changes(

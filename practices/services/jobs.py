@@ -100,7 +100,7 @@ def practices_freshness_check() -> dict[str, int]:
     """Ask agencies to confirm practices unconfirmed for 6 months; mark those unanswered after 30 days."""
     now = timezone.now()
     counts = {"asked": 0, "lapsed": 0}
-    due = Practice.objects.published().filter(
+    due = Practice.objects.listed().filter(  # a stopped practice is not asked whether it still runs
         last_confirmed_at__lt=now - timedelta(days=FRESHNESS_INTERVAL_DAYS), confirmation_requested_at__isnull=True
     )
     for practice in due.select_related("agency", "live_revision"):
@@ -114,7 +114,7 @@ def practices_freshness_check() -> dict[str, int]:
                 dedupe_key=f"fresh-ask:p{practice.pk}:{now:%Y%m%d}",
             )
         counts["asked"] += 1
-    lapsed = Practice.objects.published().filter(
+    lapsed = Practice.objects.listed().filter(
         confirmation_requested_at__lt=now - timedelta(days=FRESHNESS_ANSWER_DAYS), not_recently_confirmed=False
     )
     for practice in lapsed.select_related("agency"):
@@ -128,6 +128,6 @@ def practices_freshness_check() -> dict[str, int]:
                 dedupe_key=f"fresh-lapsed:p{practice.pk}:{practice.confirmation_requested_at:%Y%m%d}",
             )
         counts["lapsed"] += 1
-    if counts["lapsed"]:
-        public_cache_invalidate()
+    if counts["asked"] or counts["lapsed"]:
+        public_cache_invalidate()  # "not confirmed since …" is on public pages and cards
     return counts

@@ -71,9 +71,9 @@ def revision_near_duplicates(revision: PracticeRevision, *, limit: int = 5) -> l
 
 
 def revision_attachment_check(revision: PracticeRevision) -> list[dict]:
-    """Every attachment of the revision still exists with the size and sha256 recorded at upload."""
+    """Every file the revision shows (carried ones included) still exists with the size and sha256 of upload."""
     results = []
-    for attachment in revision.attachments.all():
+    for attachment in revision.files.all():
         entry = {"id": attachment.pk, "name": attachment.original_name, "ok": True, "problem": ""}
         try:
             digest = hashlib.sha256()

@@ -211,9 +211,9 @@ def _values_save(*, revision: PracticeRevision, rows: list[dict[str, Any]]) -> N
 def revision_start_from_live(*, practice_id: int, by) -> PracticeRevision:
     """Start editing a published (or rejected) practice: a new draft revision copied from the latest content.
 
-    The copy (fields, themes, regions, co-authors, indicators and their values) becomes the working revision;
-    the live revision stays public until the new one is approved. Calling it while a draft is already open
-    returns that draft (a double click creates nothing).
+    The copy (fields, themes, regions, co-authors, indicators and their values, links to the same files)
+    becomes the working revision; the live revision stays public until the new one is approved. Calling it
+    while a draft is already open returns that draft (a double click creates nothing).
     """
     practice, current = _locked_working_revision(practice_id=practice_id)
     if current.pk != practice.live_revision_id and current.state != S.REJECTED:
@@ -235,6 +235,8 @@ def revision_start_from_live(*, practice_id: int, by) -> PracticeRevision:
     copy.coauthors.set(source.coauthors.all())
     copy.other_themes.set(source.other_themes.all())
     copy.other_regions.set(source.other_regions.all())
+    # The files are carried as links, never copied: the new revision starts with the evidence of the old one.
+    copy.files.set(source.files.all())
     for indicator in source.indicators.prefetch_related("values"):
         values = list(indicator.values.all())
         indicator.pk = indicator.id = None
@@ -251,13 +253,25 @@ def revision_start_from_live(*, practice_id: int, by) -> PracticeRevision:
     return copy
 
 
+def _destination(roles: set[str]) -> str:
+    return S.SUBMITTED if "agency_admin" in roles else S.AGENCY_REVIEW
+
+
+def submission_destination(*, practice: Practice, user) -> str:
+    """Where `user`'s submission of `practice` goes: `AGENCY_REVIEW` (a member's, to their agency admin) or
+    `SUBMITTED` (an agency admin's, to the ministry). The submit page says it; `practice_submit` does it."""
+    return _destination(actor_roles(user=user, practice=practice))
+
+
 @transaction.atomic
-def practice_submit(*, practice_id: int, by, source_id: int | None = None) -> PracticeRevision:
-    """Submit the working revision: a member sends it to their agency admin, an agency admin to the ministry.
+def practice_submit(*, practice_id: int, by) -> PracticeRevision:
+    """Submit the working revision: a member sends it to their agency admin, an agency admin to the ministry,
+    the first time and after changes were requested alike (`submission_destination`, which the page shows).
 
     Under the practice's row lock the revision must have every required item (else `SubmissionIncomplete`,
-    listing them); `source_id`, when given, marks the practice as a replication of that published practice.
-    The state change itself (and its `Transition` row) is `workflow.revision_transition`.
+    listing them). Marking the practice as a replication is the ledger's (`replication_mark_from_practice`,
+    from its panel on the submit page). The state change itself (and its `Transition` row) is
+    `workflow.revision_transition`.
     """
     practice, revision = _locked_working_revision(practice_id=practice_id)
     roles = actor_roles(user=by, practice=practice)
@@ -266,17 +280,7 @@ def practice_submit(*, practice_id: int, by, source_id: int | None = None) -> Pr
     missing = revision_missing_items(revision)
     if missing:
         raise SubmissionIncomplete(missing=missing)
-    if source_id is not None:
-        source = Practice.objects.published().exclude(pk=practice.pk).filter(pk=source_id).first()
-        if source is None:
-            raise ValidationError(_("Praktik asal tidak ditemukan atau belum terbit."), code="source")
-        practice.source = source
-        practice.save(update_fields=["source", "updated_at"])
-    if revision.state == S.CHANGES_REQUESTED:
-        to_state = S.SUBMITTED
-    else:
-        to_state = S.SUBMITTED if "agency_admin" in roles else S.AGENCY_REVIEW
-    revision = revision_transition(practice_id=practice.pk, to_state=to_state, by=by)
+    revision = revision_transition(practice_id=practice.pk, to_state=_destination(roles), by=by)
     _submitted_side_effects(practice=practice, revision=revision)
     return revision
 

@@ -81,6 +81,8 @@ def _card_parts(practice) -> tuple:
         practice.evidence_level,
         practice.reached_target,
         practice.replication_count,
+        practice.freshness,  # running / not recently confirmed (since when) / stopped
+        practice.confirmed_since_at if practice.freshness == "unconfirmed" else None,
     )
 
 

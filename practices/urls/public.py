@@ -9,6 +9,7 @@ urlpatterns = [
     path("", public.home, name="home"),
     path(_("praktik/"), public.practice_list, name="list"),
     path(_("praktik/<slug:slug>/"), public.practice_detail, name="detail"),
+    path(_("praktik/<slug:slug>/riwayat/"), public.practice_history, name="history"),
     path(_("tema/"), public.theme_index, name="theme_index"),
     path(_("tema/<slug:code>/"), public.theme_detail, name="theme"),
 ]

@@ -2,6 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from ..views import review as views
+from ..views import verification
 
 app_name = "review"
 
@@ -17,4 +18,7 @@ urlpatterns = [
     path(_("<int:pk>/arsip/"), views.archive, name="archive"),
     path(_("<int:pk>/dua-peninjau/"), views.two_reviewers, name="two_reviewers"),
     path(_("<int:pk>/konfirmasi/"), views.confirm, name="confirm"),
+    path(_("<int:pk>/verifikasi/"), verification.verification_add, name="verification_add"),
+    path(_("<int:pk>/tingkat-bukti/"), verification.evidence_level_set, name="evidence_level_set"),
+    path(_("berkas/<int:attachment_pk>/pratinjau/"), views.attachment_preview, name="attachment_preview"),
 ]

@@ -34,8 +34,11 @@ from ..selectors.manage import (
     practice_attachment_list,
     practice_list_for_agency,
     practice_similar_list,
+    revision_answers,
     revision_compare,
+    revision_moderator_comment,
     revision_section_values,
+    revision_task_list,
 )
 from ..services.attachments import AttachmentRefused, attachment_add, attachment_delete
 from ..services.submission import (
@@ -47,10 +50,17 @@ from ..services.submission import (
     practice_submit,
     revision_section_save,
     revision_start_from_live,
+    submission_destination,
 )
 
 SECTION_LABELS = dict(SECTIONS)
 SECTION_KEYS = [key for key, _label in SECTIONS]
+
+
+def _field_url(practice, *, section: str, field: str) -> str:
+    """The section page at the field to fill ("#id_title", or the indicator's fieldset "#indicator-7")."""
+    url = reverse("manage:section", kwargs={"pk": practice.pk, "section": section})
+    return url + (f"#{field}" if field.startswith("indicator") else f"#id_{field}")
 
 
 @login_required
@@ -160,6 +170,7 @@ def section_edit(request, pk: int, section: str):
             indicator_formset, value_formset = _impact_formsets(request, revision, bound=False)
 
     index = SECTION_KEYS.index(section)
+    tasks = revision_task_list(revision=revision)  # the saved state: a refused POST changed only its own copy
     return render(
         request,
         "practices/manage/section_form.html",
@@ -168,7 +179,8 @@ def section_edit(request, pk: int, section: str):
             "revision": revision,
             "section": section,
             "section_label": SECTION_LABELS[section],
-            "sections": SECTIONS,
+            "tasks": tasks,
+            "task": tasks[index],
             "next_section": SECTION_KEYS[index + 1] if index + 1 < len(SECTION_KEYS) else None,
             "form": form,
             "indicator_formset": indicator_formset,
@@ -186,11 +198,11 @@ def practice_submit_view(request, pk: int):
     practice = practice_get_for_editing(user=request.user, pk=pk)
     revision = practice.working_revision
     similar = practice_similar_list(practice=practice, revision=revision)
-    form = SubmitForm(request.POST or None, similar=similar)
+    form = SubmitForm(request.POST or None)
     missing = revision_missing_items(revision)
     if request.method == "POST" and form.is_valid():
         try:
-            revision = practice_submit(practice_id=practice.pk, by=request.user, source_id=form.cleaned_data["source"])
+            revision = practice_submit(practice_id=practice.pk, by=request.user)
         except SubmissionIncomplete as exc:
             missing = exc.missing
             form.add_error(None, _("Praktik belum lengkap. Lengkapi dulu isian yang disebut di bawah."))
@@ -204,19 +216,22 @@ def practice_submit_view(request, pk: int):
                 _("Praktik diajukan. Status sekarang: %(state)s.") % {"state": revision.get_state_display()},
             )
             return redirect("manage:list")
+    tasks = revision_task_list(revision=revision)
     return render(
         request,
         "practices/manage/submit.html",
         {
             "practice": practice,
             "revision": revision,
-            "sections": SECTIONS,
+            "tasks": tasks,
+            "answers": revision_answers(revision=revision, tasks=tasks),
+            "moderator_comment": revision_moderator_comment(revision=revision),
+            "destination": submission_destination(practice=practice, user=request.user),
             "missing": [
                 {
                     "item": item,
                     "section_label": SECTION_LABELS[item.section],
-                    "url": reverse("manage:section", kwargs={"pk": practice.pk, "section": item.section})
-                    + (f"#{item.field}" if item.field.startswith("indicator") else f"#id_{item.field}"),
+                    "url": _field_url(practice, section=item.section, field=item.field),
                 }
                 for item in missing
             ],
@@ -301,8 +316,8 @@ def attachment_list(request, pk: int):
         {
             "practice": practice,
             "revision": revision,
-            "sections": SECTIONS,
             "attachments": practice_attachment_list(practice=practice),
+            "tasks": revision_task_list(revision=revision),
             "form": form,
             "editable": revision.state in EDITABLE_STATES,
         },

@@ -8,10 +8,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from common.cache import public_cache_page
+from common.htmx import htmx_partial, varies_on_htmx
 from common.ratelimit import ratelimit
 
 from ..access import practice_can_see_contact
 from ..charts import indicator_chart
+from ..selectors import history
 from ..selectors import public as selectors
 
 
@@ -26,6 +28,7 @@ def _is_search(request) -> bool:
 
 
 @require_safe
+@varies_on_htmx
 @ratelimit(key="search", rate="60/m", when=_is_search)  # before the page cache, so cached answers count too
 @public_cache_page
 def practice_list(request):
@@ -35,7 +38,7 @@ def practice_list(request):
     context = {"result": result, "page_obj": result.page, "querystring": params.urlencode()}
     if result.plan.text and result.plan.mode == "none":
         context["suggested_themes"] = [t for t in selectors.theme_list_with_counts() if t.practice_count]
-    if request.htmx:
+    if htmx_partial(request):
         return render(request, "practices/public/practice_list.html#browser", context)
     return render(request, "practices/public/practice_list.html", context)
 
@@ -74,4 +77,15 @@ def theme_detail(request, code):
     theme = selectors.theme_public_get(code=code)
     return render(
         request, "practices/public/theme_detail.html", {"theme": theme, **selectors.theme_overview(theme=theme)}
+    )
+
+
+@require_safe
+@public_cache_page
+def practice_history(request, slug):
+    practice = selectors.practice_public_get(slug=slug)
+    return render(
+        request,
+        "practices/public/practice_history.html",
+        {"practice": practice, "entries": history.practice_history(practice=practice)},
     )

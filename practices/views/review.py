@@ -5,24 +5,41 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
 
 from agencies.roles import portal_permissions
 from common.forms import form_error_add
 
 from ..access import (
     agency_admin_require,
+    attachment_get_for_user,
     lead_require,
     moderator_require,
     practice_get_for_user,
     practice_review_actions,
 )
-from ..forms.review import AgencyDecisionForm, ArchiveForm, DecisionForm, ReassignForm, ReviewForm, TwoReviewersForm
-from ..models import Practice, PracticeRevision
-from ..selectors.moderation import agency_review_queue, moderation_queue, review_page_data
+from ..forms.review import (
+    AgencyDecisionForm,
+    ArchiveForm,
+    DecisionForm,
+    ReassignForm,
+    ReviewForm,
+    SectionCommentsForm,
+    TwoReviewersForm,
+)
+from ..models import Practice, PracticeRevision, Review
+from ..selectors.moderation import (
+    agency_review_queue,
+    attachment_preview_kind,
+    moderation_queue,
+    review_guard,
+    review_page_data,
+)
 from ..services import agency_review, assignment, decisions
 
 S = PracticeRevision.State
@@ -70,16 +87,36 @@ def reassign(request):
     return redirect("review:queue")
 
 
+def _own_review(page: dict, user) -> Review | None:
+    return next((row["review"] for row in page["reviews"] if row["review"].reviewer_id == user.pk), None)
+
+
+def _score_initial(review: Review) -> dict[str, int]:
+    return {f"score_{criterion}": score for criterion, score in review.scores.items()}
+
+
 def _render_detail(request, practice: Practice, *, status: int = 200, **forms):
+    """The review page. The review (rubric) and decision parts are one form with one set of section comments,
+    each part under its own prefix, so every field id on the page is unique."""
     flags = practice_review_actions(user=request.user, practice=practice)
-    context = {"practice": practice, **review_page_data(practice=practice), **flags}
+    page = review_page_data(practice=practice)
+    context = {"practice": practice, **page, **flags}
     if flags["can_agency_decide"]:
         context["agency_form"] = forms.get("agency_form") or AgencyDecisionForm()
     if flags["can_decide"]:
-        context["decision_form"] = forms.get("decision_form") or DecisionForm(
-            initial={"evidence_level": practice.evidence_level}
+        own = _own_review(page, request.user)
+        sections = forms.get("sections_form") or SectionCommentsForm(
+            initial={f"section_{k}": v for k, v in (own.section_comments if own else {}).items()}
         )
-        context["review_form"] = forms.get("review_form") or ReviewForm()
+        context["sections_form"] = sections
+        context["decision_form"] = forms.get("decision_form") or DecisionForm(
+            initial={"evidence_level": practice.evidence_level}, guard=page["guard"], sections=sections
+        )
+        # The moderator's own assessment, if any, is what the form starts from (one review per reviewer).
+        own_initial = (
+            {"recommendation": own.recommendation, "comment": own.comment, **_score_initial(own)} if own else None
+        )
+        context["review_form"] = forms.get("review_form") or ReviewForm(initial=own_initial)
         if flags["can_assign"]:
             context["two_reviewers_form"] = forms.get("two_reviewers_form") or TwoReviewersForm(
                 initial={"required": practice.working_revision.two_reviewers_required}
@@ -87,6 +124,15 @@ def _render_detail(request, practice: Practice, *, status: int = 200, **forms):
     if flags["can_archive"]:
         context["archive_form"] = forms.get("archive_form") or ArchiveForm()
     return render(request, "practices/review/review_detail.html", context, status=status)
+
+
+def _refusal_add(form, exc: ValidationError) -> None:
+    """A service's refusal on the form: on the fields it names (the publish guard's answers), else above it."""
+    if not hasattr(exc, "error_dict"):
+        form_error_add(form, exc)
+        return
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, " ".join(errors))
 
 
 @login_required
@@ -130,8 +176,9 @@ DECISION_DONE = {
 def decide(request, pk: int):
     practice = practice_get_for_user(user=request.user, pk=pk, for_review=True)
     moderator_require(user=request.user)
-    form = DecisionForm(request.POST)
-    if form.is_valid():
+    sections = SectionCommentsForm(request.POST)
+    form = DecisionForm(request.POST, guard=review_guard(practice=practice), sections=sections)
+    if form.is_valid() and sections.is_valid():
         data = form.cleaned_data
         try:
             decisions.revision_decide(
@@ -140,14 +187,16 @@ def decide(request, pk: int):
                 decision=data["decision"],
                 comment=data["comment"],
                 evidence_level=data["evidence_level"],
-                section_comments=form.section_comments(),
+                section_comments=sections.section_comments(),
+                not_duplicate=data.get("not_duplicate", False),
+                not_duplicate_reason=data.get("not_duplicate_reason", ""),
             )
         except ValidationError as exc:
-            form_error_add(form, exc)
+            _refusal_add(form, exc)
         else:
             messages.success(request, DECISION_DONE[data["decision"]])
             return redirect("review:detail", pk=practice.pk)
-    return _render_detail(request, practice, status=400, decision_form=form)
+    return _render_detail(request, practice, status=400, decision_form=form, sections_form=sections)
 
 
 @login_required
@@ -155,22 +204,23 @@ def decide(request, pk: int):
 def review_submit(request, pk: int):
     practice = practice_get_for_user(user=request.user, pk=pk, for_review=True)
     moderator_require(user=request.user)
+    sections = SectionCommentsForm(request.POST)
     form = ReviewForm(request.POST)
-    if form.is_valid():
+    if form.is_valid() and sections.is_valid():
         try:
             assignment.review_save(
                 practice=practice,
                 by=request.user,
                 scores=form.scores(),
                 recommendation=form.cleaned_data["recommendation"],
-                section_comments=form.section_comments(),
+                section_comments=sections.section_comments(),
                 comment=form.cleaned_data["comment"],
             )
             messages.success(request, _("Penilaian disimpan."))
             return redirect("review:detail", pk=practice.pk)
         except ValidationError as exc:
             form_error_add(form, exc)
-    return _render_detail(request, practice, status=400, review_form=form)
+    return _render_detail(request, practice, status=400, review_form=form, sections_form=sections)
 
 
 @login_required
@@ -208,7 +258,8 @@ def archive(request, pk: int):
                 reason=form.cleaned_data["reason"],
                 stopped=form.cleaned_data["stopped"],
             )
-            messages.success(request, _("Praktik diarsipkan."))
+            stopped = form.cleaned_data["stopped"]  # a stopped practice stays public (issue #14)
+            messages.success(request, _("Praktik ditandai dihentikan.") if stopped else _("Praktik diarsipkan."))
             return redirect("review:detail", pk=practice.pk)
         except ValidationError as exc:
             form_error_add(form, exc)
@@ -226,3 +277,27 @@ def confirm(request, pk: int):
     else:
         messages.success(request, _("Terima kasih, praktik dikonfirmasi masih berjalan."))
     return redirect("notifications:list")
+
+
+@login_required
+@require_GET
+@xframe_options_sameorigin
+def attachment_preview(request, attachment_pk: int):
+    """A file for the review page's preview: PDFs and images inline (in a frame or an <img> of this site only),
+    anything else as a download. The access check is the download's (`attachment_get_for_user`); the response
+    is sandboxed (no script, no plugin but the browser's PDF viewer, nothing loaded from elsewhere)."""
+    attachment = attachment_get_for_user(user=request.user, pk=attachment_pk)
+    inline = bool(attachment_preview_kind(attachment))
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=not inline, filename=attachment.original_name, content_type=attachment.mime_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'self'"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

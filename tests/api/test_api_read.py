@@ -100,7 +100,7 @@ def test_practice_detail_has_indicators_attachments_and_replication_counts(clien
         contact_email="rahasia@example.go.id",
         indicator={"name": "Kunjungan", "unit": "orang", "target_value": 5, "values": [("2024-02-01", "7")]},
     )
-    Attachment.objects.create(
+    attachment = Attachment.objects.create(
         practice=practice,
         revision=practice.live_revision,
         original_name="bukti.pdf",
@@ -109,6 +109,7 @@ def test_practice_detail_has_indicators_attachments_and_replication_counts(clien
         sha256="0" * 64,
         file="attachments/x",
     )
+    practice.live_revision.files.add(attachment)  # the revision shows it, as attachment_add links it
     Replication.objects.create(source=practice, agency=Agency.objects.get(code="32.04"), stage="launched")
     body = client.get(f"/api/v1/practices/{practice.pk}/").json()
     assert body["title"] == "Kartu sehat" and body["revision_state"] == "published"

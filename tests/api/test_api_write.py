@@ -14,7 +14,7 @@ from practices.models import Practice, PracticeRevision, Transition
 from tests.accounts.factories import moderator
 from tests.agencies.factories import member
 from tests.api.factories import token_client
-from tests.practices.factories import COMPLETE_CONTENT, practice_draft, practice_in_state
+from tests.practices.factories import COMPLETE_CONTENT, practice_draft, practice_in_state, verified
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +82,7 @@ def test_end_to_end_draft_attachment_submit_decision_public(client):
     assert submitted.status_code == 200, submitted.content
     assert submitted.json()["revision_state"] == "submitted"  # an agency admin's submission skips agency review
 
+    verified(Practice.objects.get(pk=pk), "agency_verified")  # the level needs its record (issue #14)
     mod = token_client(moderator())
     decided = mod.post(
         f"/api/v1/practices/{pk}/decision/",

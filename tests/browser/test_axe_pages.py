@@ -222,8 +222,8 @@ def test_every_page_passes_axe_and_public_pages_fit_360_px(new_context, live_ser
         if role == "moderator":
             page.goto(dict(urls)["review_detail"])
             # "Request changes" without saying which: refused by the server with the form kept.
-            page.locator("#decision-h ~ form input[name=decision][value=request_changes]").check()
-            page.locator("#decision-h ~ form button[type=submit]").click()
+            page.locator("#id_decision-decision input[value=request_changes]").check()
+            page.locator("#decision-h ~ form button[type=submit]:not([formaction])").click()
             assert page.locator("#decision-h ~ form .error").count() >= 1
             audit(page, role, "decision_error")
         context.close()

@@ -222,9 +222,10 @@ def test_a_practice_from_first_draft_to_replication(
     page.goto(f"{prefix}/" + ("tinjauan/" if lang == "id" else "review/"))
     page.locator("main a").filter(has_text=t["title"]).click()
     assert "100%" in page.locator("#screening-h + p, #screening-h ~ p").first.inner_text()
-    page.locator("#decision-h ~ form input[name=decision][value=request_changes]").check()
-    page.locator("#decision-h ~ form #id_section_impact").fill(t["changes"])
-    _submit(page, "#decision-h ~ form button[type=submit]")
+    page.locator("#id_decision-decision input[value=request_changes]").check()
+    page.locator(".review-comments").locator("xpath=..").locator("summary").click()  # the comments box opens
+    page.locator("#id_sections-section_impact").fill(t["changes"])
+    _submit(page, "#decision-h ~ form button[type=submit]:not([formaction])")
     assert _state(practice.pk) == S.CHANGES_REQUESTED
     logout_via_form(page)
 
@@ -238,6 +239,13 @@ def test_a_practice_from_first_draft_to_replication(
     assert page.locator(".message-success").count() == 1
     _nav(page, f"/{practice.pk}/" + ("ajukan/" if lang == "id" else "submit/"))
     _submit(page, "main form button[type=submit] >> nth=-1")
+    assert _state(practice.pk) == S.AGENCY_REVIEW  # a member's resubmission goes to the agency admin again
+    logout_via_form(page)
+    login_via_form(page, admin.email, lang=lang)
+    page.goto(f"{prefix}/" + ("tinjauan/" if lang == "id" else "review/"))
+    page.locator("main a").filter(has_text=t["title"]).first.click()
+    page.locator("input[name=decision][value=approve]").check()
+    _submit(page, "#agency-h ~ form button[type=submit]")
     assert _state(practice.pk) in {S.SUBMITTED, S.IN_REVIEW}
     logout_via_form(page)
 
@@ -245,8 +253,8 @@ def test_a_practice_from_first_draft_to_replication(
     login_via_form(page, mod.email, lang=lang)
     page.goto(f"{prefix}/" + ("tinjauan/" if lang == "id" else "review/"))
     page.locator("main a").filter(has_text=t["title"]).first.click()
-    page.locator("#decision-h ~ form input[name=decision][value=approve]").check()
-    _submit(page, "#decision-h ~ form button[type=submit]")
+    page.locator("#id_decision-decision input[value=approve]").check()
+    _submit(page, "#decision-h ~ form button[type=submit]:not([formaction])")
     practice.refresh_from_db()
     assert practice.status == Practice.Status.PUBLISHED
     page.context.close()

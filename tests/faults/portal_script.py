@@ -3,6 +3,8 @@
     python -m tests.faults.portal_script seed N       users and N complete drafts of Kota Surabaya (JSON out)
     python -m tests.faults.portal_script requeue      the sweeper: queue every pending delivery again
     python -m tests.faults.portal_script counts       practice states and delivery states (JSON out)
+    python -m tests.faults.portal_script api-drafts N  an API token for the agency admin and N drafts (JSON out)
+    python -m tests.faults.portal_script titles ID...  the working revision's title of each practice (JSON out)
 
 Separate from the test process so that the test's own Django (on the shared test database) never touches the
 embedded servers.
@@ -22,7 +24,7 @@ def main(argv: list[str]) -> None:
     django.setup()
     from datetime import timedelta
 
-    from django.db.models import Count
+    from django.db.models import Count, Sum
 
     from accounts.models import User
     from agencies.models import Agency, Membership
@@ -52,6 +54,20 @@ def main(argv: list[str]) -> None:
             complete(practice, title=f"Praktik uji gangguan {practice.pk} {n}")
             ids.append(practice.pk)
         print(json.dumps({"practices": ids}))
+    elif command == "api-drafts":
+        # A token for the agency admin and N drafts to PATCH through the API (scenario d).
+        from rest_framework.authtoken.models import Token
+
+        admin = User.objects.get(email="admin@fault.go.id")
+        token, _ = Token.objects.get_or_create(user=admin)
+        drafts = []
+        for _n in range(int(argv[1])):
+            practice = practice_create(agency=Agency.objects.get(code="35.78"), by=admin)
+            drafts.append({"id": practice.pk, "version": practice.working_revision.version})
+        print(json.dumps({"token": token.key, "drafts": drafts}))
+    elif command == "titles":
+        titles = dict(Practice.objects.filter(pk__in=argv[1:]).values_list("pk", "working_revision__title"))
+        print(json.dumps({str(k): v for k, v in titles.items()}))
     elif command == "requeue":
         print(json.dumps({"requeued": deliveries_requeue(older_than=timedelta(0))}))
     elif command == "counts":
@@ -62,7 +78,8 @@ def main(argv: list[str]) -> None:
         )
         deliveries = dict(Delivery.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
         keys = list(Delivery.objects.values_list("key", flat=True))
-        print(json.dumps({"states": states, "deliveries": deliveries, "keys": keys}))
+        resends = Delivery.objects.aggregate(n=Sum("resends"))["n"] or 0
+        print(json.dumps({"states": states, "deliveries": deliveries, "keys": keys, "resends": resends}))
     else:
         raise SystemExit(f"unknown command {command}")
 

@@ -34,11 +34,15 @@ def test_stages_move_forward_only_and_counters_follow(source):
         svc.replication_advance(replication_id=replication.pk, to_stage="interest", by=bandung, date=TODAY)
     with pytest.raises(ValidationError):
         svc.replication_advance(replication_id=replication.pk, to_stage="study", by=bandung, date=TODAY)
-    svc.replication_advance(replication_id=replication.pk, to_stage="launched", by=bandung, date=TODAY)  # skips one
+    with pytest.raises(ValidationError):  # a jump over "legal basis" needs its reason
+        svc.replication_advance(replication_id=replication.pk, to_stage="launched", by=bandung, date=TODAY)
+    svc.replication_advance(
+        replication_id=replication.pk, to_stage="launched", by=bandung, date=TODAY, skip_reason="Perbup lama berlaku"
+    )  # skips one, with its reason
     # A second agency in the same province as the first, and a third in another province.
     svc.replication_advance(
         replication_id=svc.replication_start(source=source, by=member("32.73"), date=TODAY).pk,
-        to_stage="launched", by=Membership.objects.get(agency__code="32.73").user, date=TODAY,
+        to_stage="launched", by=Membership.objects.get(agency__code="32.73").user, date=TODAY, skip_reason="Uji",
     )  # fmt: skip
     svc.replication_start(source=source, by=member("11"), date=TODAY)  # Aceh, interest only: not counted
     source.refresh_from_db()
@@ -96,7 +100,7 @@ def test_lineage_of_a_replication_of_a_replication(source):
     first = svc.replication_start(source=source, by=bandung, date=TODAY)
     with pytest.raises(ValidationError):
         svc.replication_practice_create(replication_id=first.pk, by=bandung)  # not launched yet
-    svc.replication_advance(replication_id=first.pk, to_stage="launched", by=bandung, date=TODAY)
+    svc.replication_advance(replication_id=first.pk, to_stage="launched", by=bandung, date=TODAY, skip_reason="Uji")
     derived = svc.replication_practice_create(replication_id=first.pk, by=bandung)
     assert derived.source == source and derived.agency.code == "32.04" and derived.status == "unpublished"
     assert source.title in derived.working_revision.title
@@ -158,7 +162,7 @@ def test_results_stage_records_values_against_the_source_indicators(source, clie
     client.force_login(bandung)
     response = client.post(
         reverse("ledger:replication_advance", kwargs={"pk": replication.pk}),
-        {"stage": "results", "date": TODAY.isoformat(), f"result_{indicator.pk}": "2.5"},
+        {"stage": "results", "date": TODAY.isoformat(), f"result_{indicator.pk}": "2.5", "skip_reason": "Langsung"},
     )
     assert response.status_code == 302
     result = ReplicationResult.objects.get()

@@ -26,7 +26,7 @@ from notifications.tasks import delivery_send
 from practices.models import Practice, PracticeRevision
 from tests.accounts.factories import moderator
 from tests.agencies.factories import member
-from tests.practices.factories import practice_in_state
+from tests.practices.factories import practice_in_state, verified
 
 S = PracticeRevision.State
 
@@ -129,7 +129,7 @@ def test_broker_down_during_a_decision_saves_it_and_the_sweeper_delivers_exactly
 ):
     from rbx_portal.celery import app
 
-    practice = practice_in_state(S.IN_REVIEW)
+    practice = verified(practice_in_state(S.IN_REVIEW), "agency_verified")
     mod = moderator()
     client.force_login(mod)
     with monkeypatch.context() as broken:

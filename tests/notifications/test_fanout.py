@@ -28,7 +28,7 @@ from practices.models import Practice, PracticeRevision, Theme
 from practices.services import decisions
 from tests.accounts.factories import moderator
 from tests.agencies.factories import member
-from tests.practices.factories import practice_in_state
+from tests.practices.factories import practice_in_state, verified
 
 from .factories import approve, email_follow, jatim, surabaya, theme
 from .test_delivery import _free_port, _wait_for
@@ -311,7 +311,7 @@ def test_the_worker_tells_the_followers_after_the_publish_commits(celery_worker,
     email_followers(5)
     theme_follower = member(agency_code="32.04")
     follow_set(user=theme_follower, kind="theme", target=Theme.objects.get(code="kemiskinan"), frequency="daily")
-    practice = practice_in_state(S.IN_REVIEW)
+    practice = verified(practice_in_state(S.IN_REVIEW), "agency_verified")
     client.force_login(moderator())
     with translation.override("id"):
         url = reverse("review:decide", args=[practice.pk])

@@ -10,16 +10,24 @@ workflow moves (`revision_transition`, never by setting `state`) or `practice_pu
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import date
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
 from agencies.models import Agency, Membership
 from common.cache import public_cache_invalidate
 from practices.models import Indicator, IndicatorValue, Practice, PracticeRevision, Theme
+from practices.services.decisions import revision_request_changes
 from practices.services.publishing import practice_publish
-from practices.services.submission import practice_create
+from practices.services.submission import practice_create, revision_start_from_live
+from practices.services.verification import verification_record
 from practices.workflow import revision_transition
+from tests.accounts.factories import moderator
 from tests.agencies.factories import SURABAYA, member
 
 S = PracticeRevision.State
@@ -198,3 +206,51 @@ def published_practice(*, agency_code: str, slug: str, theme: str = "kemiskinan"
     return practice_published(
         agency=agency_code, slug=slug, theme=theme, title=title or f"Praktik {slug}", summary="Ringkas."
     )
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf_upload(name: str = "bukti.pdf", marker: str = ""):
+    """An upload that passes the attachment checks (a distinct `marker` gives distinct bytes)."""
+    return SimpleUploadedFile(name, PDF_BYTES + marker.encode(), content_type="application/pdf")
+
+
+def revision_next(practice: Practice, *, by, **fields) -> PracticeRevision:
+    """A new working revision started from the live one (`revision_start_from_live`), its fields set directly."""
+    revision = revision_start_from_live(practice_id=practice.pk, by=by)
+    return _revision_fill(revision, **fields) if fields else revision
+
+
+def revision_publish(practice: Practice, revision: PracticeRevision) -> Practice:
+    """Publish `revision` through `practice_publish` (the previous live revision becomes superseded)."""
+    return practice_publish(practice=Practice.objects.get(pk=practice.pk), revision=revision)
+
+
+def practice_changes_requested(*, author=None, section_comments: dict[str, str], comment: str = "", **kw) -> Practice:
+    """A practice sent back to its agency by a moderator (`revision_request_changes`) with these comments."""
+    practice = practice_in_state(S.IN_REVIEW, author=author, **kw)
+    revision_request_changes(practice=practice, by=moderator(), section_comments=section_comments, comment=comment)
+    return _fresh(practice)
+
+
+def verified(practice: Practice, level: str, *, by=None) -> Practice:
+    """The verification record `level` needs, through `verification_record` (issue #14): an agency admin's
+    document check for "agency verified", a moderator's data check or field visit for the ministry levels."""
+    if level == "agency_verified":
+        by = by or member(practice.agency.code, role=Membership.Role.ADMIN)
+        method = "document_check"
+    else:
+        by = by or moderator()
+        method = "field_visit" if level == "field_verified" else "data_check"
+    verification_record(
+        practice=practice, by=by, method=method, verified_on=timezone.localdate(), source_name="BPS", notes="Diperiksa."
+    )
+    return Practice.objects.get(pk=practice.pk)
+
+
+def png_upload(name: str = "foto.png", *, size: tuple[int, int] = (24, 16)):
+    """A small real PNG (the attachment check decodes and re-encodes images)."""
+    out = io.BytesIO()
+    Image.new("RGB", size, "teal").save(out, format="PNG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")

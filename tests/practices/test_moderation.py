@@ -7,10 +7,11 @@ from agencies.models import Membership
 from notifications.models import Delivery, Notification
 from practices.models import Practice, PracticeRevision, ReviewAssignment, Transition
 from practices.services import agency_review, assignment, decisions
+from practices.services.submission import practice_submit
 from practices.workflow import revision_transition
 from tests.accounts.factories import moderator
 from tests.agencies.factories import member
-from tests.practices.factories import practice_in_state
+from tests.practices.factories import practice_in_state, verified
 
 pytestmark = pytest.mark.django_db
 S = PracticeRevision.State
@@ -83,6 +84,9 @@ def test_moderator_approval_publishes_with_the_evidence_level_and_tells_agency_a
     reviewer = moderator()
     practice = practice_in_state(S.IN_REVIEW, author=author)
     assignment.revision_assign(revision=practice.working_revision, reviewer=reviewer, by=None)
+    with pytest.raises(ValidationError):  # "ministry validated" without the moderator's record
+        decisions.revision_approve(practice=practice, by=reviewer, evidence_level="ministry_validated")
+    verified(practice, "ministry_validated", by=reviewer)
     Notification.objects.all().delete()
     result = decisions.revision_approve(practice=practice, by=reviewer, evidence_level="ministry_validated")
     assert result.status == Practice.Status.PUBLISHED
@@ -131,8 +135,15 @@ def test_archive_a_published_practice_with_reason_by_its_agency_admin_only():
     admin = member(role=Membership.Role.ADMIN)
     with pytest.raises(ValidationError):
         decisions.practice_archive(practice=practice, by=admin, reason=" ")
-    archived = decisions.practice_archive(practice=practice, by=admin, reason="Program berakhir", stopped=True)
-    assert (archived.status, archived.stopped_reason) == (Practice.Status.ARCHIVED, "Program berakhir")
+    stopped = decisions.practice_archive(practice=practice, by=admin, reason="Program berakhir", stopped=True)
+    # Stopped stays public (issue #14): still published, with its reason and the time it stopped.
+    assert (stopped.status, stopped.stopped_reason) == (Practice.Status.PUBLISHED, "Program berakhir")
+    assert stopped.stopped_at is not None
+    assert Transition.objects.filter(practice=practice, to_state="stopped", actor=admin).exists()
+    with pytest.raises(ValidationError):  # stopping twice
+        decisions.practice_archive(practice=practice, by=admin, reason="lagi", stopped=True)
+    archived = decisions.practice_archive(practice=practice, by=admin, reason="Ditarik")
+    assert archived.status == Practice.Status.ARCHIVED
     assert Transition.objects.filter(practice=practice, to_state="archived", actor=admin).exists()
     with pytest.raises(ValidationError):  # archiving twice
         decisions.practice_archive(practice=practice, by=admin, reason="lagi")
@@ -185,21 +196,31 @@ def test_whole_workflow_through_http(client):
     client.force_login(mod)
     response = client.get(reverse("review:queue"))  # "waiting on me" by default
     assert practice.working_revision.title in response.text
-    response = client.post(reverse("review:decide", args=[practice.pk]), {"decision": "reject", "comment": ""})
+    response = client.post(
+        reverse("review:decide", args=[practice.pk]), {"decision-decision": "reject", "decision-comment": ""}
+    )
     assert response.status_code == 400 and "Alasan penolakan wajib diisi." in response.text
     assert _state(practice) == S.IN_REVIEW
-    scores = {f"score_{c}": 8 for c in ("significance", "novelty", "adaptability", "sustainability", "evidence")}
-    response = client.post(reverse("review:review", args=[practice.pk]), {**scores, "recommendation": "changes"})
+    scores = {f"review-score_{c}": 8 for c in ("significance", "novelty", "adaptability", "sustainability", "evidence")}
+    response = client.post(reverse("review:review", args=[practice.pk]), {**scores, "review-recommendation": "changes"})
     assert response.status_code == 302
     response = client.post(
         reverse("review:decide", args=[practice.pk]),
-        {"decision": "request_changes", "evidence_level": "self_reported", "section_impact": "Tambah data"},
+        {
+            "decision-decision": "request_changes",
+            "decision-evidence_level": "self_reported",
+            "sections-section_impact": "Tambah data",
+        },
     )
     assert response.status_code == 302 and _state(practice) == S.CHANGES_REQUESTED
 
-    revision_transition(practice_id=practice.pk, to_state=S.SUBMITTED, by=author)  # resubmitted
+    # Resubmitted: a member's resubmission goes to the agency admin again, who sends it on to the ministry.
+    assert practice_submit(practice_id=practice.pk, by=author).state == S.AGENCY_REVIEW
+    revision_transition(practice_id=practice.pk, to_state=S.SUBMITTED, by=admin)
+    verified(practice, "field_verified")
     response = client.post(
-        reverse("review:decide", args=[practice.pk]), {"decision": "approve", "evidence_level": "field_verified"}
+        reverse("review:decide", args=[practice.pk]),
+        {"decision-decision": "approve", "decision-evidence_level": "field_verified"},
     )
     assert response.status_code == 302
     practice.refresh_from_db()
@@ -207,12 +228,13 @@ def test_whole_workflow_through_http(client):
     page = client.get(reverse("review:detail", args=[practice.pk]))
     assert page.status_code == 200
     assert [t.to_state for t in page.context["transitions"]] == [
-        S.AGENCY_REVIEW, S.SUBMITTED, S.IN_REVIEW, S.CHANGES_REQUESTED, S.SUBMITTED, S.PUBLISHED,
+        S.AGENCY_REVIEW, S.SUBMITTED, S.IN_REVIEW, S.CHANGES_REQUESTED, S.AGENCY_REVIEW, S.SUBMITTED, S.PUBLISHED,
     ]  # fmt: skip
     client.force_login(admin)
     response = client.post(reverse("review:archive", args=[practice.pk]), {"reason": "Selesai", "stopped": "on"})
     assert response.status_code == 302
-    assert Practice.objects.get(pk=practice.pk).status == Practice.Status.ARCHIVED
+    stopped = Practice.objects.get(pk=practice.pk)  # stopped stays public, out of the default listings
+    assert stopped.status == Practice.Status.PUBLISHED and stopped.stopped_reason == "Selesai" and stopped.stopped_at
 
 
 def practice_draft_to_agency_review(author):
@@ -223,7 +245,8 @@ def test_a_moderator_posting_approve_on_a_draft_gets_no_change(client):
     practice = practice_in_state(S.DRAFT)
     client.force_login(moderator())
     response = client.post(
-        reverse("review:decide", args=[practice.pk]), {"decision": "approve", "evidence_level": "self_reported"}
+        reverse("review:decide", args=[practice.pk]),
+        {"decision-decision": "approve", "decision-evidence_level": "self_reported"},
     )
     assert response.status_code == 404  # a never-submitted draft is invisible to the ministry
     assert _state(practice) == S.DRAFT
@@ -266,8 +289,14 @@ CASES = [
     ("review:detail", S.AGENCY_REVIEW, "get", {}, [302, 404, 404, 200, 404, 404]),
     ("review:detail", S.IN_REVIEW, "get", {}, [302, 404, 404, 200, 200, 200]),
     ("review:agency_decide", S.AGENCY_REVIEW, "post", {"decision": "approve"}, [302, 404, 404, 302, 404, 404]),
-    ("review:decide", S.IN_REVIEW, "post", {"decision": "reject", "comment": "x"}, [302, 404, 404, 403, 302, 302]),
-    ("review:review", S.IN_REVIEW, "post", {"recommendation": "approve"}, [302, 404, 404, 403, 400, 400]),
+    (
+        "review:decide",
+        S.IN_REVIEW,
+        "post",
+        {"decision-decision": "reject", "decision-comment": "x"},
+        [302, 404, 404, 403, 302, 302],
+    ),
+    ("review:review", S.IN_REVIEW, "post", {"review-recommendation": "approve"}, [302, 404, 404, 403, 400, 400]),
     ("review:archive", S.IN_REVIEW, "post", {"reason": "x"}, [302, 404, 404, 400, 400, 400]),
     # The agency's own people get a message (not published yet), the ministry a 403.
     ("review:confirm", S.IN_REVIEW, "post", {}, [302, 404, 302, 302, 403, 403]),

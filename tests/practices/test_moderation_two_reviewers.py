@@ -94,7 +94,7 @@ def test_the_review_page_sets_the_rule_and_explains_a_refused_decision(client):
     )
     assert response.status_code == 302
     assert "wajib dua peninjau" in client.get(detail).text
-    response = client.post(reverse("review:decide", args=[practice.pk]), {"decision": "approve"})
+    response = client.post(reverse("review:decide", args=[practice.pk]), {"decision-decision": "approve"})
     assert response.status_code == 400
     assert "Keputusan ini memerlukan dua penilaian dari peninjau berbeda" in response.text
     assert Practice.objects.get(pk=practice.pk).status != Practice.Status.PUBLISHED

@@ -62,6 +62,7 @@ def test_pre_screen_finds_duplicates_broken_files_and_links_and_assigns_the_leas
     bad.file.save("y", ContentFile(b"diubah"), save=False)
     bad.size, bad.sha256 = 6, hashlib.sha256(b"asli").hexdigest()
     bad.save()
+    revision.files.add(good, bad)  # linked like an upload (attachment_add)
 
     screening = revision_screen(revision_id=revision.pk)
 
@@ -106,7 +107,7 @@ def test_review_page_shows_the_screening_and_the_diff_against_the_live_revision(
     client.force_login(mod)
     response = client.get(f"/tinjauan/{practice.pk}/")
     assert response.status_code == 200
-    assert "-Judul lama" in response.text and "+Judul baru" in response.text
+    assert "lama</del>" in response.text and "baru</ins>" in response.text  # the title's word-level diff
     assert "Hasil penyaringan awal" in response.text and "Kelengkapan" in response.text
 
 

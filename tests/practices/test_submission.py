@@ -231,7 +231,11 @@ def test_similar_published_practices_are_suggested_and_can_be_marked_as_the_sour
     by_pk = {p.pk: p for p in similar}
     assert by_pk[same_theme_near.pk].same_province == 1.0 and by_pk[similar_title_far.pk].similarity > 0.5
 
-    response = client.post(reverse("manage:submit", kwargs={"pk": practice.pk}), {"source": same_theme_near.pk})
+    # Marking is the ledger's panel on the same page (tests/ledger/test_replication_marked.py); submitting follows.
+    assert 'name="source"' in response.content.decode()
+    mark = reverse("ledger:replication_mark", kwargs={"pk": practice.pk})
+    assert client.post(mark, {"source": same_theme_near.pk}).status_code == 302
+    response = client.post(reverse("manage:submit", kwargs={"pk": practice.pk}), {"submit": "1"})
     assert response.status_code == 302
     practice.refresh_from_db()
     assert practice.source == same_theme_near

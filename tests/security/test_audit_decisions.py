@@ -9,7 +9,7 @@ from practices.services import decisions
 from practices.workflow import revision_transition
 from tests.accounts.factories import moderator
 from tests.agencies.factories import member
-from tests.practices.factories import practice_draft, practice_in_state
+from tests.practices.factories import practice_draft, practice_in_state, verified
 
 pytestmark = pytest.mark.django_db
 S = PracticeRevision.State
@@ -41,11 +41,14 @@ def test_a_refused_transition_leaves_no_row():
 
 def test_moderation_decisions_are_recorded():
     mod = moderator()
-    approved = practice_in_state(S.SUBMITTED)
+    approved = verified(practice_in_state(S.SUBMITTED), "ministry_validated", by=mod)
     decisions.revision_approve(practice=approved, by=mod, evidence_level="ministry_validated")
     assert ("moderation.approved", mod.email) in _actions(approved)
     assert ("practice.published", mod.email) in _actions(approved)
-    assert AuditEvent.objects.get(action="moderation.approved").data == {"evidence_level": "ministry_validated"}
+    assert AuditEvent.objects.get(action="moderation.approved").data == {
+        "evidence_level": "ministry_validated",
+        "completeness": 1.0,  # the publish guard records what it checked
+    }
 
     returned = practice_in_state(S.SUBMITTED)
     decisions.revision_request_changes(practice=returned, by=mod, section_comments={"impact": "Tambah data."})

@@ -66,6 +66,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "feeds:latest": {"get": ALL_200},
     "feeds:province": {"get": ALL_200},
     "practices:detail": {"get": ALL_200, "post": "405 405 405 405 405 405"},
+    "practices:history": {"get": ALL_200, "post": "405 405 405 405 405 405"},
     "practices:theme_index": {"get": ALL_200},
     "practices:theme": {"get": ALL_200},
     "feeds:theme": {"get": ALL_200},
@@ -83,6 +84,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "ledger:replication_respond": {"get": POST_ONLY, "post": "login 400 400 400 404 404"},
     # Only the replicating agency turns it into a practice; the source agency is refused by the service (403).
     "ledger:replication_make_practice": {"get": POST_ONLY, "post": "login 302 403 403 404 404"},
+    "ledger:replication_mark": {"get": POST_ONLY, "post": "login 404 400 400 404 404"},
+    "ledger:replication_mark_undo": {"get": POST_ONLY, "post": "login 404 302 302 404 404"},
     "insights:map": {"get": ALL_200},
     "insights:statistics": {"get": ALL_200},
     # Mentoring: agency admins (suggestions for their agency) and moderators (agencies needing mentoring).
@@ -126,6 +129,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "review:confirm": {"get": POST_ONLY, "post": "login 404 302 302 403 403"},
     # Only a lead moderator sets "two reviewers must agree".
     "review:two_reviewers": {"get": POST_ONLY, "post": "login 404 404 403 403 302"},
+    "review:verification_add": {"get": POST_ONLY, "post": "login 404 404 400 400 400"},
+    "review:evidence_level_set": {"get": POST_ONLY, "post": "login 404 404 403 400 400"},
+    # The review page's preview of a file: the download's access check (a draft's file: its agency only).
+    "review:attachment_preview": {"get": "login 404 200 200 404 404"},
     # Follows and subscriptions ---------------------------------------------------------------------------
     "notifications:follows": {"get": LOGGED_IN_ONLY},
     "notifications:follow": {"get": POST_ONLY, "post": "login 302 302 302 302 302"},
@@ -153,6 +160,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api-dump": {"get": ALL_200},
     # Each user manages their own token.
     "accounts:api_token": {"get": LOGGED_IN_ONLY, "post": "login 200 200 200 200 200"},
+    "accounts:account": {"get": LOGGED_IN_ONLY},
     "accounts:api_token_delete": {"get": POST_ONLY, "post": "login 302 302 302 302 302"},
     "exports:practices": {"get": ALL_200},
     "exports:agencies": {"get": ALL_200},
@@ -278,6 +286,7 @@ def route_kwargs(key: str, w: dict) -> dict:
         "theme-detail": {"code": "kemiskinan"},
         "feeds:province": {"code": "35"},
         "practices:detail": {"slug": w["published"].slug},
+        "practices:history": {"slug": w["published"].slug},
         "practices:theme": {"code": "kemiskinan"},
         "feeds:theme": {"code": "kemiskinan"},
         "agencies:detail": {"slug": w["agency"].slug},
@@ -288,6 +297,8 @@ def route_kwargs(key: str, w: dict) -> dict:
         "ledger:replication_advance": {"pk": w["replication"].pk},
         "ledger:replication_respond": {"pk": w["replication"].pk, "step_pk": w["step"].pk},
         "ledger:replication_make_practice": {"pk": w["replication"].pk},
+        "ledger:replication_mark": {"pk": w["draft"].pk},
+        "ledger:replication_mark_undo": {"pk": w["draft"].pk},
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "manage:section": {"pk": w["draft"].pk, "section": "identity"},
         "manage:submit": {"pk": w["draft"].pk},
@@ -303,6 +314,9 @@ def route_kwargs(key: str, w: dict) -> dict:
         "review:archive": {"pk": w["published"].pk},
         "review:confirm": {"pk": w["published"].pk},
         "review:two_reviewers": {"pk": w["submitted"].pk},
+        "review:verification_add": {"pk": w["submitted"].pk},
+        "review:evidence_level_set": {"pk": w["submitted"].pk},
+        "review:attachment_preview": {"attachment_pk": w["draft_file"].pk},
         "notifications:follow_change": {"pk": w["follow"].pk},
         "notifications:follow_confirm": {"token": w["follow"].token},
         "notifications:unsubscribe": {"token": w["follow"].token},

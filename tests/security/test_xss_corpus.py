@@ -115,7 +115,10 @@ DOM_CHECK = """() => {
         found.push(el.tagName + '[' + attr.name + ']');
     }
     const tag = el.tagName.toLowerCase();
-    if (['iframe', 'object', 'embed', 'base', 'frame', 'frameset', 'meta'].includes(tag) &&
+    // The review page's own file previews: a frame of this site's sandboxed preview URL, nothing else.
+    const preview = tag === 'iframe' && el.classList.contains('preview-frame') && el.src
+      && new URL(el.src).origin === location.origin && /\\/(pratinjau|preview)\\/$/.test(new URL(el.src).pathname);
+    if (['iframe', 'object', 'embed', 'base', 'frame', 'frameset', 'meta'].includes(tag) && !preview &&
         !(tag === 'meta' && !el.getAttribute('http-equiv'))) found.push(tag);
     if (tag === 'script' && !(el.src && new URL(el.src).origin === location.origin)) found.push('inline script');
   }
