@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
 
+from common.text import control_characters_strip
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # A plain number ("-5", "12.5") is not a formula in any spreadsheet; it stays as it is.
 NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
@@ -23,7 +25,8 @@ FORMATS = ("csv", "xlsx")
 
 
 def cell_safe(value) -> str | int | float | bool | None:
-    """A cell value that no spreadsheet evaluates: numbers stay numbers, risky text is prefixed with '."""
+    """A cell value that no spreadsheet evaluates and every format can hold: numbers stay numbers, risky text is
+    prefixed with ', control characters are dropped."""
     if value is None:
         return ""
     if isinstance(value, bool | int | float):
@@ -34,7 +37,7 @@ def cell_safe(value) -> str | int | float | bool | None:
         value = ";".join(str(v) for v in value)
     if isinstance(value, datetime | date):
         value = value.isoformat()
-    text = str(value)
+    text = control_characters_strip(str(value))  # XML (XLSX) cannot carry them; rows from before the refusal
     if NUMBER_RE.match(text):
         return text
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text

@@ -10,6 +10,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Region
+from common.text import control_characters_strip
 from practices.models import Practice, Theme
 
 FEED_SIZE = 30
@@ -29,11 +30,12 @@ class LatestPracticesFeed(Feed):
     def items(self, obj=None):
         return self.practices(obj).select_related("agency").order_by("-published_at", "-id")[:FEED_SIZE]
 
+    # Stripped: a control character written before they were refused at input must not break the XML.
     def item_title(self, item):
-        return item.title
+        return control_characters_strip(item.title)
 
     def item_description(self, item):
-        return item.summary
+        return control_characters_strip(item.summary)
 
     def item_link(self, item):
         return reverse("practices:detail", args=[item.slug])

@@ -17,6 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Region
+from common.text import no_control_characters
 
 from .models import Attachment, Indicator, IndicatorValue, Practice, PracticeRevision, Theme, Verification
 from .sections import INDICATOR_FIELDS, SECTION_FIELDS, VALUE_FIELDS
@@ -396,7 +397,9 @@ class MapRowSerializer(serializers.Serializer):
 
 
 def _text(max_length: int = TEXT_MAX_LENGTH, **kw) -> serializers.CharField:
-    return serializers.CharField(required=False, allow_blank=True, max_length=max_length, **kw)
+    return serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length, validators=[no_control_characters], **kw
+    )
 
 
 class PracticeWriteSerializer(StrictInputMixin, serializers.Serializer):

@@ -131,6 +131,9 @@ CACHES = {
         "TIMEOUT": 60 * 15,
     }
 }
+# The cache fails soft and fast (common/rediscache.py): this connect/read timeout, then a breaker skips Redis.
+CACHE_REDIS_TIMEOUT = env.float("CACHE_REDIS_TIMEOUT", default=0.25)
+CACHE_REDIS_BREAKER_SECONDS = env.float("CACHE_REDIS_BREAKER_SECONDS", default=5)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Each web process keeps the public pages it served last and reuses the cache version it read for this many
 # seconds, so that a page-cache hit needs no Redis round trip (common.cache._LocalPages): a publish shows

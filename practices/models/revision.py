@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.text import no_control_characters
+
 from .practice import Practice, Theme
 
 # The bounds and messages of the input rules (issue #14): the field validators, the forms and the database
@@ -56,8 +58,13 @@ class PracticeRevision(models.Model):
     two_reviewers_required = models.BooleanField(_("wajib dua peninjau"), default=False)
 
     # 1. Identity
-    title = models.CharField(_("judul"), max_length=200, blank=True)
-    summary = models.TextField(_("ringkasan"), blank=True, help_text=_("Paling banyak 3 kalimat; tampil di daftar."))
+    title = models.CharField(_("judul"), max_length=200, blank=True, validators=[no_control_characters])
+    summary = models.TextField(
+        _("ringkasan"),
+        blank=True,
+        help_text=_("Paling banyak 3 kalimat; tampil di daftar."),
+        validators=[no_control_characters],
+    )
     coauthors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="coauthored_revisions", verbose_name=_("penulis pendamping")
     )
@@ -80,15 +87,15 @@ class PracticeRevision(models.Model):
         "agencies.Region", blank=True, related_name="+", verbose_name=_("wilayah lain tempat praktik berjalan")
     )
     # 2. Problem
-    problem = models.TextField(_("situasi sebelum"), blank=True)
-    affected = models.TextField(_("siapa yang terdampak"), blank=True)
+    problem = models.TextField(_("situasi sebelum"), blank=True, validators=[no_control_characters])
+    affected = models.TextField(_("siapa yang terdampak"), blank=True, validators=[no_control_characters])
     # 3. Approach
-    approach = models.TextField(_("apa yang dilakukan"), blank=True)
-    novelty = models.TextField(_("apa yang baru"), blank=True)
-    partners = models.TextField(_("mitra"), blank=True)
-    beneficiaries = models.TextField(_("penerima manfaat"), blank=True)
+    approach = models.TextField(_("apa yang dilakukan"), blank=True, validators=[no_control_characters])
+    novelty = models.TextField(_("apa yang baru"), blank=True, validators=[no_control_characters])
+    partners = models.TextField(_("mitra"), blank=True, validators=[no_control_characters])
+    beneficiaries = models.TextField(_("penerima manfaat"), blank=True, validators=[no_control_characters])
     # 4. Impact (narrative; indicators are rows)
-    impact = models.TextField(_("hasil"), blank=True)
+    impact = models.TextField(_("hasil"), blank=True, validators=[no_control_characters])
     # 5. Resources and sustainability
     cost = models.DecimalField(
         _("biaya (Rp)"),
@@ -99,21 +106,29 @@ class PracticeRevision(models.Model):
         validators=[MinValueValidator(0, message=COST_MESSAGE)],
     )
     staff_count = models.PositiveIntegerField(_("jumlah staf"), null=True, blank=True)
-    budget_source = models.CharField(_("sumber anggaran"), max_length=200, blank=True)
-    regulation = models.TextField(_("regulasi yang menjadi dasar"), blank=True)
-    sustainability = models.TextField(_("keberlanjutan"), blank=True)
+    budget_source = models.CharField(
+        _("sumber anggaran"), max_length=200, blank=True, validators=[no_control_characters]
+    )
+    regulation = models.TextField(_("regulasi yang menjadi dasar"), blank=True, validators=[no_control_characters])
+    sustainability = models.TextField(_("keberlanjutan"), blank=True, validators=[no_control_characters])
     # 6. Replication kit (attachments are rows)
-    success_conditions = models.TextField(_("syarat keberhasilan"), blank=True)
-    replication_steps = models.TextField(_("langkah replikasi"), blank=True)
+    success_conditions = models.TextField(_("syarat keberhasilan"), blank=True, validators=[no_control_characters])
+    replication_steps = models.TextField(_("langkah replikasi"), blank=True, validators=[no_control_characters])
     # 7. Lessons
-    challenges = models.TextField(_("tantangan"), blank=True)
-    failures = models.TextField(_("kegagalan"), blank=True)
-    do_differently = models.TextField(_("yang akan dilakukan berbeda"), blank=True)
+    challenges = models.TextField(_("tantangan"), blank=True, validators=[no_control_characters])
+    failures = models.TextField(_("kegagalan"), blank=True, validators=[no_control_characters])
+    do_differently = models.TextField(_("yang akan dilakukan berbeda"), blank=True, validators=[no_control_characters])
     # 8. Contact (email shown to logged-in agency users only)
-    contact_name = models.CharField(_("nama narahubung"), max_length=150, blank=True)
-    contact_position = models.CharField(_("jabatan narahubung"), max_length=150, blank=True)
+    contact_name = models.CharField(
+        _("nama narahubung"), max_length=150, blank=True, validators=[no_control_characters]
+    )
+    contact_position = models.CharField(
+        _("jabatan narahubung"), max_length=150, blank=True, validators=[no_control_characters]
+    )
     contact_email = models.EmailField(_("email narahubung"), blank=True)
-    contact_phone = models.CharField(_("telepon narahubung"), max_length=40, blank=True)
+    contact_phone = models.CharField(
+        _("telepon narahubung"), max_length=40, blank=True, validators=[no_control_characters]
+    )
 
     class Meta:
         verbose_name = _("revisi praktik")
@@ -163,8 +178,8 @@ class Indicator(models.Model):
     """A measured result of a practice: baseline, target, and achieved values over time."""
 
     revision = models.ForeignKey(PracticeRevision, on_delete=models.CASCADE, related_name="indicators")
-    name = models.CharField(_("nama indikator"), max_length=200)
-    unit = models.CharField(_("satuan"), max_length=50)
+    name = models.CharField(_("nama indikator"), max_length=200, validators=[no_control_characters])
+    unit = models.CharField(_("satuan"), max_length=50, validators=[no_control_characters])
     baseline_value = models.DecimalField(_("nilai awal"), max_digits=18, decimal_places=4, null=True, blank=True)
     baseline_year = models.PositiveSmallIntegerField(_("tahun nilai awal"), null=True, blank=True)
     target_value = models.DecimalField(_("target"), max_digits=18, decimal_places=4, null=True, blank=True)
@@ -174,7 +189,7 @@ class Indicator(models.Model):
         default=True,
         help_text=_("Kosongkan untuk indikator seperti angka kemiskinan."),
     )
-    source = models.CharField(_("sumber data"), max_length=200, blank=True)
+    source = models.CharField(_("sumber data"), max_length=200, blank=True, validators=[no_control_characters])
     evidence_url = models.URLField(_("tautan bukti"), blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -205,7 +220,13 @@ class IndicatorValue(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     value = models.DecimalField(_("nilai capaian"), max_digits=18, decimal_places=4)
     date = models.DateField(_("tanggal"))
-    source = models.CharField(_("sumber data"), max_length=200, blank=True, help_text=_("Mis. BPS, data instansi."))
+    source = models.CharField(
+        _("sumber data"),
+        max_length=200,
+        blank=True,
+        help_text=_("Mis. BPS, data instansi."),
+        validators=[no_control_characters],
+    )
     evidence_url = models.URLField(_("tautan bukti"), blank=True)
 
     class Meta:

@@ -171,3 +171,30 @@ def test_the_attachments_page_offers_removing_carried_files_of_the_draft(client,
     assert response.status_code == 302
     assert not Practice.objects.get(pk=practice.pk).working_revision.files.filter(pk=world["kept"].pk).exists()
     assert Attachment.objects.filter(pk=world["kept"].pk).exists()
+
+
+def test_a_rejected_revisions_file_stays_private_after_the_next_revision_is_published(client):
+    """The issue's defect: upload to revision 1, have it rejected, publish revision 2 without that file. The
+    old rule ("revision number at most the live one") made the file public; files are public only through a
+    published revision that showed them."""
+    from practices.models import PracticeRevision
+    from practices.services.decisions import revision_reject
+    from practices.workflow import revision_transition
+    from tests.accounts.factories import moderator
+
+    author = member()
+    practice = practice_published(title="Ditolak dulu", slug="ditolak-dulu", publish=False)
+    secret = attachment_add(practice_id=practice.pk, uploaded=pdf_upload("data_pribadi.pdf", "9"), by=author)
+    revision_transition(practice_id=practice.pk, to_state=PracticeRevision.State.AGENCY_REVIEW, by=author)
+    admin = member(role="admin", email="admin.tolak@surabaya.go.id")
+    revision_transition(practice_id=practice.pk, to_state=PracticeRevision.State.SUBMITTED, by=admin)
+    revision_reject(practice=Practice.objects.get(pk=practice.pk), by=moderator(), reason="Data pribadi terlampir.")
+    assert _download(client, secret) == 404
+
+    r2 = revision_next(Practice.objects.get(pk=practice.pk), by=author)
+    attachment_delete(attachment_id=secret.pk, practice_id=practice.pk)  # the author takes it out
+    assert r2.number == 2
+    revision_publish(practice, r2)
+    public_cache_invalidate()
+    assert _download(client, secret) == 404  # 200 under the old rule
+    assert client.get(reverse("practices:detail", kwargs={"slug": "ditolak-dulu"})).status_code == 200
