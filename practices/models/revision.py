@@ -47,6 +47,8 @@ class PracticeRevision(models.Model):
     number = models.PositiveIntegerField(_("nomor revisi"))
     state = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.DRAFT)
     version = models.PositiveIntegerField(default=1)
+    # {section: the `version` its last save produced}: a save conflicts only with a later save of its section.
+    section_versions = models.JSONField(default=dict, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="revisions_created"
     )

@@ -24,8 +24,10 @@ FIELD_SECTION = {name: section for section, names in SECTION_FIELDS.items() for 
 def revision_fields_save(*, practice_id: int, version: int, data: dict[str, Any], by) -> PracticeRevision | None:
     """Save `data` (fields of any sections) into the working revision based on `version`.
 
-    Raises `RevisionVersionConflict` when `version` is stale and Django's ValidationError for invalid values
-    (both before anything is kept). Returns the saved revision, or None when `data` was empty.
+    Raises `RevisionVersionConflict` when a section being saved was saved by someone else after `version` (each
+    section is checked against the client's `version`, not against the previous section's save) and Django's
+    ValidationError for invalid values (both before anything is kept). Returns the saved revision, or None when
+    `data` was empty.
     """
     by_section: dict[str, dict[str, Any]] = {}
     for name, value in data.items():
@@ -33,7 +35,6 @@ def revision_fields_save(*, practice_id: int, version: int, data: dict[str, Any]
     revision = None
     for section, fields in by_section.items():
         revision = revision_section_save(practice_id=practice_id, section=section, version=version, data=fields, by=by)
-        version = revision.version
     return revision
 
 

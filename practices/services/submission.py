@@ -93,13 +93,20 @@ def _locked_working_revision(*, practice_id: int) -> tuple[Practice, PracticeRev
     return practice, revision
 
 
-def _check_editable(*, revision: PracticeRevision, version: int) -> None:
+def _check_editable(*, revision: PracticeRevision, version: int, section: str | None = None) -> None:
+    """Editable now, and `version` not stale. For a section save, stale means that THIS section was saved after
+    `version` (`section_versions` holds the revision version each section's last save produced): two people
+    editing different sections of one draft never conflict; the same section keeps the strict check."""
     if revision.state not in EDITABLE_STATES:
         raise ValidationError(
             _("Revisi ini berstatus “%(state)s” dan tidak bisa diubah saat ini.") % {"state": S(revision.state).label},
             code="not_editable",
         )
-    if version != revision.version:
+    if section is None:
+        stale = version != revision.version
+    else:
+        stale = version > revision.version or (revision.section_versions or {}).get(section, 0) > version
+    if stale:
         raise RevisionVersionConflict(current_version=revision.version)
 
 
@@ -123,7 +130,7 @@ def revision_section_save(
     if section not in SECTION_FIELDS:
         raise ValidationError(_("Bagian tidak dikenal."), code="unknown_section")
     practice, revision = _locked_working_revision(practice_id=practice_id)
-    _check_editable(revision=revision, version=version)
+    _check_editable(revision=revision, version=version, section=section)
 
     m2m: dict[str, Any] = {}
     for name in SECTION_FIELDS[section]:
@@ -147,6 +154,7 @@ def revision_section_save(
         m2m["other_themes"] = [t for t in m2m["other_themes"] if t.pk != revision.primary_theme_id]
 
     revision.version += 1
+    revision.section_versions = {**(revision.section_versions or {}), section: revision.version}
     revision.full_clean(exclude=["practice", "created_by", *M2M_FIELDS])
     revision.save()
     for name, value in m2m.items():
@@ -229,6 +237,7 @@ def revision_start_from_live(*, practice_id: int, by) -> PracticeRevision:
     copy.number = number
     copy.state = S.DRAFT
     copy.version = 1
+    copy.section_versions = {}
     copy.created_by = by
     copy.submitted_at = copy.decided_at = None
     copy.save()
