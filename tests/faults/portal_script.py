@@ -5,6 +5,7 @@
     python -m tests.faults.portal_script counts       practice states and delivery states (JSON out)
     python -m tests.faults.portal_script api-drafts N  an API token for the agency admin and N drafts (JSON out)
     python -m tests.faults.portal_script titles ID...  the working revision's title of each practice (JSON out)
+    python -m tests.faults.portal_script followers N  N confirmed email followers of Kota Surabaya
 
 Separate from the test process so that the test's own Django (on the shared test database) never touches the
 embedded servers.
@@ -65,6 +66,20 @@ def main(argv: list[str]) -> None:
             practice = practice_create(agency=Agency.objects.get(code="35.78"), by=admin)
             drafts.append({"id": practice.pk, "version": practice.working_revision.version})
         print(json.dumps({"token": token.key, "drafts": drafts}))
+    elif command == "followers":
+        # N people following Kota Surabaya by email (confirmed), for the fan-out scenario (f).
+        from django.utils import timezone
+
+        from notifications.models import Follow
+
+        agency = Agency.objects.get(code="35.78")
+        start = Follow.objects.count()
+        Follow.objects.bulk_create(
+            Follow(email=f"warga{start + i}@fault.example", kind="agency", agency=agency, token=f"fault-{start + i}",
+                   confirmed_at=timezone.now())
+            for i in range(int(argv[1]))
+        )  # fmt: skip
+        print(json.dumps({"followers": int(argv[1])}))
     elif command == "titles":
         titles = dict(Practice.objects.filter(pk__in=argv[1:]).values_list("pk", "working_revision__title"))
         print(json.dumps({str(k): v for k, v in titles.items()}))

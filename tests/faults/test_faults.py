@@ -21,6 +21,9 @@ in this process) that counts the messages by their `X-RBX-Delivery` header.
 (d) PostgreSQL is restarted with `-m immediate` while API clients PATCH drafts with an `Idempotency-Key`; a
     client that gets an error or no answer retries with the same key. No write that committed may be reported
     to its client as a failure: every client ends with its own 200, none with a 409 for its own write.
+(f) A worker is SIGKILLed during a fan-out to FAULT_FOLLOWERS email followers (2,000; 10,000 reproduces the
+    issue), then two workers take over while the sweeper is run again and again (duplicate task deliveries):
+    every follower gets the email, none is lost, and every duplicate is one the outbox counted as a resend.
 (e) Redis hangs (SIGSTOP) for FAULT_REDIS_HUNG_SECONDS (10 s; 40 reproduces the issue) while anonymous
     visitors read public pages and the API: no 5xx, and public pages answer within 1 s at p95.
 
@@ -54,6 +57,7 @@ pytestmark = pytest.mark.faults
 
 BROKER_DOWN_SECONDS = float(os.environ.get("FAULT_BROKER_DOWN_SECONDS", "15"))
 REDIS_HUNG_SECONDS = float(os.environ.get("FAULT_REDIS_HUNG_SECONDS", "10"))
+FOLLOWERS = int(os.environ.get("FAULT_FOLLOWERS", "2000"))
 ANONYMOUS_PATHS = ["/", "/praktik/", "/praktik/?q=layanan", "/tema/", "/api/v1/practices/", "/api/v1/themes/"]
 SUBMISSIONS = int(os.environ.get("FAULT_SUBMISSIONS", "6"))
 LEASE_SECONDS = 3
@@ -144,6 +148,7 @@ class Stack:
         self.web: subprocess.Popen | None = None
         self.worker: subprocess.Popen | None = None
         self.beat: subprocess.Popen | None = None
+        self.extra_workers: list[subprocess.Popen] = []
 
     def run(self, *args: str) -> str:
         result = subprocess.run(  # noqa: S603 - fixed interpreter and arguments
@@ -170,9 +175,26 @@ class Stack:
         self.web = self._start([*args, "--timeout", "30"], "web.log")
         _wait_port(self.web_port)
 
-    def start_worker(self) -> None:
-        celery = ["-m", "celery", "-A", "rbx_portal", "worker", "--pool", "solo", "-Q", "rbx-faults"]
-        self.worker = self._start([*celery, "--without-gossip", "--without-mingle", "-l", "INFO"], "worker.log")
+    def start_worker(self, name: str = "worker") -> subprocess.Popen:
+        celery = [
+            "-m",
+            "celery",
+            "-A",
+            "rbx_portal",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            "rbx-faults",
+            "-n",
+            f"{name}@%h",
+        ]
+        proc = self._start([*celery, "--without-gossip", "--without-mingle", "-l", "INFO"], f"{name}.log")
+        if name == "worker":
+            self.worker = proc
+        else:
+            self.extra_workers.append(proc)
+        return proc
 
     def start_beat(self) -> None:
         schedule = str(self.tmp / "beat-schedule")
@@ -212,7 +234,7 @@ class Stack:
         _wait_port(self.redis_port)
 
     def close(self) -> None:
-        for proc in (self.web, self.worker, self.beat, self.redis_proc):
+        for proc in (self.web, self.worker, self.beat, *self.extra_workers, self.redis_proc):
             self.stop(proc)
 
 
@@ -512,6 +534,13 @@ def test_faults(stack, record_figure):
     assert writes["acknowledged"] == writes["writes"] > 0
     assert writes["last_acknowledged_write_stored"] == writes["drafts"]
 
+    # (f) Worker killed mid-fan-out; two workers and duplicate task deliveries -------------------------------
+    figures["fanout_worker_killed"] = fan = _fanout_with_killed_worker(portal, smtp, admin, mod)
+    print(f"fan-out, worker killed: {fan}")
+    assert fan["lost"] == 0 and fan["delivered"] == fan["notifications_due"]
+    assert fan["follower_emails_at_server"] >= FOLLOWERS
+    assert fan["duplicated"] <= fan["resends_counted"] and fan["unexpected"] == 0
+
     # (e) Redis hung (SIGSTOP) -----------------------------------------------------------------------------
     with Visitors(base) as visitors_hung:
         time.sleep(1)
@@ -527,6 +556,33 @@ def test_faults(stack, record_figure):
     assert hung["server_errors"] == 0
     assert hung["p95_seconds"] < 1.0
     record_figure("faults", figures)
+
+
+def _fanout_with_killed_worker(portal: Stack, smtp: CountingSMTP, admin: Browser, mod: Browser) -> dict:
+    portal.script("followers", str(FOLLOWERS))
+    [practice_id] = portal.script("seed", "1")["practices"]
+    before = smtp.count()
+    assert _submit_and_approve(admin, mod, [practice_id]) == (1, 1), mod.codes[-2:]
+    # Kill once a tenth of the followers have their email: the fan-out and the sending are under way.
+    assert _wait_until(lambda: smtp.count() - before >= FOLLOWERS // 10, 120), "the fan-out never started sending"
+    portal.stop(portal.worker, signal.SIGKILL)
+    killed_after = smtp.count() - before
+    portal.start_worker()
+    portal.start_worker("second")
+    started = time.monotonic()
+    for _ in range(3):  # the same deliveries queued again while they are being sent: duplicate task deliveries
+        time.sleep(LEASE_SECONDS + 1)
+        portal.script("requeue")
+    figures = _delivery_figures(portal, smtp, timeout=240)
+    with smtp.lock:
+        follower_emails = sum(1 for key in smtp.keys[before:])
+    return {
+        "followers": FOLLOWERS,
+        "delivered_before_kill": killed_after,
+        **figures,
+        "follower_emails_at_server": follower_emails,
+        "seconds_to_all_delivered_after_kill": round(time.monotonic() - started, 1),
+    }
 
 
 def _idempotent_writes_through_restart(portal: Stack, base: str) -> dict:
