@@ -97,3 +97,9 @@ bodies = (
 def test_a_thousand_generated_bodies_never_make_a_server_error(api, body):
     response = api.post("/api/v1/practices/", body, content_type="application/json")
     assert response.status_code < 500, (body[:200], response.content[:300])
+
+
+def test_a_multipart_body_with_too_many_fields_is_a_400(api, draft_url):
+    fields = {f"f{i}": "x" for i in range(5_000)}  # Django's DATA_UPLOAD_MAX_NUMBER_FIELDS is 1,000
+    response = api.post(f"{draft_url}attachments/", fields, format="multipart")
+    assert response.status_code == 400, response.content[:300]

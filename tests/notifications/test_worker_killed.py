@@ -4,6 +4,7 @@ Real processes: `celery -A rbx_portal worker --pool solo` against this test's da
 a local aiosmtpd server that holds its reply for the first message, so the kill lands inside the SMTP
 conversation. Two places matter:
 
+- `mail`: killed at the start of the conversation (the server holds its reply to MAIL FROM).
 - `rcpt`: killed before the message was handed over (the server holds its reply to RCPT TO). The server has
   nothing; the delivery must be sent by the next worker.
 - `data`: killed after the whole message reached the server, which (like a real MTA) has accepted it and is
@@ -56,6 +57,13 @@ class HoldFirst:
     async def _hold(self):
         self.held.set()
         await asyncio.sleep(60)  # the worker is killed meanwhile; the connection drop cancels this
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        if self.hold_at == "mail" and not self.held.is_set():
+            await self._hold()
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if self.hold_at == "rcpt" and not self.held.is_set():
@@ -141,7 +149,7 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.mark.worker
-@pytest.mark.parametrize("hold_at", ["rcpt", "data"])
+@pytest.mark.parametrize("hold_at", ["mail", "rcpt", "data"])
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_mid_delivery_loses_nothing_and_counts_the_duplicate(hold_at, record_figure):
     handler = HoldFirst(hold_at)
@@ -192,7 +200,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_counts_the_duplicate(hol
         copies = [email.message_from_bytes(m.content) for m in handler.messages]
         copies = [m for m in copies if m["X-RBX-Delivery"] == delivery.key]
         assert final.state == Delivery.State.SENT  # never lost
-        if hold_at == "rcpt":  # killed before the hand-over: the next worker's send is the only one
+        if hold_at in ("mail", "rcpt"):  # killed before the hand-over: the next worker's send is the only one
             assert len(copies) == 1 and final.resends == 0
         else:  # killed after it: sent again, the duplicate counted and recognisable by its Message-ID
             assert len(copies) == 2 and final.resends == 1
