@@ -423,3 +423,50 @@ def test_admin_routes_refuse_every_portal_role(world):
     staff.save()
     assert _client(staff).get(reverse("admin:index")).status_code == 200
     assert admin_site.is_registered(Agency)
+
+
+# Decisions through the API by the kind of credential (issue #15): with two-factor required for moderators, a
+# moderator's token decides only when it was made from a 2FA-verified session and the device is still there.
+TOKEN_DECISIONS = {
+    "member token": 404,
+    "moderator token, made without two-factor": 403,
+    "moderator token, device removed since": 401,
+    "moderator token, made from a 2FA-verified session": 200,
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("credential", TOKEN_DECISIONS)
+def test_api_decisions_by_credential(credential, settings):
+    from django.core.cache import cache
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from accounts.models import TokenGrant
+    from practices.models import PracticeRevision
+    from tests.accounts.factories import moderator
+    from tests.agencies.factories import member
+    from tests.practices.factories import practice_in_state
+
+    settings.ACCOUNTS_2FA_REQUIRED_FOR_MODERATORS = True
+    cache.clear()
+    practice = practice_in_state(PracticeRevision.State.IN_REVIEW)
+    if credential == "member token":
+        user = member("32.73")
+    else:
+        user = moderator()
+        device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+    token = Token.objects.create(user=user)
+    if "verified session" in credential or "device removed" in credential:
+        TokenGrant.objects.create(token=token, two_factor_verified=True)
+    if "device removed" in credential:
+        device.delete()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api.post(
+        f"/api/v1/practices/{practice.pk}/decision/",
+        {"action": "reject", "comment": "Bukan praktik RB."},
+        format="json",
+    )
+    assert response.status_code == TOKEN_DECISIONS[credential], response.content[:300]
