@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from common.constraints import ConstraintErrorsOnFields
+
 
 def email_normalize(email) -> str:
     """The one stored form of an email address: trimmed and lowercased (local parts are case-insensitive at every
@@ -48,7 +50,7 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
 
-class User(AbstractUser):
+class User(ConstraintErrorsOnFields, AbstractUser):
     """A person who logs in with an email address.
 
     Agency roles live on `agencies.Membership`; the ministry role (moderator or lead moderator) lives here
@@ -77,13 +79,23 @@ class User(AbstractUser):
 
     objects = UserManager()
 
+    # A constraint about one field puts its message there (common.constraints).
+    constraint_error_fields = {"email": "email"}
+
     class Meta:
         verbose_name = _("pengguna")
         verbose_name_plural = _("pengguna")
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_ci_unique",
+                violation_error_code="email",
+                violation_error_message=_("Sudah ada akun dengan alamat email ini."),
+            ),
             models.CheckConstraint(
-                condition=models.Q(ministry_role__in=["", "moderator", "lead"]), name="user_ministry_role_valid"
+                condition=models.Q(ministry_role__in=["", "moderator", "lead"]),
+                name="user_ministry_role_valid",
+                violation_error_message=_("Peran kementerian tidak dikenal."),
             ),
         ]
 

@@ -1,10 +1,18 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.constraints import ConstraintErrorsOnFields
 
-class Region(models.Model):
+# The bounds and messages of an RB index score: the field validators and the database constraints say the same.
+RB_SCORE_MESSAGE = _("Nilai indeks RB harus di antara 0 dan 100.")
+RB_YEAR_MIN, RB_YEAR_MAX = 2000, 2100
+RB_YEAR_MESSAGE = _("Tahun harus di antara 2000 dan 2100.")
+
+
+class Region(ConstraintErrorsOnFields, models.Model):
     """A province or a regency/city, with its official Kemendagri code (`33`, `33.01`)."""
 
     class Level(models.TextChoices):
@@ -25,6 +33,9 @@ class Region(models.Model):
         limit_choices_to={"level": "province"},
     )
 
+    # A constraint about one field puts its message there (common.constraints).
+    constraint_error_fields = {"province": "province"}
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("wilayah")
@@ -36,6 +47,8 @@ class Region(models.Model):
                     Q(level="province", province__isnull=True) | (~Q(level="province") & Q(province__isnull=False))
                 ),
                 name="region_parent_matches_level",
+                violation_error_code="province",
+                violation_error_message=_("Provinsi tidak punya provinsi induk; kabupaten atau kota harus punya."),
             ),
         ]
 
@@ -54,7 +67,7 @@ class AgencyQuerySet(models.QuerySet):
         return self.exclude(kind__in=Agency.CENTRAL_KINDS)
 
 
-class Agency(models.Model):
+class Agency(ConstraintErrorsOnFields, models.Model):
     """A government agency taking part: a central institution or a regional government (643 shipped)."""
 
     class Kind(models.TextChoices):
@@ -81,6 +94,9 @@ class Agency(models.Model):
 
     objects = AgencyQuerySet.as_manager()
 
+    # A constraint about one field puts its message there (common.constraints).
+    constraint_error_fields = {"region": "region"}
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("instansi")
@@ -92,6 +108,8 @@ class Agency(models.Model):
                     | (~Q(kind__in=["provinsi", "kabupaten", "kota"]) & Q(region__isnull=True))
                 ),
                 name="agency_region_matches_kind",
+                violation_error_code="region",
+                violation_error_message=_("Pemerintah daerah harus punya wilayah; instansi pusat tidak punya wilayah."),
             ),
         ]
         indexes = [models.Index(fields=["kind", "name"])]
@@ -133,12 +151,23 @@ class Membership(models.Model):
         verbose_name = _("keanggotaan")
         verbose_name_plural = _("keanggotaan")
         constraints = [
+            # Code "unique" with one field in `fields`: Django puts the message on that field.
             models.UniqueConstraint(
-                fields=["user"], condition=Q(state__in=["pending", "active"]), name="membership_one_open_per_user"
+                fields=["user"],
+                condition=Q(state__in=["pending", "active"]),
+                name="membership_one_open_per_user",
+                violation_error_code="unique",
+                violation_error_message=_("Orang ini sudah punya keanggotaan yang aktif atau menunggu persetujuan."),
             ),
-            models.CheckConstraint(condition=Q(role__in=["member", "admin"]), name="membership_role_valid"),
             models.CheckConstraint(
-                condition=Q(state__in=["pending", "active", "ended"]), name="membership_state_valid"
+                condition=Q(role__in=["member", "admin"]),
+                name="membership_role_valid",
+                violation_error_message=_("Peran keanggotaan tidak dikenal."),
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "active", "ended"]),
+                name="membership_state_valid",
+                violation_error_message=_("Status keanggotaan tidak dikenal."),
             ),
         ]
 
@@ -161,8 +190,19 @@ class RBIndexScore(models.Model):
     NEEDS_MENTORING = ("CC", "C", "D")
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="rb_scores")
-    year = models.PositiveSmallIntegerField(_("tahun"))
-    score = models.DecimalField(_("nilai"), max_digits=5, decimal_places=2)
+    year = models.PositiveSmallIntegerField(
+        _("tahun"),
+        validators=[
+            MinValueValidator(RB_YEAR_MIN, message=RB_YEAR_MESSAGE),
+            MaxValueValidator(RB_YEAR_MAX, message=RB_YEAR_MESSAGE),
+        ],
+    )
+    score = models.DecimalField(
+        _("nilai"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0, message=RB_SCORE_MESSAGE), MaxValueValidator(100, message=RB_SCORE_MESSAGE)],
+    )
     category = models.CharField(_("kategori"), max_length=2, choices=Category.choices)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -171,11 +211,25 @@ class RBIndexScore(models.Model):
         verbose_name = _("nilai indeks RB")
         verbose_name_plural = _("nilai indeks RB")
         constraints = [
-            models.UniqueConstraint(fields=["agency", "year"], name="rbindex_one_per_agency_year"),
-            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="rbindex_score_range"),
-            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="rbindex_year_range"),
+            models.UniqueConstraint(
+                fields=["agency", "year"],
+                name="rbindex_one_per_agency_year",
+                violation_error_message=_("Instansi ini sudah punya nilai indeks RB untuk tahun ini."),
+            ),
             models.CheckConstraint(
-                condition=Q(category__in=["AA", "A", "BB", "B", "CC", "C", "D"]), name="rbindex_category_valid"
+                condition=Q(score__gte=0, score__lte=100),
+                name="rbindex_score_range",
+                violation_error_message=RB_SCORE_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=RB_YEAR_MIN, year__lte=RB_YEAR_MAX),
+                name="rbindex_year_range",
+                violation_error_message=RB_YEAR_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=["AA", "A", "BB", "B", "CC", "C", "D"]),
+                name="rbindex_category_valid",
+                violation_error_message=_("Kategori indeks RB harus salah satu dari AA, A, BB, B, CC, C, atau D."),
             ),
         ]
 

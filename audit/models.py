@@ -31,7 +31,13 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("jejak audit")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
-        constraints = [models.CheckConstraint(condition=~models.Q(action=""), name="audit_action_not_empty")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(action=""),
+                name="audit_action_not_empty",
+                violation_error_message=_("Tindakan peristiwa audit tidak boleh kosong."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action} {self.actor_email or '-'}"

@@ -1,6 +1,7 @@
 """The one table the shared layer keeps: API responses stored under the client's Idempotency-Key."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class IdempotentResponse(models.Model):
@@ -20,7 +21,13 @@ class IdempotentResponse(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user_id", "key"], name="idempotent_response_unique_key")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user_id", "key"],
+                name="idempotent_response_unique_key",
+                violation_error_message=_("Anda sudah memakai Idempotency-Key ini."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key} → {self.status}"

@@ -6,11 +6,11 @@ moved no data; their constraints keep their names too.
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.constraints import ConstraintErrorsOnFields
 from practices.models import Indicator, Practice
 
 
@@ -82,10 +82,15 @@ class Replication(models.Model):
         verbose_name = _("replikasi")
         verbose_name_plural = _("replikasi")
         constraints = [
-            models.UniqueConstraint(fields=["source", "agency"], name="replication_one_per_agency"),
+            models.UniqueConstraint(
+                fields=["source", "agency"],
+                name="replication_one_per_agency",
+                violation_error_message=_("Instansi ini sudah mereplikasi praktik ini."),
+            ),
             models.CheckConstraint(
                 condition=Q(stage__in=["interest", "study", "legal_basis", "launched", "results"]),
                 name="replication_stage_valid",
+                violation_error_message=_("Tahap replikasi tidak dikenal."),
             ),
         ]
 
@@ -97,7 +102,7 @@ class Replication(models.Model):
         return self.STAGE_ORDER.index(self.stage)
 
 
-class ReplicationStep(models.Model):
+class ReplicationStep(ConstraintErrorsOnFields, models.Model):
     """One stage reached by a replication, with the source agency's optional response.
 
     Stages advance one at a time; a step that jumps over stages names them (`skipped_stages`) with the reason
@@ -126,13 +131,20 @@ class ReplicationStep(models.Model):
     skip_reason = models.TextField(_("alasan melewati tahap"), max_length=2000, blank=True)
     marked_from_practice = models.BooleanField(default=False)
 
+    # A constraint about one field puts its message there (common.constraints).
+    constraint_error_fields = {"skip_reason": "skip_reason"}
+
     class Meta:
         db_table = "practices_replicationstep"
         ordering = ["replication_id", "created_at", "id"]
         verbose_name = _("tahap replikasi")
         verbose_name_plural = _("tahap replikasi")
         constraints = [
-            models.UniqueConstraint(fields=["replication", "stage"], name="replication_step_once_per_stage"),
+            models.UniqueConstraint(
+                fields=["replication", "stage"],
+                name="replication_step_once_per_stage",
+                violation_error_message=_("Tahap ini sudah dicatat untuk replikasi ini."),
+            ),
             # A jump over stages is an explicit, explained choice.
             models.CheckConstraint(
                 condition=Q(skipped_stages=[]) | ~Q(skip_reason=""),
@@ -144,16 +156,6 @@ class ReplicationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.replication_id}: {self.stage}"
-
-    def validate_constraints(self, exclude=None):
-        # The skip rule is about its reason: the message goes on that field.
-        try:
-            super().validate_constraints(exclude=exclude)
-        except ValidationError as exc:
-            errors = exc.update_error_dict({})
-            for error in errors.pop(NON_FIELD_ERRORS, []):
-                errors.setdefault("skip_reason" if error.code == "skip_reason" else NON_FIELD_ERRORS, []).append(error)
-            raise ValidationError(errors) from exc
 
     @property
     def skipped_labels(self) -> list[str]:
@@ -177,14 +179,18 @@ class ReplicationResult(models.Model):
         verbose_name = _("hasil replikasi")
         verbose_name_plural = _("hasil replikasi")
         constraints = [
-            models.UniqueConstraint(fields=["step", "indicator"], name="replication_result_once_per_indicator")
+            models.UniqueConstraint(
+                fields=["step", "indicator"],
+                name="replication_result_once_per_indicator",
+                violation_error_message=_("Hasil untuk indikator ini sudah dicatat pada tahap ini."),
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.indicator_id}: {self.value}"
 
 
-class Question(models.Model):
+class Question(ConstraintErrorsOnFields, models.Model):
     """A question an agency user asks the owning agency; public answers form the practice's FAQ."""
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="questions")
@@ -202,6 +208,9 @@ class Question(models.Model):
 
     objects = QuestionQuerySet.as_manager()
 
+    # A constraint about one field puts its message there (common.constraints).
+    constraint_error_fields = {"answer": "answer"}
+
     class Meta:
         db_table = "practices_question"
         ordering = ["created_at", "id"]
@@ -212,6 +221,8 @@ class Question(models.Model):
             models.CheckConstraint(
                 condition=Q(is_public=False) | (Q(answered_at__isnull=False) & ~Q(answer="")),
                 name="question_public_needs_answer",
+                violation_error_code="answer",
+                violation_error_message=_("Jawab pertanyaan ini dulu sebelum menampilkannya sebagai FAQ."),
             ),
         ]
 

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.constraints import ConstraintErrorsOnFields
+
 
 class NotificationQuerySet(models.QuerySet):
     def unread(self):
@@ -42,7 +44,9 @@ class Notification(models.Model):
         verbose_name_plural = _("notifikasi")
         constraints = [
             models.CheckConstraint(
-                condition=Q(recipient__isnull=False) | ~Q(email=""), name="notification_has_recipient"
+                condition=Q(recipient__isnull=False) | ~Q(email=""),
+                name="notification_has_recipient",
+                violation_error_message=_("Notifikasi perlu penerima: pengguna atau alamat email."),
             ),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
@@ -95,12 +99,17 @@ class Delivery(models.Model):
             models.CheckConstraint(
                 condition=Q(state__in=["pending", "sending", "sent", "failed", "uncertain"]),
                 name="delivery_state_known",
+                violation_error_message=_("Status pengiriman tidak dikenal."),
             ),
             models.CheckConstraint(
-                condition=~Q(state="sending") | Q(lease_until__isnull=False), name="delivery_sending_has_lease"
+                condition=~Q(state="sending") | Q(lease_until__isnull=False),
+                name="delivery_sending_has_lease",
+                violation_error_message=_("Pengiriman yang sedang berjalan perlu batas waktu klaimnya."),
             ),
             models.CheckConstraint(
-                condition=~Q(state="sent") | Q(sent_at__isnull=False), name="delivery_sent_has_time"
+                condition=~Q(state="sent") | Q(sent_at__isnull=False),
+                name="delivery_sent_has_time",
+                violation_error_message=_("Pengiriman yang terkirim perlu waktu kirimnya."),
             ),
         ]
         indexes = [models.Index(fields=["state", "created_at"], name="delivery_pending")]
@@ -118,7 +127,7 @@ class FollowQuerySet(models.QuerySet):
         return self.filter(user=user)
 
 
-class Follow(models.Model):
+class Follow(ConstraintErrorsOnFields, models.Model):
     """A person following a theme, a province or an agency: a logged-in user, or an email address (public).
 
     Email follows start unconfirmed and are active only after the link sent to the address is clicked (double
@@ -153,6 +162,9 @@ class Follow(models.Model):
 
     objects = FollowQuerySet.as_manager()
 
+    # A constraint about one field puts its message there (common.constraints).
+    constraint_error_fields = {"email": "email"}
+
     class Meta:
         ordering = ["kind", "id"]
         verbose_name = _("langganan")
@@ -161,6 +173,7 @@ class Follow(models.Model):
             models.CheckConstraint(
                 condition=(Q(user__isnull=False) & Q(email="")) | (Q(user__isnull=True) & ~Q(email="")),
                 name="follow_user_xor_email",
+                violation_error_message=_("Langganan perlu tepat satu pengikut: pengguna atau alamat email."),
             ),
             models.CheckConstraint(
                 condition=(
@@ -169,16 +182,27 @@ class Follow(models.Model):
                     | Q(kind="agency", theme__isnull=True, province__isnull=True, agency__isnull=False)
                 ),
                 name="follow_one_target",
+                violation_error_message=_(
+                    "Langganan perlu tepat satu sasaran yang sesuai dengan jenisnya: tema, provinsi, atau instansi."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(frequency__in=["immediate", "daily", "weekly", "off"]), name="follow_frequency_valid"
+                condition=Q(frequency__in=["immediate", "daily", "weekly", "off"]),
+                name="follow_frequency_valid",
+                violation_error_message=_("Frekuensi langganan tidak dikenal."),
             ),
-            models.CheckConstraint(condition=~Q(email__regex=r"[A-Z]"), name="follow_email_lowercase"),
+            models.CheckConstraint(
+                condition=~Q(email__regex=r"[A-Z]"),
+                name="follow_email_lowercase",
+                violation_error_code="email",
+                violation_error_message=_("Alamat email harus ditulis dengan huruf kecil."),
+            ),
             # One follow per (follower, target); NULLS NOT DISTINCT so the empty sides compare equal.
             models.UniqueConstraint(
                 fields=["user", "email", "theme", "province", "agency"],
                 nulls_distinct=False,
                 name="follow_unique_per_follower_target",
+                violation_error_message=_("Anda sudah mengikuti ini."),
             ),
         ]
         indexes = [
@@ -234,9 +258,13 @@ class DigestEntry(models.Model):
             models.CheckConstraint(
                 condition=(Q(user__isnull=False) & Q(email="")) | (Q(user__isnull=True) & ~Q(email="")),
                 name="digestentry_user_xor_email",
+                violation_error_message=_("Entri ringkasan perlu tepat satu penerima: pengguna atau alamat email."),
             ),
             models.UniqueConstraint(
-                fields=["user", "email", "practice"], nulls_distinct=False, name="digestentry_once_per_practice"
+                fields=["user", "email", "practice"],
+                nulls_distinct=False,
+                name="digestentry_once_per_practice",
+                violation_error_message=_("Praktik ini sudah menunggu di ringkasan penerima ini."),
             ),
         ]
         indexes = [models.Index(fields=["notification"], name="digestentry_pending")]
@@ -285,9 +313,15 @@ class PublishFanOut(models.Model):
         verbose_name = _("pemberitahuan ke pengikut")
         verbose_name_plural = _("pemberitahuan ke pengikut")
         constraints = [
-            models.CheckConstraint(condition=Q(state__in=["pending", "done"]), name="publishfanout_state_known"),
             models.CheckConstraint(
-                condition=~Q(state="done") | Q(done_at__isnull=False), name="publishfanout_done_has_time"
+                condition=Q(state__in=["pending", "done"]),
+                name="publishfanout_state_known",
+                violation_error_message=_("Status pemberitahuan ke pengikut tidak dikenal."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="done") | Q(done_at__isnull=False),
+                name="publishfanout_done_has_time",
+                violation_error_message=_("Pemberitahuan ke pengikut yang selesai perlu waktu selesainya."),
             ),
         ]
         indexes = [models.Index(fields=["created_at"], condition=Q(state="pending"), name="publishfanout_pending")]

@@ -5,7 +5,6 @@ import datetime
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -13,6 +12,8 @@ from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from common.constraints import ConstraintErrorsOnFields
 
 # A published practice not confirmed as still running for this long shows so in public (issue #14).
 FRESHNESS_DAYS = 183
@@ -95,7 +96,7 @@ def freshness_expression(cutoff: datetime.datetime) -> Case:
     )
 
 
-class Practice(models.Model):
+class Practice(ConstraintErrorsOnFields, models.Model):
     """The stable identity of a practice: what URLs, replications, follows and statistics point to.
 
     The content lives in `PracticeRevision` rows. `live_revision` is what the public reads; `working_revision`
@@ -174,6 +175,9 @@ class Practice(models.Model):
 
     objects = PracticeQuerySet.as_manager()
 
+    # A constraint about one field puts its message there (common.constraints).
+    constraint_error_fields = {"practice_stopped_has_reason": "stopped_reason"}
+
     class Meta:
         verbose_name = _("praktik baik")
         verbose_name_plural = _("praktik baik")
@@ -228,19 +232,6 @@ class Practice(models.Model):
 
     def __str__(self) -> str:
         return self.title or (self.working_revision.title if self.working_revision_id else self.slug)
-
-    def validate_constraints(self, exclude=None):
-        # The stopped-practice rule is about the reason: its message goes on that field.
-        try:
-            super().validate_constraints(exclude=exclude)
-        except ValidationError as exc:
-            errors = exc.update_error_dict({})
-            moved = [e for e in errors.get(NON_FIELD_ERRORS, []) if e.code == "practice_stopped_has_reason"]
-            if moved:
-                errors[NON_FIELD_ERRORS] = [e for e in errors[NON_FIELD_ERRORS] if e not in moved]
-                errors.setdefault("stopped_reason", []).extend(moved)
-                errors = {k: v for k, v in errors.items() if v}
-            raise ValidationError(errors) from exc
 
     @property
     def confirmed_since_at(self) -> datetime.datetime | None:

@@ -6,16 +6,17 @@ holds the combinations that make sense.
 """
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from common.constraints import ConstraintErrorsOnFields
 
 from .practice import Practice
 from .revision import Attachment, PracticeRevision
 
 
-class Verification(models.Model):
+class Verification(ConstraintErrorsOnFields, models.Model):
     class Method(models.TextChoices):
         DOCUMENT_CHECK = "document_check", _("Pemeriksaan dokumen")
         DATA_CHECK = "data_check", _("Pemeriksaan data terhadap sumber bernama")
@@ -60,6 +61,9 @@ class Verification(models.Model):
     notes = models.TextField(_("catatan"), max_length=5000, blank=True)
     files = models.ManyToManyField(Attachment, verbose_name=_("berkas bukti"), blank=True, related_name="verifications")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # A constraint about one field puts its message there (common.constraints).
+    constraint_error_fields = {code: code for code in ("method", "level", "source_name")}
 
     class Meta:
         ordering = ["-verified_on", "-id"]
@@ -112,16 +116,3 @@ class Verification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.practice_id}: {self.level} ({self.method}, {self.verified_on})"
-
-    def validate_constraints(self, exclude=None):
-        # Each rule is about one field (its code names it): the message goes there, not above the form.
-        try:
-            super().validate_constraints(exclude=exclude)
-        except ValidationError as exc:
-            errors = exc.update_error_dict({})
-            for error in errors.pop(NON_FIELD_ERRORS, []):
-                errors.setdefault(error.code if error.code in _FIELD_CODES else NON_FIELD_ERRORS, []).append(error)
-            raise ValidationError(errors) from exc
-
-
-_FIELD_CODES = {"method", "level", "source_name"}

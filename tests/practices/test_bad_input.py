@@ -296,3 +296,24 @@ def test_no_page_of_any_role_shows_djangos_empty_choice(every_role):
             if response.get("Content-Type", "").startswith("text/html") and b"---------" in response.content:
                 found.add(key)
     assert not found
+
+
+def test_every_constraint_of_every_app_has_a_message_in_both_languages():
+    """The practices rule above, for every app of the project: no database refusal shows a constraint's name."""
+    project_apps = ["accounts", "agencies", "audit", "ledger", "notifications", "common", "practices"]
+    constraints = [
+        constraint
+        for label in project_apps
+        for model in apps.get_app_config(label).get_models()
+        for constraint in model._meta.constraints
+    ]
+    assert len(constraints) >= 50
+    for constraint in constraints:
+        assert constraint.violation_error_message not in (None, constraint.default_violation_error_message), (
+            constraint.name
+        )
+        with translation.override("id"):
+            indonesian = str(constraint.get_violation_error_message())
+        with translation.override("en"):
+            english = str(constraint.get_violation_error_message())
+        assert constraint.name not in indonesian and indonesian != english, constraint.name
