@@ -24,7 +24,7 @@ def deliveries_requeue() -> int:
     return delivery.deliveries_requeue()
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=5, max_retries=8)
+@shared_task(acks_late=True)  # retries a transient database error like every task (rbx_portal.celery.PortalTask)
 def publish_fanout_send(fanout_id: int) -> dict | None:
     """Tell the followers of a publish; harmless when redelivered or duplicated (what it writes is unique per
     person and practice in the database). A failure leaves the row pending for `publish_fanouts_requeue`."""

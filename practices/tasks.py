@@ -1,11 +1,12 @@
 """Celery tasks of the practices app: each takes ids, calls one service and owns its retry policy."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from .services import dump, jobs, screening
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+@shared_task(acks_late=True, autoretry_for=(OSError, OperationalError, InterfaceError), retry_backoff=30, max_retries=5)
 def revision_screen(revision_id: int) -> int | None:
     """The pre-screen of one submitted revision (harmless when repeated: the service checks the state)."""
     result = screening.revision_screen(revision_id=revision_id)
@@ -27,7 +28,7 @@ def practices_freshness_check() -> dict:
     return jobs.practices_freshness_check()
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=3)
+@shared_task(acks_late=True, autoretry_for=(OSError, OperationalError, InterfaceError), retry_backoff=30, max_retries=3)
 def practice_dump_regenerate() -> dict:
     """Rewrite the JSON Lines dump of every published practice (queued on publish and nightly)."""
     # Cleared first, so a publication during the write queues the next run instead of being missed.
