@@ -524,8 +524,7 @@ def _demo_task_list() -> str:
             by=member,
             indicators=[indicator] if section == "impact" else None,
         )
-    practice_submit(practice_id=practice.pk, by=member)
-    revision_agency_approve(practice=practice, by=admin, comment="Contoh: layak diteruskan.")
+    _demo_through_the_agency(practice, member=member, admin=admin, comment="Contoh: layak diteruskan.")
     revision_request_changes(
         practice=practice,
         by=moderator,
@@ -540,6 +539,12 @@ def _demo_task_list() -> str:
 
 DEMO_RESUBMITTED_TITLE = "Contoh: Bank Sampah Digital Kecamatan"
 DEMO_REJECTED_TITLE = "Contoh: Lomba Kebersihan Kantor Tahunan"
+
+
+def _demo_through_the_agency(practice: Practice, *, member: User, admin: User, comment: str) -> None:
+    """A member submits the practice and the agency admin sends it on: it waits for the ministry."""
+    practice_submit(practice_id=practice.pk, by=member)
+    revision_agency_approve(practice=practice, by=admin, comment=comment)
 
 
 def _demo_complete_practice(*, title: str, summary: str, by: User, theme_code: str) -> Practice:
@@ -600,8 +605,7 @@ def _demo_review_outcomes() -> str:
             by=member,
             theme_code="pelayanan-publik",
         )
-        practice_submit(practice_id=practice.pk, by=member)
-        revision_agency_approve(practice=practice, by=admin, comment="Contoh: layak diteruskan.")
+        _demo_through_the_agency(practice, member=member, admin=admin, comment="Contoh: layak diteruskan.")
         revision_request_changes(
             practice=practice,
             by=moderator,
@@ -630,8 +634,8 @@ def _demo_review_outcomes() -> str:
             data={"failures": "Contoh: aplikasi pertama terlalu rumit bagi kader; diganti formulir sederhana."},
             by=member,
         )
-        practice_submit(practice_id=practice.pk, by=member)  # a member's resubmission goes to the admin again
-        revision_agency_approve(practice=practice, by=admin, comment="Contoh: perbaikan sudah lengkap.")
+        # A member's resubmission goes to the agency admin again.
+        _demo_through_the_agency(practice, member=member, admin=admin, comment="Contoh: perbaikan sudah lengkap.")
     if DEMO_REJECTED_TITLE not in existing:
         practice = _demo_complete_practice(
             title=DEMO_REJECTED_TITLE,
@@ -639,8 +643,7 @@ def _demo_review_outcomes() -> str:
             by=member,
             theme_code="pelayanan-publik",
         )
-        practice_submit(practice_id=practice.pk, by=member)
-        revision_agency_approve(practice=practice, by=admin, comment="Contoh")
+        _demo_through_the_agency(practice, member=member, admin=admin, comment="Contoh")
         revision_reject(
             practice=practice,
             by=moderator,
