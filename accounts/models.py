@@ -70,8 +70,18 @@ class User(ConstraintErrorsOnFields, AbstractUser):
     ministry_role = models.CharField(
         _("peran kementerian"), max_length=16, choices=MinistryRole.choices, default="", blank=True
     )
+    position = models.CharField(_("jabatan"), max_length=150, blank=True)
+    # The interface language: the person's choice on the account page, else the one they last used.
     language = models.CharField(
         _("bahasa"), max_length=5, choices=[("id", "Bahasa Indonesia"), ("en", "English")], default="id"
+    )
+    # The language of notifications and emails; empty: the interface language (`user_notification_language`).
+    notification_language = models.CharField(
+        _("bahasa notifikasi"),
+        max_length=5,
+        choices=[("", _("Sama dengan bahasa tampilan")), ("id", "Bahasa Indonesia"), ("en", "English")],
+        default="",
+        blank=True,
     )
 
     USERNAME_FIELD = "email"

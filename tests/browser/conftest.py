@@ -110,14 +110,15 @@ def login_via_form(page, email: str, password: str = PASSWORD, *, lang: str = "i
     page.goto("/en/account/login/" if lang == "en" else "/akun/masuk/")
     page.locator("#id_username").fill(email)
     page.locator("#id_password").fill(password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    # Wait for the answer to the POST itself: `wait_for_load_state` right after a click can see the old page.
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     assert page.locator(".nav-user form").count() == 1, f"login failed for {email}: {page.url}"
 
 
 def logout_via_form(page) -> None:
-    page.locator(".nav-user form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(".nav-user form button[type=submit]").click()
 
 
 def screenshot(page, name: str) -> Path:

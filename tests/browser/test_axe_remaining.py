@@ -29,8 +29,8 @@ def test_lockout_rate_limit_and_two_factor_pages_pass_axe(new_context, lang, rec
     page.goto(login_path)
     page.locator("#id_username").fill(user.email)
     page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     assert "2fa" in page.url, page.url
     results["2fa_verify"] = _serious(page)
 
