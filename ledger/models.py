@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Prefetch, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from common.constraints import ConstraintErrorsOnFields
@@ -157,6 +158,25 @@ class ReplicationStep(ConstraintErrorsOnFields, models.Model):
     def __str__(self) -> str:
         return f"{self.replication_id}: {self.stage}"
 
+    # The texts a step marked from the practice's submit page gets: stored in Indonesian (the source language),
+    # shown in the reader's language (`skip_reason_display`, `note_display`).
+    MARK_SKIP_REASON = _("Ditandai saat pengajuan praktik: tahap sebelumnya tidak dicatat di buku replikasi.")
+    MARK_NOTE = _("Praktik “%(title)s” diajukan sebagai replikasi.")
+
+    @property
+    def skip_reason_display(self) -> str:
+        if self.marked_from_practice and self.skip_reason == source_language_text(self.MARK_SKIP_REASON):
+            return str(self.MARK_SKIP_REASON)
+        return self.skip_reason
+
+    @property
+    def note_display(self) -> str:
+        if self.marked_from_practice:
+            prefix, _sep, suffix = source_language_text(self.MARK_NOTE).partition("%(title)s")
+            if self.note.startswith(prefix) and self.note.endswith(suffix):
+                return str(self.MARK_NOTE) % {"title": self.note[len(prefix) : len(self.note) - len(suffix)]}
+        return self.note
+
     @property
     def skipped_labels(self) -> list[str]:
         labels = dict(Replication.Stage.choices)
@@ -228,3 +248,9 @@ class Question(ConstraintErrorsOnFields, models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+def source_language_text(text) -> str:
+    """A translatable text in the source language (Indonesian), as stored."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)

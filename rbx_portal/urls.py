@@ -10,12 +10,14 @@ from insights.sitemaps import SITEMAPS
 from practices.views import public as practice_views
 
 from .health import healthz
+from .robots import robots_txt
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("rbx_portal.api")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
 ]
 
 urlpatterns += i18n_patterns(

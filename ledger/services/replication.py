@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
 from agencies.roles import agency_people
@@ -33,7 +32,7 @@ from ..access import (
     replication_source_require,
     replication_start_require,
 )
-from ..models import Replication, ReplicationResult, ReplicationStep
+from ..models import Replication, ReplicationResult, ReplicationStep, source_language_text
 
 
 def _notify(*, recipients, kind: str, context: dict, target_url: str) -> None:
@@ -268,8 +267,6 @@ def _notify_source(*, replication: Replication, kind: str) -> None:
 
 # Marking a new practice as a replication (the ledger's panel on the submit page) -------------------------------
 
-MARK_SKIP_REASON = gettext_lazy("Ditandai saat pengajuan praktik: tahap sebelumnya tidak dicatat di buku replikasi.")
-
 
 @transaction.atomic
 def replication_mark_from_practice(*, practice_id: int, source_id: int, by) -> Replication:
@@ -277,7 +274,8 @@ def replication_mark_from_practice(*, practice_id: int, source_id: int, by) -> R
     source is created or advanced to "launched" with `became` = the practice, `Practice.source` is set
     (`practice_source_set`), and the source's counters follow, all in one transaction.
 
-    Stages not recorded before are one explicit skip with `MARK_SKIP_REASON`, so the timeline stays honest.
+    Stages not recorded before are one explicit skip with `ReplicationStep.MARK_SKIP_REASON`, so the timeline
+    stays honest. Its texts are stored in Indonesian and shown in the reader's language (`skip_reason_display`).
     Only members of the practice's agency; the source must be published, not the practice itself nor a
     practice of the same agency. Marking the same source again changes nothing; another source is refused
     until the mark is undone (`replication_mark_undo`). Locks: the practice, then the source, then the row.
@@ -325,10 +323,10 @@ def replication_mark_from_practice(*, practice_id: int, source_id: int, by) -> R
             replication=replication,
             stage=Replication.Stage.LAUNCHED,
             date=timezone.localdate(),
-            note=_("Praktik “%(title)s” diajukan sebagai replikasi.") % {"title": practice},
+            note=source_language_text(ReplicationStep.MARK_NOTE) % {"title": practice},
             recorded_by=by,
             skipped_stages=skipped,
-            skip_reason=str(MARK_SKIP_REASON) if skipped else "",
+            skip_reason=source_language_text(ReplicationStep.MARK_SKIP_REASON) if skipped else "",
             marked_from_practice=True,
         )
         step.full_clean()

@@ -264,7 +264,7 @@ def revision_compare(*, a: PracticeRevision, b: PracticeRevision) -> list[tuple[
                 )
             )
         if key == "impact":
-            diffs.append(_diff("indikator", _indicator_text(a), _indicator_text(b)))
+            diffs.append(_diff(gettext("indikator"), _indicator_text(a), _indicator_text(b)))
         result.append((key, label, [d for d in diffs if d.changed]))
     return result
 
@@ -290,5 +290,5 @@ def revision_section_values(*, revision: PracticeRevision, section: str) -> list
         for name in SECTION_FIELDS[section]
     ]
     if section == "impact":
-        rows.append(("indikator", _indicator_text(revision)))
+        rows.append((gettext("indikator"), _indicator_text(revision)))
     return rows

@@ -13,6 +13,7 @@ from ledger.services import replication as svc
 from practices.models import Practice
 from practices.services.submission import practice_submit
 from tests.agencies.factories import member
+from tests.i18n import en_url
 from tests.practices.factories import new_practice, practice_published, revision_complete
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +159,22 @@ def test_the_database_refuses_a_skip_without_a_reason(source):
     with pytest.raises(ValidationError) as refused:
         step.full_clean()
     assert "skip_reason" in refused.value.message_dict
+
+
+def test_a_mark_made_in_english_is_stored_in_indonesian_and_read_in_each_language(source, client):
+    """The standard texts of a marked step are the portal's, not the person's: stored in the source language
+    whatever the marker's language, shown in the reader's (the English ledger page had Indonesian reasons)."""
+    from django.utils import translation
+
+    author, practice = _draft()
+    with translation.override("en"):
+        svc.replication_mark_from_practice(practice_id=practice.pk, source_id=source.pk, by=author)
+    step = ReplicationStep.objects.get()
+    assert step.skip_reason.startswith("Ditandai saat pengajuan") and "diajukan sebagai replikasi" in step.note
+    indonesian = client.get(reverse("ledger:replication_list", kwargs={"slug": source.slug})).content.decode()
+    english = client.get(en_url("ledger:replication_list", slug=source.slug)).content.decode()
+    assert "Ditandai saat pengajuan" not in english and "diajukan sebagai replikasi" not in english
+    with translation.override("en"):
+        assert str(ReplicationStep.MARK_SKIP_REASON) in english
+        assert str(ReplicationStep.MARK_NOTE) % {"title": str(practice)} in english
+    assert "Ditandai saat pengajuan praktik" in indonesian and f"“{practice}” diajukan" in indonesian
