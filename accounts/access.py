@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext as _
 
+from .models import User
 from .twofactor import user_has_totp
 
 
@@ -30,3 +32,19 @@ def api_two_factor_require(*, request) -> None:
                 "sudah diverifikasi dua faktor (halaman Token API), dengan perangkat autentikator yang aktif."
             )
         )
+
+
+def two_factor_reset_target_get(*, user, user_id: int) -> User:
+    """The person whose two-factor a lead moderator may reset (a lost phone): only leads may, never their own
+    (that is what their recovery codes are for, or another lead), any active account's (moderators from the
+    moderators' page; an agency member who opted into two-factor has nobody else to ask). 404 otherwise.
+    A lead who must use two-factor acts from a verified session (403 otherwise; TwoFactorMiddleware already
+    sends such a session to the verification page first)."""
+    if not user.is_authenticated or not user.is_lead_moderator or user.pk == user_id:
+        raise Http404
+    if user_must_use_2fa(user=user) and not user.is_verified():
+        raise PermissionDenied(_("Verifikasi dua langkah diperlukan untuk tindakan ini."))
+    target = User.objects.filter(pk=user_id, is_active=True).first()
+    if target is None:
+        raise Http404
+    return target

@@ -1,9 +1,12 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 from common.constraints import ConstraintErrorsOnFields
+
+from .recoverycodes import recovery_code_digests, recovery_code_normalize
 
 
 def email_normalize(email) -> str:
@@ -83,6 +86,9 @@ class User(ConstraintErrorsOnFields, AbstractUser):
         default="",
         blank=True,
     )
+    # True once the person saved the account page's form: `language` is then their choice and no longer follows
+    # the language they browse in (accounts.middleware.AccountActivityMiddleware).
+    language_chosen = models.BooleanField(_("bahasa tampilan dipilih sendiri"), default=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -147,3 +153,82 @@ class TokenGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token_id[:6]}…"
+
+
+class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A person's ten one-time recovery codes, as a django-otp device: entering one on the verification page logs
+    the session in with this device (`request.user.is_verified()`), as a TOTP token does.
+
+    Unlike django-otp's static plugin, which stores its tokens as typed, only keyed hashes are stored
+    (`RecoveryCode.digest`, `accounts.twofactor.recovery_code_digests`); the codes are shown once, when made.
+    """
+
+    class Meta:
+        verbose_name = _("kode pemulihan")
+        verbose_name_plural = _("kode pemulihan")
+
+    def get_throttle_factor(self):
+        return 1
+
+    def verify_token(self, token) -> bool:
+        """Use one code: its row is deleted in the same statement that finds it, so two requests racing with
+        the same code cannot both succeed (the second deletes nothing). Anything not shaped like a code (a
+        6-digit TOTP token tried by `match_token`) is refused without counting as a failure."""
+        code = recovery_code_normalize(token)
+        if code is None:
+            return False
+        allowed, _info = self.verify_is_allowed()
+        if not allowed:
+            return False
+        with transaction.atomic():
+            deleted, _rows = RecoveryCode.objects.filter(device=self, digest__in=recovery_code_digests(code)).delete()
+            if deleted:
+                self.throttle_reset(commit=False)
+                self.set_last_used_timestamp(commit=False)
+                self.save()
+            else:
+                self.throttle_increment()
+        return bool(deleted)
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code, stored as its HMAC-SHA256 (a used code is deleted)."""
+
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kode pemulihan")
+        verbose_name_plural = _("kode pemulihan")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["digest"],
+                name="recovery_code_digest_unique",
+                violation_error_message=_("Kode pemulihan ini sudah ada."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id}:{self.digest[:6]}…"
+
+
+class UserSession(models.Model):
+    """Which signed-in sessions a person has (Django's session table has no user column): written when they
+    sign in and, at most every few minutes, as they use the session (accounts.middleware); it goes with its
+    session (logout, expiry clean-up, "sign out everywhere") through the foreign key's cascade."""
+
+    session = models.OneToOneField("sessions.Session", on_delete=models.CASCADE, primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    created_at = models.DateTimeField(_("masuk pada"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("terakhir aktif"))
+    ip = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
+    user_agent = models.CharField(_("peramban"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("sesi masuk")
+        verbose_name_plural = _("sesi masuk")
+        indexes = [models.Index(fields=["user", "-last_seen"], name="user_session_user_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.session_id[:6]}…"

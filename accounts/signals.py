@@ -16,9 +16,18 @@ outbox row in that same transaction.
     )
 """
 
+from django.conf import settings
 from django.dispatch import Signal
+from django.urls import reverse
+from django.utils import translation
 
 security_notice = Signal()
 
 # The kinds sent through `security_notice`: mandatory, never switched off by a notification setting.
 SECURITY_KINDS = frozenset({"invitation", "password_reset", "two_factor_reset"})
+
+
+def notice_path(name: str, **kwargs) -> str:
+    """A notice's `target_url`: the path of a named URL without a language prefix (the Indonesian URL)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse(name, kwargs=kwargs or None)

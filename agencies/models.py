@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.constraints import ConstraintErrorsOnFields
@@ -235,3 +236,142 @@ class RBIndexScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} {self.year}: {self.score} ({self.category})"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        """Neither accepted nor revoked (expired ones included: they are still "the" invitation of that address
+        until someone resends or revokes them)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+    def pending(self, *, now=None):
+        """Open and not expired: a link that would still work."""
+        return self.open().filter(expires_at__gt=now or timezone.now())
+
+    def for_agency(self, agency_id: int):
+        return self.filter(agency_id=agency_id)
+
+    def ministry(self):
+        return self.filter(agency__isnull=True)
+
+
+class Invitation(ConstraintErrorsOnFields, models.Model):
+    """An invitation by email to join an agency (role member or admin) or the ministry (moderator or lead).
+
+    Only the SHA-256 of the link's token is stored (`token_hash`); the raw token exists in the email alone. A
+    resend replaces the hash, so an older link stops working. The link works once (`accepted_at`), until
+    `expires_at`, and not after `revoked_at`.
+    """
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Anggota")
+        ADMIN = "admin", _("Admin instansi")
+
+    class MinistryRole(models.TextChoices):
+        MODERATOR = "moderator", _("Moderator kementerian")
+        LEAD = "lead", _("Moderator utama")
+
+    email = models.EmailField(_("email"))
+    # Null: an invitation to the ministry (a moderator or lead moderator).
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("instansi"), null=True, blank=True, on_delete=models.PROTECT, related_name="invitations"
+    )
+    role = models.CharField(_("peran"), max_length=10, choices=Role.choices, blank=True)
+    ministry_role = models.CharField(_("peran kementerian"), max_length=16, choices=MinistryRole.choices, blank=True)
+    language = models.CharField(
+        _("bahasa email"), max_length=5, choices=[("id", "Bahasa Indonesia"), ("en", "English")], default="id"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("diundang oleh"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_sent",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("berlaku sampai"))
+    sent_count = models.PositiveSmallIntegerField(_("jumlah kiriman"), default=1)
+    last_sent_at = models.DateTimeField(_("terakhir dikirim"))
+    accepted_at = models.DateTimeField(_("diterima"), null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("diterima oleh"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_accepted",
+    )
+    revoked_at = models.DateTimeField(_("dibatalkan"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    constraint_error_fields = {"email": "email"}
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("undangan")
+        verbose_name_plural = _("undangan")
+        constraints = [
+            # Exactly one of the two kinds: an agency with its role, or the ministry with a ministry role.
+            models.CheckConstraint(
+                condition=(
+                    Q(agency__isnull=False, role__in=["member", "admin"], ministry_role="")
+                    | Q(agency__isnull=True, role="", ministry_role__in=["moderator", "lead"])
+                ),
+                name="invitation_agency_xor_ministry",
+                violation_error_message=_(
+                    "Undangan ditujukan ke instansi dengan peran anggota/admin, atau ke kementerian dengan peran "
+                    "moderator."
+                ),
+            ),
+            # One open invitation per address and agency (the ministry counts as one: NULLS NOT DISTINCT).
+            models.UniqueConstraint(
+                fields=["email", "agency"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                nulls_distinct=False,
+                name="invitation_one_open_per_email_agency",
+                violation_error_code="email",
+                violation_error_message=_(
+                    "Alamat ini sudah punya undangan yang belum diterima. Kirim ulang undangan itu dari daftar."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(email__regex=r"[A-Z]"),
+                name="invitation_email_lowercase",
+                violation_error_code="email",
+                violation_error_message=_("Alamat email harus ditulis dengan huruf kecil."),
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="invitation_not_accepted_and_revoked",
+                violation_error_message=_("Undangan tidak bisa diterima sekaligus dibatalkan."),
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True, accepted_user__isnull=True) | Q(accepted_at__isnull=False),
+                name="invitation_accepted_user_needs_time",
+                violation_error_message=_("Penerima undangan hanya dicatat bersama waktu penerimaannya."),
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "created_at"], name="invitation_agency_created")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.agency or _('Kementerian')}"
+
+    @property
+    def is_ministry(self) -> bool:
+        return self.agency_id is None
+
+    def role_display(self) -> str:
+        return self.get_ministry_role_display() if self.is_ministry else self.get_role_display()
+
+    def state(self, *, now=None) -> str:
+        """accepted / revoked / expired / pending: what the lists and the accept page say."""
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "pending"

@@ -82,6 +82,8 @@ def portal_permissions(*, user) -> dict[str, bool]:
         "review_ministry": roles.moderator,
         "assign": roles.lead,  # reassign, two reviewers
         "api_write": roles.moderator or roles.has_agency,  # a token that can write, not only read
+        "people": roles.agency_admin,  # the agency's members and invitations
+        "moderators": roles.lead,  # moderators and their invitations
     }
 
 

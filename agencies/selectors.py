@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+import hashlib
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import User
 
 from .filters import AgencyFilter
-from .models import Agency, Membership, Region
+from .models import Agency, Invitation, Membership, Region
 
 
 def membership_for_user(*, user) -> Membership | None:
@@ -57,3 +62,48 @@ def region_relatives(*, agency: Agency) -> dict:
     if region.level == Region.Level.PROVINCE:
         return {"subregion_agencies": list(agency_list().filter(region__province=region).order_by("region__code"))}
     return {"province_agency": Agency.objects.filter(region_id=region.province_id).first()}
+
+
+def agency_members(*, agency: Agency) -> QuerySet[Membership]:
+    """The active memberships of an agency with their users, admins first, then by name (one query)."""
+    return (
+        Membership.objects.active()
+        .filter(agency=agency)
+        .select_related("user")
+        .order_by("role", "user__full_name", "user__email", "pk")
+    )
+
+
+def agency_invitations_open(*, agency: Agency | None) -> QuerySet[Invitation]:
+    """The agency's (or, with None, the ministry's) invitations not yet accepted or revoked, newest first;
+    expired ones included, so that they can be resent."""
+    qs = Invitation.objects.open().select_related("invited_by")
+    qs = qs.ministry() if agency is None else qs.for_agency(agency.pk)
+    return qs.order_by("-created_at", "-pk")
+
+
+def moderator_list() -> QuerySet:
+    """Active moderators and lead moderators with `has_totp` (a confirmed authenticator device), leads first."""
+    devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    return User.objects.moderators().annotate(has_totp=Exists(devices)).order_by("-ministry_role", "full_name", "pk")
+
+
+def invitation_token_hash(token: str) -> str:
+    """What an invitation row keeps of its link's token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_by_token(*, token: str) -> Invitation | None:
+    """The invitation whose link carries `token`, or None (unknown, tampered with, or replaced by a resend)."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("agency", "invited_by")
+        .filter(token_hash=invitation_token_hash(token))
+        .first()
+    )
+
+
+def account_for_email(*, email: str) -> User | None:
+    """The account registered with `email` (stored normalised), if any."""
+    return User.objects.filter(email=email).first()

@@ -23,6 +23,22 @@ class Action:
     OTP_DEVICE_CONFIRMED = "otp.device_confirmed"
     OTP_VERIFIED = "otp.verified"
     OTP_FAILED = "otp.failed"
+    # Issue #16, accounts: recovery codes, a lead's 2FA reset, passwords, sessions, the account page.
+    RECOVERY_CODES_GENERATED = "otp.recovery_codes_generated"
+    RECOVERY_CODE_USED = "otp.recovery_code_used"
+    OTP_RESET = "otp.reset"
+    PASSWORD_RESET_REQUESTED = "password.reset_requested"  # noqa: S105 - an action name
+    PASSWORD_RESET_SENT = "password.reset_sent"  # noqa: S105 - an action name
+    PASSWORD_RESET_COMPLETED = "password.reset_completed"  # noqa: S105 - an action name
+    PASSWORD_CHANGED = "password.changed"  # noqa: S105 - an action name
+    SESSIONS_ENDED = "sessions.ended"
+    PROFILE_UPDATED = "account.updated"
+    # Invitations and memberships (agencies/services/invitations.py, memberships.py).
+    INVITATION_CREATED = "invitation.created"
+    INVITATION_RESENT = "invitation.resent"
+    INVITATION_REVOKED = "invitation.revoked"
+    INVITATION_ACCEPTED = "invitation.accepted"
+    MEMBERSHIP_ENDED = "membership.ended"
 
 
 def client_ip(request) -> str | None:

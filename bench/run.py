@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.followers import measure_publish_fanout  # noqa: E402
+from bench.followers import fanout_report_lines, measure_publish_fanout  # noqa: E402
 from rbx_portal.devstack import _free_port, _manage, _stop_all, services  # noqa: E402
 
 PAGES = [
@@ -38,8 +38,13 @@ PAGES = [
     ("list, 3 facets", "/praktik/?theme=kemiskinan&stage=penerapan&kind=kabupaten"),
     ("search, common word", "/praktik/?q=layanan"),
     ("search, rare word", "/praktik/?q=sidikjari"),
+    # Issue #17: an English query (theme names and the glossary) and a typo corrected inside the full-text search.
+    ("search, English", "/en/practices/?q=poverty"),
+    ("search, typo", "/praktik/?q=layanann"),
     ("practice page", "/praktik/{slug}/"),
     ("agency page", "/instansi/{agency}/"),
+    ("map", "/peta/?tema=kemiskinan"),
+    ("map, a province", "/peta/?tema=kemiskinan&provinsi=35"),
     ("API list", "/api/v1/practices/"),
 ]
 
@@ -304,7 +309,7 @@ def _ms(result: dict) -> str:
 TARGETS = [
     ("list pages, uncached p95", ("list", "list, 3 facets"), 100.0),
     ("practice page, uncached p95", ("practice page",), 100.0),
-    ("search, uncached p95", ("search, common word", "search, rare word"), 150.0),
+    ("search, uncached p95", ("search, common word", "search, rare word", "search, English", "search, typo"), 150.0),
 ]
 
 
@@ -330,27 +335,6 @@ def _targets(rows) -> list[str]:
         f"{'yes' if lowest >= 0.5 else '**no**'} |"
     )
     return lines
-
-
-def _seconds(value) -> str:
-    return f"{value:.1f} s" if value is not None else "not reached"
-
-
-def _fanout_lines(fanout: dict | None) -> list[str]:
-    if fanout is None:
-        return ["Publish → followers: not measured (BENCH_FOLLOWERS=0)."]
-    return [
-        f"Publish → {fanout['followers']:,} followers through the real worker (`bench/followers.py`: Celery, 2 "
-        "processes; a local SMTP server; every follower follows the practice's agency, immediately), load average "
-        f"{fanout['load_average'][0]} → {fanout['load_average'][1]}:",
-        "",
-        "| the moderator's publish request | all in-app notifications exist | all emails sent | notifications "
-        "| emails received by the SMTP server | duplicates |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: |",
-        f"| {_seconds(fanout['publish_seconds'])} | {_seconds(fanout['notifications_seconds'])} | "
-        f"{_seconds(fanout['emails_seconds'])} | {fanout['notifications']:,} | {fanout['smtp_received']:,} | "
-        f"{fanout['duplicates']} |",
-    ]
 
 
 def _write_report(rows, queries, practices: int, seconds: int, *, weights, fanout: dict | None, load) -> None:
@@ -393,7 +377,7 @@ def _write_report(rows, queries, practices: int, seconds: int, *, weights, fanou
     lines += ["", *_targets(rows)]
     lines += [
         "",
-        *_fanout_lines(fanout),
+        *fanout_report_lines(fanout),
         "",
         "Page weight (budget: first visit < 150 KB, repeat visit < 30 KB; HTML, CSS, JS, fonts, images excluded; "
         "bytes on the wire with `Accept-Encoding: gzip`, headers included; a repeat visit re-fetches only the HTML "

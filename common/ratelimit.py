@@ -44,11 +44,15 @@ def _who(request) -> str:
     return f"ip{client_ip(request)}"
 
 
-def ratelimit_hit(*, key: str, rate: str, request, fail_closed: bool = False) -> tuple[bool, int]:
-    """Count one request; returns (allowed, seconds until the window resets)."""
+def ratelimit_hit(
+    *, key: str, rate: str, request, fail_closed: bool = False, who: str | None = None
+) -> tuple[bool, int]:
+    """Count one request; returns (allowed, seconds until the window resets). `who` counts under another
+    identity than the user or client IP (e.g. a hash of the email address a form was sent for)."""
+    rate = getattr(settings, "RATELIMIT_RATES", {}).get(key, rate)
     limit, period = _parse(rate)
     window = int(time.time() // period)
-    cache_key = f"rl:{key}:{_who(request)}:{window}"
+    cache_key = f"rl:{key}:{who or _who(request)}:{window}"
     retry_after = period - int(time.time() % period)
     try:
         count_in_window = getattr(cache, "count_in_window", None)
@@ -63,6 +67,13 @@ def ratelimit_hit(*, key: str, rate: str, request, fail_closed: bool = False) ->
     return count <= limit, retry_after
 
 
+def ratelimited_response(request, *, retry_after: int):
+    """The 429 page with Retry-After, in the page's language."""
+    response = render(request, "429.html", {"retry_after": retry_after}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 def ratelimit(*, key: str, rate: str, methods: list[str] | None = None, when=None, fail_closed: bool = False):
     """`when(request)`, if given, decides whether this request counts (e.g. only searches with a query)."""
 
@@ -71,12 +82,9 @@ def ratelimit(*, key: str, rate: str, methods: list[str] | None = None, when=Non
         def wrapped(request, *args, **kwargs):
             counted = methods is None or request.method in methods
             if counted and (when is None or when(request)):
-                effective = getattr(settings, "RATELIMIT_RATES", {}).get(key, rate)
-                allowed, retry_after = ratelimit_hit(key=key, rate=effective, request=request, fail_closed=fail_closed)
+                allowed, retry_after = ratelimit_hit(key=key, rate=rate, request=request, fail_closed=fail_closed)
                 if not allowed:
-                    response = render(request, "429.html", {"retry_after": retry_after}, status=429)
-                    response["Retry-After"] = str(retry_after)
-                    return response
+                    return ratelimited_response(request, retry_after=retry_after)
             return view(request, *args, **kwargs)
 
         return wrapped

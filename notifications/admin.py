@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Delivery, DigestEntry, Follow, Notification, PublishFanOut
+from .models import Delivery, DigestEntry, Follow, Notification, NotificationSetting, PublishFanOut
 
 
 class DeliveryInline(admin.TabularInline):
@@ -48,6 +48,23 @@ class PublishFanOutAdmin(admin.ModelAdmin):
     list_display = ["__str__", "state", "notified", "digested", "created_at", "queued_at", "done_at", "withdrawn_at"]
     list_filter = ["state"]
     raw_id_fields = ["practice", "revision"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NotificationSetting)
+class NotificationSettingAdmin(admin.ModelAdmin):
+    """Read-only: people choose on their settings page (or by an unsubscribe link). Deleting a row puts that
+    group back to the default, e.g. when someone asks support to receive an email again."""
+
+    list_display = ["user", "group", "channel", "updated_at"]
+    list_filter = ["group", "channel"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]
 
     def has_add_permission(self, request):
         return False

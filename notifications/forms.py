@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Follow
+from .models import GROUP_CHANNELS, Follow, NotificationSetting
 from .services.follows import follow_target_get
 
 
@@ -48,5 +48,55 @@ class FollowUpdateForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("delete") and not data.get("frequency"):
+            raise forms.ValidationError(_("Pilih frekuensi."))
+        return data
+
+
+class NotificationSettingsForm(forms.Form):
+    """The settings page: one radio group per kind group, offering what that group allows (`GROUP_CHANNELS`).
+
+    Mandatory kinds have no field, so a posted value for one is simply not read (the page shows them fixed).
+    """
+
+    help_texts = {
+        NotificationSetting.Group.FOLLOWS: _(
+            "Seberapa sering tiap langganan dikirim (segera, harian, mingguan) Anda atur di Langganan saya; "
+            "“Hanya di portal” menghentikan email untuk semua langganan."
+        ),
+        NotificationSetting.Group.DIGESTS: _(
+            "Ringkasan berisi notifikasi yang Anda pilih untuk ringkasan harian atau mingguan dan praktik baru "
+            "dari langganan harian atau mingguan."
+        ),
+    }
+
+    def __init__(self, *args, channels: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(NotificationSetting.Channel.choices)
+        for group, label in NotificationSetting.Group.choices:
+            self.fields[group] = forms.ChoiceField(
+                label=label,
+                choices=[(channel, labels[channel]) for channel in GROUP_CHANNELS[group]],
+                widget=forms.RadioSelect,
+                initial=channels[group],
+                help_text=self.help_texts.get(group, ""),
+                error_messages={"required": _("Pilih cara menerima “%(group)s”.") % {"group": label}},
+            )
+
+
+class FollowerFollowForm(forms.Form):
+    """An email-only follower changes (or stops) one follow on their page: `follow` names which of theirs."""
+
+    follow = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    frequency = forms.ChoiceField(label=_("Kirim kabar"), choices=Follow.Frequency.choices, required=False)
+    stop = forms.BooleanField(required=False)
+    everything = forms.BooleanField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("everything"):
+            return data
+        if not data.get("follow"):
+            raise forms.ValidationError(_("Langganan tidak ditemukan."))
+        if not (data.get("stop") or data.get("frequency")):
             raise forms.ValidationError(_("Pilih frekuensi."))
         return data

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.signals import SECURITY_KINDS
 from common.constraints import ConstraintErrorsOnFields
 
 
@@ -33,6 +34,10 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     # Emails to followers: the one-click unsubscribe address (path), also sent as List-Unsubscribe (RFC 8058).
     unsubscribe_url = models.CharField(max_length=300, blank=True)
+    # "daily" / "weekly": the recipient reads this kind in a digest (NotificationSetting), no email of its own;
+    # `digest` is the digest notification that carried it (set in the transaction that writes the digest).
+    digest_frequency = models.CharField(max_length=10, blank=True)
+    digest = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="digested")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -48,8 +53,23 @@ class Notification(models.Model):
                 name="notification_has_recipient",
                 violation_error_message=_("Notifikasi perlu penerima: pengguna atau alamat email."),
             ),
+            models.CheckConstraint(
+                condition=Q(digest_frequency__in=["", "daily", "weekly"])
+                & (Q(digest_frequency="") | Q(recipient__isnull=False)),
+                name="notification_digest_frequency_known",
+                violation_error_message=_(
+                    "Hanya notifikasi untuk pengguna yang dapat menunggu ringkasan harian atau mingguan."
+                ),
+            ),
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(
+                fields=["digest_frequency", "recipient"],
+                condition=~Q(digest_frequency="") & Q(digest__isnull=True),
+                name="notification_digest_waiting",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.subject
@@ -328,3 +348,110 @@ class PublishFanOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.practice_id} r{self.revision_id}: {self.state}"
+
+
+# Notification settings per kind group ------------------------------------------------------------------------
+
+# Never switched off and always emailed at once: the security notices and the follow-by-email confirmation.
+MANDATORY_KINDS = frozenset(SECURITY_KINDS | {"follow_confirm"})
+# What the settings page calls them (shown fixed, with why).
+MANDATORY_KIND_LABELS = {
+    "invitation": _("Undangan bergabung"),
+    "password_reset": _("Atur ulang kata sandi"),
+    "two_factor_reset": _("Atur ulang verifikasi dua langkah"),
+    "follow_confirm": _("Konfirmasi langganan lewat email"),
+}
+
+
+class NotificationSetting(models.Model):
+    """How one person wants one group of notification kinds: a row only where they differ from the default.
+
+    Every kind a user can receive belongs to exactly one group (`KIND_GROUPS`) or is mandatory
+    (`MANDATORY_KINDS`, no group, so no row can switch it off). `services.notify.notify` reads the setting for
+    each user recipient: the in-app notification is always written; an email at once only for "immediate";
+    "daily"/"weekly" leave it waiting for the person's next digest (`services.digests.digests_send`).
+    """
+
+    class Group(models.TextChoices):
+        DECISIONS = "decisions", _("Keputusan atas praktik saya")
+        REVIEWS = "reviews", _("Tinjauan dan persetujuan yang menunggu saya")
+        REMINDERS = "reminders", _("Pengingat dan tenggat waktu")
+        QUESTIONS = "questions", _("Pertanyaan untuk instansi saya")
+        REPLICATION = "replication", _("Replikasi praktik saya")
+        FOLLOWS = "follows", _("Praktik baru dari yang saya ikuti")
+        DIGESTS = "digests", _("Ringkasan harian dan mingguan")
+
+    class Channel(models.TextChoices):
+        IN_APP = "in_app", _("Hanya di portal")
+        IMMEDIATE = "immediate", _("Di portal dan email segera")
+        DAILY = "daily", _("Di portal dan email ringkasan harian")
+        WEEKLY = "weekly", _("Di portal dan email ringkasan mingguan")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings")
+    group = models.CharField(_("kelompok"), max_length=20, choices=Group.choices)
+    channel = models.CharField(_("cara menerima"), max_length=10, choices=Channel.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user", "group"]
+        verbose_name = _("pengaturan notifikasi")
+        verbose_name_plural = _("pengaturan notifikasi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "group"],
+                name="notificationsetting_once_per_group",
+                violation_error_message=_("Kelompok notifikasi ini sudah punya pengaturan untuk pengguna ini."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    group__in=["decisions", "reviews", "reminders", "questions", "replication", "follows", "digests"]
+                ),
+                name="notificationsetting_group_known",
+                violation_error_message=_("Kelompok notifikasi tidak dikenal."),
+            ),
+            # Followed topics keep their own frequency per follow, and a digest cannot wait for a digest:
+            # for those two groups the choice is only "in the portal only" or "also by email".
+            models.CheckConstraint(
+                condition=Q(channel__in=["in_app", "immediate"])
+                | (Q(channel__in=["daily", "weekly"]) & ~Q(group__in=["follows", "digests"])),
+                name="notificationsetting_channel_known",
+                violation_error_message=_("Cara menerima ini tidak tersedia untuk kelompok notifikasi ini."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.group} → {self.channel}"
+
+
+G = NotificationSetting.Group
+# Every kind template in templates/notifications/kinds/ is here or in MANDATORY_KINDS (a test lists them).
+KIND_GROUPS: dict[str, str] = {
+    "published": G.DECISIONS,
+    "rejected": G.DECISIONS,
+    "changes_requested": G.DECISIONS,
+    "archived": G.DECISIONS,
+    "agency_returned": G.DECISIONS,
+    "review_assigned": G.REVIEWS,
+    "submitted": G.REVIEWS,
+    "agency_review": G.REVIEWS,
+    "sla_reminder": G.REMINDERS,
+    "sla_escalation": G.REMINDERS,
+    "changes_reminder": G.REMINDERS,
+    "question_reminder": G.REMINDERS,
+    "freshness_request": G.REMINDERS,
+    "freshness_lapsed": G.REMINDERS,
+    "question_asked": G.QUESTIONS,
+    "question_answered": G.QUESTIONS,
+    "replication_started": G.REPLICATION,
+    "replication_stage": G.REPLICATION,
+    "replication_response": G.REPLICATION,
+    "follow_published": G.FOLLOWS,
+    "digest_daily": G.DIGESTS,
+    "digest_weekly": G.DIGESTS,
+}
+# Without a row, everything is emailed at once, as before settings existed (people opt into digests).
+DEFAULT_CHANNELS: dict[str, str] = {group: NotificationSetting.Channel.IMMEDIATE for group in G.values}
+GROUP_CHANNELS: dict[str, list[str]] = {
+    group: (["in_app", "immediate"] if group in (G.FOLLOWS, G.DIGESTS) else ["in_app", "immediate", "daily", "weekly"])
+    for group in G.values
+}

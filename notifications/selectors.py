@@ -1,6 +1,6 @@
 from django.db.models import QuerySet
 
-from .models import Follow, Notification
+from .models import DEFAULT_CHANNELS, Follow, Notification, NotificationSetting
 
 
 def notification_list(*, user) -> QuerySet[Notification]:
@@ -26,3 +26,25 @@ def follow_for_target(*, user, kind: str, target) -> Follow | None:
     if target is None or not user.is_authenticated:
         return None
     return Follow.objects.filter(user=user, kind=kind, **{kind: target}).first()
+
+
+def notification_settings_for(*, user) -> dict[str, str]:
+    """The user's channel for every kind group (group → channel), the defaults filled in."""
+    chosen = dict(NotificationSetting.objects.filter(user=user).values_list("group", "channel"))
+    return {group: chosen.get(group, default) for group, default in DEFAULT_CHANNELS.items()}
+
+
+def notification_channels(*, user_ids, group: str) -> dict[int, str]:
+    """The users' channel for one group, in one query (user id → channel; the default for users without a row)."""
+    ids = list(user_ids)
+    chosen = dict(NotificationSetting.objects.filter(user_id__in=ids, group=group).values_list("user_id", "channel"))
+    return {pk: chosen.get(pk, DEFAULT_CHANNELS[group]) for pk in ids}
+
+
+def follows_for_email(*, email: str) -> QuerySet[Follow]:
+    """An email-only follower's follows (the follower page reached by the signed link in their emails)."""
+    return (
+        Follow.objects.filter(user=None, email=email)
+        .select_related("theme", "province", "agency")
+        .order_by("kind", "id")
+    )

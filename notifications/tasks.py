@@ -14,8 +14,22 @@ from .services import delivery, digests, fanout
     retry_jitter=True,
     max_retries=delivery.MAX_ATTEMPTS,
 )
+def deliveries_send(delivery_ids: list[int]) -> int:
+    """Send a batch of outbox rows over one SMTP connection; harmless when redelivered or duplicated (the
+    service claims each row under lock), and a retry sends only what is still pending."""
+    return delivery.deliveries_send_now(delivery_ids=delivery_ids)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(delivery.DeliveryError, OperationalError, InterfaceError),
+    retry_backoff=30,
+    retry_backoff_max=60 * 30,
+    retry_jitter=True,
+    max_retries=delivery.MAX_ATTEMPTS,
+)
 def delivery_send(delivery_id: int) -> bool:
-    """Send one outbox row; harmless when redelivered or duplicated (the service checks the state under lock)."""
+    """Send one outbox row (tasks queued before batches existed, and tests); a batch of one."""
     return delivery.delivery_send_now(delivery_id=delivery_id)
 
 

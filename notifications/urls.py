@@ -14,4 +14,7 @@ urlpatterns = [
     path(_("langganan/<int:pk>/"), views.follow_change, name="follow_change"),
     path(_("langganan/konfirmasi/<str:token>/"), views.follow_confirm, name="follow_confirm"),
     path(_("berhenti/<str:token>/"), views.unsubscribe, name="unsubscribe"),
+    path(_("pengaturan/"), views.notification_settings, name="settings"),
+    path(_("berhenti-jenis/<str:token>/"), views.unsubscribe_kind, name="unsubscribe_kind"),
+    path(_("pengikut/<str:token>/"), views.follower_manage, name="follower_manage"),
 ]

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,8 +13,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.ratelimit import ratelimit
 
-from .forms import FollowEmailForm, FollowForm, FollowUpdateForm, MarkReadForm
-from .selectors import follow_by_token, follows_for_user, notification_list
+from .forms import (
+    FollowEmailForm,
+    FollowerFollowForm,
+    FollowForm,
+    FollowUpdateForm,
+    MarkReadForm,
+    NotificationSettingsForm,
+)
+from .models import MANDATORY_KIND_LABELS, Follow, NotificationSetting
+from .selectors import (
+    follow_by_token,
+    follows_for_email,
+    follows_for_user,
+    notification_list,
+    notification_settings_for,
+)
 from .services.follows import follow_confirm as follow_confirm_service
 from .services.follows import (
     follow_request_by_email,
@@ -21,8 +36,12 @@ from .services.follows import (
     follow_target_get,
     follow_unsubscribe,
     follow_update,
+    follower_follow_update,
+    follower_follows_stop,
 )
 from .services.notify import notification_mark_read
+from .services.preferences import notification_setting_set, notification_settings_save
+from .tokens import follower_manage_read, kind_unsubscribe_read
 
 
 @login_required
@@ -138,3 +157,77 @@ def unsubscribe(request, token: str):
         follow_unsubscribe(token=token, everything=everything)
         return render(request, "notifications/unsubscribed.html", {"follow": found, "everything": everything})
     return render(request, "notifications/unsubscribe.html", {"follow": found, "everything": everything})
+
+
+# Notification settings and the links in emails -----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request):
+    """Per kind group: in the portal only, by email at once, or in a daily or weekly digest email."""
+    channels = notification_settings_for(user=request.user)
+    status = 200
+    if request.method == "POST":
+        form = NotificationSettingsForm(request.POST, channels=channels)
+        if form.is_valid():
+            notification_settings_save(user=request.user, channels=form.cleaned_data)
+            messages.success(request, _("Pengaturan notifikasi disimpan."))
+            return redirect("notifications:settings")
+        status = 400
+    else:
+        form = NotificationSettingsForm(channels=channels)
+    context = {"form": form, "mandatory": sorted(MANDATORY_KIND_LABELS.items())}
+    return render(request, "notifications/settings.html", context, status=status)
+
+
+def _kind_unsubscribe_target(token: str):
+    """(user, group) of a valid kind-unsubscribe token for an active user; None otherwise."""
+    found = kind_unsubscribe_read(token=token)
+    if found is None or found[1] not in NotificationSetting.Group.values:
+        return None
+    user = get_user_model().objects.filter(pk=found[0], is_active=True).first()
+    return (user, NotificationSetting.Group(found[1])) if user else None
+
+
+@csrf_exempt  # RFC 8058 one-click POSTs come from mail providers without a CSRF token; the signed token authorises.
+@require_http_methods(["GET", "POST"])
+def unsubscribe_kind(request, token: str):
+    """The unsubscribe link of a user's email: GET asks (mail scanners prefetch links), POST (the button, or
+    RFC 8058 `List-Unsubscribe=One-Click`) sets that kind group to "in the portal only". Needs no login."""
+    target = _kind_unsubscribe_target(token)
+    if target is None:
+        return render(request, "notifications/token_invalid.html", status=404)
+    user, group = target
+    if request.method == "POST":
+        notification_setting_set(user=user, group=group, channel=NotificationSetting.Channel.IN_APP)
+        return render(request, "notifications/unsubscribed_kind.html", {"group": group})
+    return render(request, "notifications/unsubscribe_kind.html", {"group": group, "address": user.email})
+
+
+@require_http_methods(["GET", "POST"])
+def follower_manage(request, token: str):
+    """An email-only follower's page (signed link in every follower email): all follows of the address, each
+    to change or stop, or stop them all. Needs no login; a changed link is a 404."""
+    email = follower_manage_read(token=token)
+    if email is None:
+        return render(request, "notifications/token_invalid.html", status=404)
+    status = 200
+    if request.method == "POST":
+        form = FollowerFollowForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["everything"]:
+                follower_follows_stop(email=email)
+                messages.success(request, _("Semua langganan dihentikan."))
+            elif follower_follow_update(
+                email=email, follow_id=data["follow"], frequency=data["frequency"], stop=data["stop"]
+            ):
+                messages.success(request, _("Langganan diperbarui."))
+            else:
+                messages.error(request, _("Langganan tidak dapat diperbarui."))
+            return redirect(request.path)
+        messages.error(request, _("Langganan tidak dapat diperbarui."))
+        status = 400
+    context = {"email": email, "follows": follows_for_email(email=email), "frequencies": Follow.Frequency.choices}
+    return render(request, "notifications/follower_manage.html", context, status=status)

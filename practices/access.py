@@ -101,6 +101,24 @@ def practice_can_see_contact(*, user) -> bool:
     return roles.moderator or roles.has_agency
 
 
+def practice_get_for_translation(*, user, pk: int, verify: bool = False) -> Practice:
+    """A published practice whose English version the user may write: the owning agency's members, and
+    moderators as the ministry's translators. Anyone else gets 404; a practice without a published revision
+    (nothing to translate yet) too. With `verify`: marking it verified is for moderators only (403 otherwise)."""
+    practice = practice_get_for_user(user=user, pk=pk)
+    roles = roles_for(user)
+    if practice.live_revision_id is None or not (roles.moderator or roles.member_of(practice.agency_id)):
+        raise Http404
+    if verify and not roles.moderator:
+        raise PermissionDenied(_("Hanya moderator kementerian yang dapat memverifikasi terjemahan."))
+    return practice
+
+
+def practice_can_verify_translation(*, user) -> bool:
+    """Whether the translation editor offers "verify" (the same rule as `practice_get_for_translation`)."""
+    return roles_for(user).moderator
+
+
 # Ministry steps and the navigation ----------------------------------------------------------------------------
 
 

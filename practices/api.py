@@ -29,6 +29,7 @@ from accounts.access import api_two_factor_require
 from common.api import ErrorSerializer, StablePagination, VersionConflict
 from common.cache import public_cache_memo
 from common.idempotency import IdempotentWritesMixin
+from common.opendata import license_link_header
 from common.parsers import BoundedJSONParser
 
 from .access import (
@@ -347,7 +348,7 @@ class PracticeViewSet(IdempotentWritesMixin, mixins.ListModelMixin, viewsets.Gen
 @extend_schema(
     summary="All published practices with indicators, JSON Lines",
     description="One practice per line, as `/api/v1/practices/<id>/` shows it to the public. Regenerated after "
-    "every publication and nightly.",
+    'every publication and nightly. Licensed CC BY 4.0 (the `Link: <...>; rel="license"` header says so).',
     responses={(200, "application/x-ndjson"): OpenApiTypes.BINARY},
 )
 @api_view(["GET"])
@@ -358,4 +359,5 @@ def dump(request):
         practice_dump_write()
     response = FileResponse(path.open("rb"), content_type="application/x-ndjson", filename="rbx-practices.jsonl")
     response["Cache-Control"] = "public, max-age=3600"
+    response["Link"] = license_link_header()  # a JSON Lines file has no place for it inside
     return response

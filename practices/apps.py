@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class PracticesConfig(AppConfig):
     name = "practices"
     verbose_name = _("Praktik baik")
+
+    def ready(self) -> None:
+        # Renamed agencies and regions reach their practices' search vectors (see practices.receivers).
+        from . import receivers  # noqa: F401 - Django's pattern: connect signal receivers once apps are ready

@@ -1,9 +1,13 @@
-"""Full-text search over published practices, with a trigram fallback for typos.
+"""Full-text search over published practices: one query over the text, the names and both languages.
 
-The query is parsed three times (Indonesian stemming, `simple` for names and acronyms, English stemming) and
-the three are OR-ed, matching the three configurations stored in `Practice.search_vector`. When nothing
-matches, the query is most likely misspelt: titles are matched by trigram word similarity (the GIN trigram
-index serves the `%>` operator) and the closest title words are offered as "did you mean".
+A practice's search vector (`PRACTICE_VECTOR_SQL`) holds its title (A), summary and the names it is known by
+(B: agency name and acronym, region and province, theme names in both languages), and its narrative (C/D), in
+Indonesian and English stemming plus a `simple` copy for names and acronyms, and the verified English version
+of the live revision (`PracticeTranslation`, English stemming) when there is one. A query is parsed the same three
+ways and OR-ed; glossary terms in it (`GlossaryTerm`, e.g. "poverty" / "kemiskinan") are also searched in the
+other language. When nothing matches, query words found nowhere are corrected to the most similar word of the
+vocabulary (`SearchWord`, trigram similarity) and the corrected query is searched, with "did you mean"; when
+that finds nothing either, titles are matched by trigram word similarity.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from common.cache import public_cache_memo
 
-from .models import Practice
+from .models import GlossaryTerm, Practice
 
 # Markers PostgreSQL puts around highlighted words; the text is escaped first, then they become <mark>.
 _START, _STOP = "\u2983", "\u2984"
@@ -33,6 +37,59 @@ SUGGESTION_MIN_SIMILARITY = 0.45
 # fifth of 100,000 practices would otherwise have ts_rank read 20,000 search vectors for every page.
 # A multiple of the page size, so that no page straddles the two orders.
 RANK_CANDIDATES = 500
+# A query word is corrected to a vocabulary word at least this similar (trigram similarity of the two words).
+CORRECTION_MIN_SIMILARITY = 0.4
+
+# The search vector of a practice `p` from its live revision `r` (one definition: the publish service, the
+# refresh after a rename and the benchmark seed all use it). Names are B, like the summary: "Surabaya" or
+# "poverty" (a theme's English name) is what the practice is about, more than a word of its narrative. Agency
+# and region names are not stemmed (they are names; stemming "Pemerintah Kota" would only add matches); theme
+# names are, so that "mengentaskan kemiskinan" finds the theme "Pengentasan Kemiskinan".
+PRACTICE_VECTOR_SQL = """
+    setweight(to_tsvector('indonesian', r.title), 'A')
+    || setweight(to_tsvector('simple', r.title), 'A')
+    || setweight(to_tsvector('english', r.title), 'A')
+    || setweight(to_tsvector('indonesian', r.summary), 'B')
+    || setweight(to_tsvector('simple', r.summary), 'B')
+    || setweight(to_tsvector('english', r.summary), 'B')
+    || setweight(to_tsvector('indonesian', r.problem || ' ' || r.approach || ' ' || r.impact), 'C')
+    || setweight(to_tsvector('indonesian', r.challenges || ' ' || r.failures || ' ' || r.do_differently), 'D')
+    || setweight(to_tsvector('english', r.problem || ' ' || r.approach || ' ' || r.impact), 'D')
+    || setweight(to_tsvector('simple', r.problem || ' ' || r.approach || ' ' || r.impact), 'D')
+    || coalesce((
+        -- The verified English version of this very revision (practices.PracticeTranslation), English stemming,
+        -- weighted as the original: a draft, or a translation of an older revision, is not searchable.
+        SELECT setweight(to_tsvector('english', coalesce(tr.fields->>'title', '')), 'A')
+            || setweight(to_tsvector('simple', coalesce(tr.fields->>'title', '')), 'A')
+            || setweight(to_tsvector('english', coalesce(tr.fields->>'summary', '')), 'B')
+            || setweight(to_tsvector('english', concat_ws(' ', tr.fields->>'problem', tr.fields->>'approach',
+                tr.fields->>'impact')), 'C')
+            || setweight(to_tsvector('english', concat_ws(' ', tr.fields->>'challenges', tr.fields->>'failures',
+                tr.fields->>'do_differently')), 'D')
+        FROM practices_practicetranslation tr
+        WHERE tr.revision_id = r.id AND tr.language = 'en' AND tr.state = 'verified'
+    ), ''::tsvector)
+    || coalesce((
+        SELECT setweight(to_tsvector('simple', n.names), 'B')
+            || setweight(to_tsvector('simple', n.names_id), 'B')
+            || setweight(to_tsvector('indonesian', n.names_id), 'B')
+            || setweight(to_tsvector('simple', n.names_en), 'B') || setweight(to_tsvector('english', n.names_en), 'B')
+        FROM (
+            -- Region names carry their "Kabupaten"/"Kota", so both "Sidoarjo" and "Kabupaten Sidoarjo" match.
+            SELECT concat_ws(' ', a.name, a.acronym, reg.name, prov.name) AS names,
+                   coalesce(th.names_id, '') AS names_id, coalesce(th.names_en, '') AS names_en
+            FROM agencies_agency a
+            LEFT JOIN agencies_region reg ON reg.id = a.region_id
+            LEFT JOIN agencies_region prov ON prov.id = reg.province_id
+            CROSS JOIN LATERAL (
+                SELECT string_agg(t.name_id, ' ') AS names_id, string_agg(t.name_en, ' ') AS names_en
+                FROM practices_practice_themes pt JOIN practices_theme t ON t.id = pt.theme_id
+                WHERE pt.practice_id = p.id
+            ) th
+            WHERE a.id = p.agency_id
+        ) n
+    ), ''::tsvector)
+"""
 
 
 @dataclass
@@ -43,6 +100,8 @@ class SearchPlan:
     mode: str = "none"  # "fts", "trigram" or "none" (nothing matched)
     query: SearchQuery | None = None
     suggestion: str = ""
+    # True when the results are those of the suggestion (query words corrected to the vocabulary).
+    corrected: bool = False
     words: list[str] = field(default_factory=list)
 
     def filter(self, queryset: QuerySet) -> QuerySet:
@@ -142,6 +201,7 @@ class RankedMatches:
 
 
 def search_query(text: str) -> SearchQuery:
+    """`text` as the user wrote it (websearch syntax: quotes, `or`, `-`), in the three configurations."""
     return (
         SearchQuery(text, config="indonesian", search_type="websearch")
         | SearchQuery(text, config="simple", search_type="websearch")
@@ -149,28 +209,156 @@ def search_query(text: str) -> SearchQuery:
     )
 
 
-def search_plan(text: str, *, version: int | None = None) -> SearchPlan:
-    """Decide how `text` is matched (one or two small queries, whatever the data size).
+def _phrase_query(text: str) -> SearchQuery:
+    return (
+        SearchQuery(text, config="indonesian", search_type="plain")
+        | SearchQuery(text, config="simple", search_type="plain")
+        | SearchQuery(text, config="english", search_type="plain")
+    )
 
-    The decision depends only on the text and the published set, so it is kept with the public cache version
-    (`version`, when the caller has read it) like the list's counts."""
+
+# A query is a list of segments that must all match: a segment of one element is the user's text (websearch
+# syntax); a longer one is a glossary term followed by its translations, any of which may match.
+Segments = list[tuple[str, ...]]
+
+
+def segments_query(segments: Segments) -> SearchQuery:
+    combined = None
+    for segment in segments:
+        if len(segment) == 1:
+            part = search_query(segment[0])
+        else:
+            part = _phrase_query(segment[0])
+            for other in segment[1:]:
+                part = part | _phrase_query(other)
+        combined = part if combined is None else combined & part
+    return combined
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def glossary_pairs() -> dict[str, tuple[str, ...]]:
+    """Every glossary term (either language, lower case) with its translations; kept per public version
+    (the glossary admin bumps it)."""
+
+    def compute():
+        pairs: dict[str, set[str]] = {}
+        for indonesian, english in GlossaryTerm.objects.values_list("indonesian", "english"):
+            indonesian, english = _norm(indonesian), _norm(english)
+            pairs.setdefault(indonesian, set()).add(english)
+            pairs.setdefault(english, set()).add(indonesian)
+        return {term: tuple(sorted(others - {term})) for term, others in pairs.items()}
+
+    return public_cache_memo("glossary-pairs", (), compute)
+
+
+_WORD_EDGES = ".,;:!?()[]\"'"
+_SYNTAX = ('"', " or ", " -")
+
+
+def glossary_segments(text: str, pairs: dict[str, tuple[str, ...]]) -> Segments:
+    """Split `text` into the user's words and glossary terms (longest term first), each term with its
+    translations. Text using the search syntax (quotes, `or`, `-word`) is left as it was written."""
+    if not pairs or any(mark in f" {text.lower()}" for mark in _SYNTAX):
+        return [(text,)]
+    longest = max(len(term.split()) for term in pairs)
+    words = text.split()
+    keys = [w.strip(_WORD_EDGES).lower() for w in words]
+    segments: Segments = []
+    plain: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            term = " ".join(keys[i : i + n])
+            if pairs.get(term):
+                if plain:
+                    segments.append((" ".join(plain),))
+                    plain = []
+                segments.append((term, *pairs[term]))
+                i += n
+                break
+        else:
+            plain.append(words[i])
+            i += 1
+    if plain:
+        segments.append((" ".join(plain),))
+    return segments
+
+
+def search_plan(text: str, *, version: int | None = None) -> SearchPlan:
+    """Decide how `text` is matched (a few small queries, whatever the data size).
+
+    The decision depends only on the text, the glossary and the published set, so it is kept with the public
+    cache version (`version`, when the caller has read it) like the list's counts: a page then builds its query
+    from the kept segments without reading the glossary."""
     text = " ".join(text.split())[:200]
     plan = SearchPlan(text=text, words=text.split())
     if not text:
         return plan
-    plan.query = search_query(text)
-    plan.mode, plan.suggestion = public_cache_memo(
-        "search-plan", text, lambda: _search_decide(text, plan.query), version=version
+    plan.mode, plan.suggestion, plan.corrected, segments = public_cache_memo(
+        "search-plan-v2", text, lambda: _search_decide(text), version=version
     )
+    plan.query = segments_query(segments)
     return plan
 
 
-def _search_decide(text: str, query: SearchQuery) -> tuple[str, str]:
+def _search_decide(text: str) -> tuple[str, str, bool, Segments]:
     published = Practice.objects.published()
-    if published.filter(search_vector=query).exists():
-        return "fts", ""
+    pairs = glossary_pairs()
+    segments = glossary_segments(text, pairs)
+    if published.filter(search_vector=segments_query(segments)).exists():
+        return "fts", "", False, segments
+    corrected = corrected_text(text)
+    if corrected:
+        corrected_segments = glossary_segments(corrected, pairs)
+        if published.filter(search_vector=segments_query(corrected_segments)).exists():
+            return "fts", corrected, True, corrected_segments
     mode = "trigram" if published.filter(title__trigram_word_similar=text).exists() else "none"
-    return mode, did_you_mean(text)
+    return mode, corrected or did_you_mean(text), False, segments
+
+
+def corrected_text(text: str) -> str:
+    """`text` with every word that matches no published practice (in any of the three configurations) replaced
+    by the most similar vocabulary word, or "" when no word was replaced. Two queries: which words match (GIN
+    lookups), then the closest vocabulary word of each that does not (the trigram index serves `%`)."""
+    words = [w.strip(_WORD_EDGES).lower() for w in text.split()][:8]
+    candidates = [w for w in words if len(w) >= 3 and w.isalpha()]
+    if not candidates:
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT q.w FROM unnest(%s::text[]) AS q(w)
+            WHERE NOT EXISTS (
+                SELECT 1 FROM practices_practice p
+                WHERE p.status = 'published' AND p.search_vector @@ (
+                    plainto_tsquery('indonesian', q.w) || plainto_tsquery('simple', q.w)
+                    || plainto_tsquery('english', q.w)))
+            AND NOT EXISTS (
+                SELECT 1 FROM practices_glossaryterm g WHERE lower(g.indonesian) = q.w OR lower(g.english) = q.w)
+            """,
+            [candidates],
+        )
+        unknown = [row[0] for row in cursor.fetchall()]
+        if not unknown:
+            return ""
+        cursor.execute(
+            """
+            SELECT q.w, c.word FROM unnest(%s::text[]) AS q(w)
+            CROSS JOIN LATERAL (
+                SELECT s.word FROM practices_searchword s
+                WHERE s.word %% q.w AND similarity(s.word, q.w) >= %s
+                ORDER BY similarity(s.word, q.w) DESC, s.frequency DESC, s.word LIMIT 1
+            ) c
+            """,
+            [unknown, CORRECTION_MIN_SIMILARITY],
+        )
+        replacement = dict(cursor.fetchall())
+    if not replacement:
+        return ""
+    return " ".join(replacement.get(w, w) for w in words)
 
 
 def did_you_mean(text: str) -> str:

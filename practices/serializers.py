@@ -19,7 +19,17 @@ from rest_framework import serializers
 from agencies.models import Region
 from common.text import no_control_characters
 
-from .models import Attachment, Indicator, IndicatorValue, Practice, PracticeRevision, Theme, Verification
+from .models import (
+    TRANSLATABLE_FIELDS,
+    Attachment,
+    Indicator,
+    IndicatorValue,
+    Practice,
+    PracticeRevision,
+    PracticeTranslation,
+    Theme,
+    Verification,
+)
 from .sections import INDICATOR_FIELDS, SECTION_FIELDS, VALUE_FIELDS
 from .workflow import DECISIONS
 
@@ -271,6 +281,30 @@ class ReplicationCountsSerializer(serializers.Serializer):
     )
 
 
+class TranslationSerializer(serializers.Serializer):
+    """A verified translation of the live revision's text (title, summary, narrative; an empty field means
+    "read it in Indonesian"). Drafts and translations of older revisions are never exposed."""
+
+    language = serializers.CharField(read_only=True, help_text=_("Kode bahasa terjemahan (BCP 47), mis. en."))
+    verified = serializers.SerializerMethodField(help_text=_("Selalu true: hanya terjemahan terverifikasi tampil."))
+    verified_at = serializers.DateTimeField(read_only=True, help_text=_("Kapan moderator memverifikasinya."))
+    source = serializers.CharField(read_only=True, help_text=_("Asal terjemahan: human atau machine (dikoreksi)."))
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in TRANSLATABLE_FIELDS:
+            fields[name] = serializers.CharField(
+                source=f"fields.{name}",
+                default="",
+                read_only=True,
+                help_text=PracticeRevision._meta.get_field(name).verbose_name,
+            )
+        return fields
+
+    def get_verified(self, translation: PracticeTranslation) -> bool:
+        return translation.state == PracticeTranslation.State.VERIFIED
+
+
 class PracticeDetailSerializer(PracticeListSerializer):
     """A practice with the content of the revision the caller reads (`practice.api_revision`).
 
@@ -341,6 +375,12 @@ class PracticeDetailSerializer(PracticeListSerializer):
         read_only=True, allow_null=True, help_text=_("Kapan praktik dinyatakan dihentikan, bila dihentikan.")
     )
     stopped_reason = serializers.CharField(read_only=True, help_text=_("Alasan praktik dihentikan."))
+    language = serializers.SerializerMethodField(
+        help_text=_("Bahasa teks di atas: selalu id (praktik ditulis dalam bahasa Indonesia).")
+    )
+    translations = serializers.SerializerMethodField(
+        help_text=_("Versi bahasa lain yang telah diverifikasi moderator, dari revisi yang terbit.")
+    )
     # The working revision's own title, summary and identity, not the practice's denormalised live copy
     # (for the public both are the live revision).
     title = serializers.CharField(source="api_revision.title", read_only=True, help_text=_("Judul praktik."))
@@ -359,6 +399,19 @@ class PracticeDetailSerializer(PracticeListSerializer):
 
     def get_contact_email(self, practice: Practice) -> str | None:
         return practice.api_revision.contact_email if self.context.get("show_contact") else None
+
+    def get_language(self, practice: Practice) -> str:
+        return "id"
+
+    @extend_schema_field(TranslationSerializer(many=True))
+    def get_translations(self, practice: Practice) -> list:
+        # Read through `practice.translations.all()` so that a list (the dump) can prefetch them.
+        rows = [
+            t
+            for t in practice.translations.all()
+            if t.state == PracticeTranslation.State.VERIFIED and t.revision_id == practice.live_revision_id
+        ]
+        return TranslationSerializer(sorted(rows, key=lambda t: t.language), many=True).data
 
     @extend_schema_field(ReplicationCountsSerializer)
     def get_replications(self, practice: Practice) -> dict:

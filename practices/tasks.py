@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from .services import dump, jobs, screening
+from .services import covers, dump, indexing, jobs, screening, translations
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError, OperationalError, InterfaceError), retry_backoff=30, max_retries=5)
@@ -34,3 +34,28 @@ def practice_dump_regenerate() -> dict:
     # Cleared first, so a publication during the write queues the next run instead of being missed.
     dump.practice_dump_debounce_clear()
     return dump.practice_dump_write()
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError, OperationalError, InterfaceError), retry_backoff=30, max_retries=5)
+def practice_search_vectors_refresh(agency_ids: list[int]) -> int:
+    """Rewrite the search vectors of these agencies' practices after a rename (harmless when repeated)."""
+    return indexing.practice_search_vectors_refresh(agency_ids=agency_ids)
+
+
+@shared_task(acks_late=True)
+def search_vocabulary_rebuild() -> int:
+    """Recount the words typos are corrected to (nightly: withdrawn practices' words go, counts are exact)."""
+    return indexing.search_vocabulary_rebuild()
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError, OperationalError, InterfaceError), retry_backoff=10, max_retries=5)
+def cover_variants_make(attachment_id: int) -> int:
+    """The resized variants of one uploaded cover (harmless when repeated: a cover that has them is skipped)."""
+    return covers.cover_variants_make(attachment_id=attachment_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=10, max_retries=3)
+def translation_machine_draft(translation_id: int) -> str:
+    """A machine draft of one translation (the service records the backend's errors on the row; a repeated
+    task finds it no longer pending and does nothing)."""
+    return translations.translation_machine_draft(translation_id=translation_id)

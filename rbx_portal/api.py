@@ -3,17 +3,36 @@
 from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import APIRootView, DefaultRouter
 
-from agencies.api import AgencyViewSet
+from agencies.api import AgencyViewSet, InvitationViewSet, MemberViewSet
+from common.opendata import license_data, license_link_header
 from ledger.api import ReplicationViewSet
 from practices.api import PracticeViewSet, ThemeViewSet, dump
 
-router = DefaultRouter()
+
+class PortalAPIRootView(APIRootView):
+    """The API's entry points and the open licence (CC BY 4.0) of everything the API serves."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response.data = {**response.data, "license": license_data()}
+        response["Link"] = license_link_header()
+        return response
+
+
+class PortalRouter(DefaultRouter):
+    APIRootView = PortalAPIRootView
+
+
+router = PortalRouter()
 # Agency codes contain dots (`35.78`): no `.json` format suffixes, the API speaks JSON only.
 router.include_format_suffixes = False
 router.register("themes", ThemeViewSet, basename="theme")
 router.register("agencies", AgencyViewSet, basename="agency")
+# The caller's own agency (its admin): members and invitations.
+router.register("members", MemberViewSet, basename="member")
+router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("practices", PracticeViewSet, basename="practice")
 router.register("replications", ReplicationViewSet, basename="replication")
 

@@ -159,8 +159,9 @@ def cmd_run() -> int:
             "  Demo accounts (sample content, password 'demo-portal-2026'):\n"
             "    anggota@demo.rbx.go.id   agency member, Kota Surabaya\n"
             "    admin@demo.rbx.go.id     agency admin, Kota Surabaya\n"
-            "    moderator@demo.rbx.go.id ministry moderator\n"
-            "    lead@demo.rbx.go.id      lead moderator\n"
+            "    moderator@demo.rbx.go.id ministry moderator; two-factor: sample authenticator secret\n"
+            "                             GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ or a recovery code (README)\n"
+            "    lead@demo.rbx.go.id      lead moderator (enrols an authenticator app at first sign-in)\n"
             "  Ctrl-C stops everything.\n",
             flush=True,
         )

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
+    # Lists the person's sessions and remembers the interface language they use (after the view).
+    "accounts.middleware.AccountActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -143,6 +145,8 @@ PUBLIC_CACHE_LOCAL_SECONDS = env.float("PUBLIC_CACHE_LOCAL_SECONDS", default=1.0
 # How long a worker's claim on an email delivery lasts before another worker may reconcile it (longer than
 # any SMTP conversation; see notifications.services.delivery.delivery_send_now).
 NOTIFICATIONS_DELIVERY_LEASE_SECONDS = env.int("NOTIFICATIONS_DELIVERY_LEASE_SECONDS", default=300)
+# Deliveries per sending task, all over one SMTP connection (notifications.services.delivery.deliveries_send_now).
+NOTIFICATIONS_SEND_BATCH = env.int("NOTIFICATIONS_SEND_BATCH", default=100)
 
 # Celery (configured from CELERY_* settings, see rbx_portal/celery.py) --------------------------------------
 
@@ -190,6 +194,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "practices.tasks.practice_dump_regenerate",
         "schedule": crontab(hour=2, minute=30),
     },
+    # The search vocabulary typos are corrected to (practices/services/indexing.py), recounted nightly.
+    "search-vocabulary-rebuild": {
+        "task": "practices.tasks.search_vocabulary_rebuild",
+        "schedule": crontab(hour=3, minute=0),
+    },
     # API answers kept for Idempotency-Key retries (common/idempotency.py) live 24 h.
     "idempotency-prune": {"task": "common.tasks.idempotency_prune", "schedule": 60 * 60},
 }
@@ -235,6 +244,15 @@ OTP_TOTP_ISSUER = "RBX Portal"
 ACCOUNTS_2FA_REQUIRED_FOR_MODERATORS = env.bool("ACCOUNTS_2FA_REQUIRED_FOR_MODERATORS", default=True)
 # A moderator's API token expires after this many days (accounts.models.TokenGrant).
 ACCOUNTS_MODERATOR_TOKEN_DAYS = env.int("ACCOUNTS_MODERATOR_TOKEN_DAYS", default=30)
+# An invitation link (agencies.Invitation) works this many days after it was (re)sent.
+AGENCIES_INVITATION_DAYS = env.int("AGENCIES_INVITATION_DAYS", default=7)
+
+# Machine translation drafts English versions for translators to correct (practices/machine_translation.py).
+# Off unless a LibreTranslate-style URL is given; a draft is never published unverified.
+MT_LIBRETRANSLATE_URL = env("MT_LIBRETRANSLATE_URL", default="")
+MT_API_KEY = env("MT_API_KEY", default="")
+MT_TIMEOUT_SECONDS = env.float("MT_TIMEOUT_SECONDS", default=10.0)
+MT_BACKEND = env("MT_BACKEND", default="practices.machine_translation.LibreTranslateBackend")
 
 # Internationalisation: Bahasa Indonesia first, English a full translation under /en/ ----------------------
 
@@ -246,6 +264,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
+# Dates as each language writes them, on pages and in emails alike: rbx_portal/formats/{id,en}/formats.py.
+FORMAT_MODULE_PATH = ["rbx_portal.formats"]
 
 # Static and uploaded files ---------------------------------------------------------------------------------
 
@@ -279,6 +299,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="RBX Portal <no-reply@rbx.menpan.go.id>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The open data's contact point (the DCAT catalogue's vcard:hasEmail, insights/dcat.py).
+OPEN_DATA_CONTACT_EMAIL = env("OPEN_DATA_CONTACT_EMAIL", default="data@rbx.menpan.go.id")
 
 # Security ---------------------------------------------------------------------------------------------
 

@@ -32,7 +32,17 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast has
 ACCOUNTS_2FA_REQUIRED_FOR_MODERATORS = False
 # The whole suite searches and saves from one address far faster than a person: the views' real rates would
 # refuse later tests. tests/security/test_ratelimit_views.py sets small rates and checks the 429s.
-RATELIMIT_RATES = {key: "100000/m" for key in ("search", "section-save", "practice-submit", "attachment-upload")}
+RATELIMIT_RATES = {
+    key: "100000/m"
+    for key in (
+        "search",
+        "section-save",
+        "practice-submit",
+        "attachment-upload",
+        "password-reset",
+        "password-reset-address",
+    )
+}
 
 # A test changes the published set and asks again at once, sometimes through another process (the Celery
 # worker, a gunicorn): every request reads the cache version from Redis. tests/practices/test_bench_tuning.py

@@ -12,12 +12,16 @@ from practices.views import public as practice_views
 from .health import healthz
 from .robots import robots_txt
 
+handler404 = "rbx_portal.errors.page_not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("rbx_portal.api")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # Cover images, one URL per variant in every language (the access check is in the view).
+    path("sampul/<int:pk>/<int:width>.webp", practice_views.cover_image, name="practice_cover"),
 ]
 
 urlpatterns += i18n_patterns(

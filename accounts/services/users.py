@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from audit.services import Action, audit_record
+
 User = get_user_model()
 
 
@@ -49,3 +51,36 @@ def user_ministry_role_set(*, user: User, role: str) -> User:
     user.full_clean(exclude=["password"])
     user.save(update_fields=["ministry_role"])
     return user
+
+
+@transaction.atomic
+def user_profile_update(
+    *, user: User, full_name: str, position: str, language: str, notification_language: str, request=None
+) -> User:
+    """Save what the account page edits. The interface language saved here is the person's choice
+    (`language_chosen`): from now on it no longer follows the language they browse in."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = {"language": user.language, "notification_language": user.notification_language}
+    user.full_name, user.position = full_name.strip(), position.strip()
+    user.language, user.notification_language, user.language_chosen = language, notification_language, True
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["full_name", "position", "language", "notification_language", "language_chosen"])
+    audit_record(
+        actor=user,
+        action=Action.PROFILE_UPDATED,
+        target=user,
+        data={"before": before, "language": language, "notification_language": notification_language},
+        request=request,
+    )
+    return user
+
+
+def user_language_remember(*, user: User, language: str) -> bool:
+    """Keep the language a person last used as their interface language, unless they chose one on the account
+    page. One conditional UPDATE, and only when it changes (the middleware compares first); True if it did."""
+    updated = (
+        User.objects.filter(pk=user.pk, language_chosen=False).exclude(language=language).update(language=language)
+    )
+    if updated:
+        user.language = language
+    return bool(updated)

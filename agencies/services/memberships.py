@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit.services import Action, audit_record
 
 from ..models import Agency, Membership
 
@@ -31,3 +35,40 @@ def membership_set(*, user, agency: Agency, role: str) -> Membership:
     current.save()
     user.__dict__.pop("_membership_memo", None)
     return current
+
+
+@transaction.atomic
+def membership_end(*, membership_id: int, by, request=None) -> Membership:
+    """End a membership (the person leaves the agency). The account stays, and so does everything the person
+    wrote: practices and drafts belong to the agency, and its other members go on editing them.
+
+    Refused for the agency's last active admin. The agency's admin rows are locked first (in primary-key
+    order), so two admins removing each other at the same moment cannot leave the agency without one.
+    """
+    target = Membership.objects.select_related("user").get(pk=membership_id)
+    admins = list(
+        Membership.objects.select_for_update()
+        .active()
+        .filter(agency_id=target.agency_id, role=Membership.Role.ADMIN)
+        .order_by("pk")
+    )
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("user").get(pk=membership_id)
+    if membership.state == Membership.State.ENDED:
+        return membership
+    if membership.role == Membership.Role.ADMIN and membership.state == Membership.State.ACTIVE and len(admins) <= 1:
+        raise ValidationError(
+            _("Instansi harus tetap punya setidaknya satu admin. Undang admin lain dahulu, lalu coba lagi.")
+        )
+    membership.state = Membership.State.ENDED
+    membership.save(update_fields=["state"])
+    membership.user.__dict__.pop("_membership_memo", None)
+    if by is not None and by.pk == membership.user_id:
+        by.__dict__.pop("_membership_memo", None)
+    audit_record(
+        actor=by,
+        action=Action.MEMBERSHIP_ENDED,
+        target=membership,
+        data={"user_id": membership.user_id, "agency_id": membership.agency_id, "role": membership.role},
+        request=request,
+    )
+    return membership

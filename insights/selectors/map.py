@@ -1,45 +1,27 @@
-"""The who-does-what map: published practices of one theme by province and agency, with their indicators, and
-the provinces and agency kinds that have none (the gaps); flattened to rows for the map's CSV/XLSX export."""
+"""The who-does-what map: listed practices of one theme by province and agency, with their indicators, and
+the provinces and agency kinds that have none (the gaps); flattened to rows for the map's CSV/XLSX export.
+Also the choropleth drawn on the map page, the home page and the theme pages (`choropleth`)."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db import connection
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.models import Agency, Region
+from common.cache import public_cache_memo
 from practices.models import Indicator, IndicatorValue, Practice, Theme
 
-# (column, row) of each province on the tile map: a rough west-to-east, north-to-south layout.
-PROVINCE_TILES: dict[str, tuple[int, int, str]] = {
-    "11": (0, 0, "ACEH"), "12": (1, 1, "SUMUT"), "13": (1, 2, "SUMBAR"), "14": (2, 1, "RIAU"),
-    "21": (3, 1, "KEPRI"), "15": (2, 2, "JAMBI"), "17": (2, 3, "BKL"), "16": (3, 3, "SUMSEL"),
-    "19": (4, 3, "BABEL"), "18": (3, 4, "LPG"), "31": (5, 4, "DKI"), "36": (4, 5, "BTN"),
-    "32": (5, 5, "JABAR"), "33": (6, 5, "JATENG"), "34": (6, 6, "DIY"), "35": (7, 5, "JATIM"),
-    "51": (8, 6, "BALI"), "52": (9, 6, "NTB"), "53": (10, 6, "NTT"), "61": (5, 2, "KALBAR"),
-    "62": (6, 3, "KALTENG"), "63": (7, 3, "KALSEL"), "64": (7, 2, "KALTIM"), "65": (7, 1, "KALTARA"),
-    "75": (9, 1, "GTLO"), "71": (10, 1, "SULUT"), "72": (9, 2, "SULTENG"), "76": (8, 3, "SULBAR"),
-    "73": (9, 3, "SULSEL"), "74": (10, 3, "SULTRA"), "82": (12, 1, "MALUT"), "81": (12, 3, "MALUKU"),
-    "96": (13, 2, "PBD"), "92": (14, 2, "PABAR"), "91": (16, 2, "PAPUA"), "94": (15, 3, "PATENG"),
-    "95": (16, 3, "PAPEG"), "93": (16, 4, "PASEL"),
-}  # fmt: skip
-TILE = 46
-TILE_GAP = 4
-
-
-def bucket(count: int) -> int:
-    """Colour bucket of a province tile: 0, 1, 2–3, 4–9, 10+ practices."""
-    if count <= 0:
-        return 0
-    if count == 1:
-        return 1
-    if count <= 3:
-        return 2
-    if count <= 9:
-        return 3
-    return 4
+from ..geo import ATTRIBUTION, ATTRIBUTION_URL, province_shapes
 
 
 @dataclass
@@ -65,16 +47,6 @@ class MapProvince:
     count: int = 0
     agencies: dict[Agency, list[MapPractice]] = field(default_factory=dict)
 
-    @property
-    def bucket(self) -> int:
-        return bucket(self.count)
-
-    @property
-    def tile(self) -> dict:
-        col, row, abbr = PROVINCE_TILES.get(self.region.code, (0, 7, self.region.code))
-        x, y = col * (TILE + TILE_GAP), row * (TILE + TILE_GAP)
-        return {"x": x, "y": y, "abbr": abbr, "tx": x + TILE // 2, "ty": y + TILE // 2 + 4, "size": TILE}
-
 
 def province_of(agency: Agency) -> Region | None:
     region = agency.region
@@ -83,24 +55,29 @@ def province_of(agency: Agency) -> Region | None:
     return region if region.province_id is None else region.province
 
 
-def who_does_what(*, theme: Theme) -> dict:
-    """Published practices in `theme` grouped by province and agency, with indicators, targets and the latest
-    achieved values; provinces and agency kinds without any practice in the theme are the gaps.
-    Query count is constant (5 queries) whatever the number of practices.
+def who_does_what(*, theme: Theme, province: str | None = None, limit: int | None = None) -> dict:
+    """Listed practices in `theme` (published, not stopped: what the practice list and its CSV show) grouped by
+    province and agency, with indicators, targets and the latest achieved values; provinces and agency kinds
+    without any practice in the theme are the gaps. `province` (a code) keeps that province's practices only,
+    `limit` the first so many (by agency and title; the counts are then of those only).
+    Query count is constant (4 queries) whatever the number of practices.
     """
     values = IndicatorValue.objects.order_by("date", "id")
+    practices = Practice.objects.listed().filter(themes=theme)
+    if province:
+        practices = practices.filter(Q(agency__region__code=province) | Q(agency__region__province__code=province))
     practices = (
-        Practice.objects.published()
-        .filter(themes=theme)
-        .select_related("agency", "agency__region", "agency__region__province", "live_revision")
+        practices.select_related("agency", "agency__region", "agency__region__province", "live_revision")
         .prefetch_related(
             Prefetch(
                 "live_revision__indicators",
                 queryset=Indicator.objects.order_by("order", "id").prefetch_related(Prefetch("values", values)),
             )
         )
-        .order_by("agency__name", "title")
+        .order_by("agency__name", "title", "id")
     )
+    if limit is not None:
+        practices = practices[:limit]
     provinces = {r.pk: MapProvince(region=r) for r in Region.objects.filter(level=Region.Level.PROVINCE)}
     central: dict[Agency, list[MapPractice]] = {}
     kind_counts: dict[str, int] = defaultdict(int)
@@ -122,11 +99,11 @@ def who_does_what(*, theme: Theme) -> dict:
             )
         item = MapPractice(practice=practice, indicators=rows)
         kind_counts[practice.agency.kind] += 1
-        province = province_of(practice.agency)
-        if province is None:
+        region = province_of(practice.agency)
+        if region is None:
             central.setdefault(practice.agency, []).append(item)
         else:
-            entry = provinces[province.pk]
+            entry = provinces[region.pk]
             entry.count += 1
             entry.agencies.setdefault(practice.agency, []).append(item)
     ordered = sorted(provinces.values(), key=lambda p: p.region.code)
@@ -138,8 +115,6 @@ def who_does_what(*, theme: Theme) -> dict:
         "kinds": kinds,
         "gap_kinds": [label for value, label, count in kinds if count == 0],
         "total": sum(kind_counts.values()),
-        "map_width": 17 * (TILE + TILE_GAP),
-        "map_height": 7 * (TILE + TILE_GAP),
     }
 
 
@@ -171,3 +146,179 @@ def who_does_what_rows(data: dict) -> list[list]:
 
 def _num(value: Decimal | None) -> str:
     return "" if value is None else format(value.normalize(), "f")
+
+
+# The choropleth: counts per province drawn on the committed province shapes (insights/geo.py) -----------------
+
+
+@dataclass(frozen=True)
+class ProvinceCount:
+    code: str
+    name: str
+    count: int
+
+
+def province_counts(*, theme: Theme | None = None) -> list[ProvinceCount]:
+    """The 38 provinces (by code) with the number of listed practices of their agencies (the province's
+    government and its regencies and cities), in `theme` or in all themes: the numbers the practice list shows
+    for `?province=<code>`. One query, kept with the public cache version."""
+    return public_cache_memo("map-province-counts", (theme.pk if theme else None,), lambda: _province_counts(theme))
+
+
+def _province_counts(theme: Theme | None) -> list[ProvinceCount]:
+    practices = Practice.objects.listed().filter(agency__region__isnull=False)
+    if theme is not None:
+        practices = practices.filter(themes=theme)
+    grouped = (
+        practices.annotate(province_id=Coalesce("agency__region__province_id", "agency__region_id"))
+        .values("province_id")
+        .annotate(n=Count("id"))
+        .values("province_id", "n")
+    )
+    inner, params = grouped.query.sql_with_params()
+    # The 38 names and the grouped counts in one round trip: the provinces without a practice are rows too.
+    # The model's table name and the ORM's own SQL are formatted in; every value is a parameter.
+    table = Region._meta.db_table
+    sql = f"SELECT r.code, r.name, COALESCE(c.n, 0) FROM {table} r LEFT JOIN ({inner}) c ON c.province_id = r.id"  # noqa: S608
+    sql += " WHERE r.level = %s ORDER BY r.code"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, Region.Level.PROVINCE])
+        return [ProvinceCount(code=code, name=name, count=n) for code, name, n in cursor.fetchall()]
+
+
+def kind_counts(*, theme: Theme) -> list[tuple[str, str, int]]:
+    """(kind, label, listed practices of agencies of that kind) for every agency kind, zeros included."""
+    in_theme = Practice.objects.listed().filter(themes=theme)
+    counts = public_cache_memo(
+        "map-kind-counts", (theme.pk,), lambda: dict(in_theme.values_list("agency__kind").annotate(n=Count("id")))
+    )
+    return [(value, label, counts.get(value, 0)) for value, label in Agency.Kind.choices]
+
+
+def class_breaks(top: int) -> tuple[int, int, int]:
+    """Upper bounds of colour classes 1–3 (class 4 is everything above; class 0 is exactly 0, a gap).
+
+    Class 1 is exactly one practice, so that 0 and 1 never share a colour. Up to a maximum of 27 the classes are
+    1, 2–3, 4–9, 10+; above, two geometric steps towards the maximum rounded to 1, 2 or 5 × 10ⁿ, so that a map
+    of the whole portal (thousands per province) still spreads over the scale."""
+    if top <= 27:
+        return (1, 3, 9)
+    low = max(3, _nice(top ** (1 / 3)))
+    high = max(low + 1, _nice(top ** (2 / 3)))
+    return (1, low, high)
+
+
+def _nice(value: float) -> int:
+    """The 1, 2 or 5 × 10ⁿ nearest to `value` on a log scale."""
+    exponent = 10 ** math.floor(math.log10(value))
+    return int(min((c * exponent for c in (1, 2, 5, 10)), key=lambda c: abs(math.log(c / value))))
+
+
+def class_of(count: int, breaks: tuple[int, int, int]) -> int:
+    if count <= 0:
+        return 0
+    return next((i + 1 for i, bound in enumerate(breaks) if count <= bound), 4)
+
+
+@dataclass(frozen=True)
+class MapArea:
+    code: str
+    name: str
+    count: int
+    level: int  # colour class 0–4
+    d: str  # the SVG path
+    href: str
+    label: str  # the accessible name: "Jawa Timur: 3 praktik"
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class Choropleth:
+    dom_id: str
+    areas: list[MapArea]
+    legend: list[tuple[int, str]]
+    width: int
+    height: int
+    gaps: list[ProvinceCount]
+    attribution: str = ATTRIBUTION
+    attribution_url: str = ATTRIBUTION_URL
+
+
+def choropleth(
+    *, counts: list[ProvinceCount], theme: Theme | None = None, selected: str | None = None, dom_id: str = "map"
+) -> Choropleth:
+    """The map of `counts`: each province a link to the practice list filtered by it (and by `theme`)."""
+    shapes = province_shapes()
+    breaks = class_breaks(max((c.count for c in counts), default=0))
+    list_url = reverse("practices:list")
+    areas = []
+    for row in counts:
+        query = {"province": row.code, **({"theme": theme.code} if theme else {})}
+        label = ngettext("%(name)s: %(count)s praktik", "%(name)s: %(count)s praktik", row.count) % {
+            "name": row.name,
+            "count": row.count,
+        }
+        areas.append(
+            MapArea(
+                code=row.code,
+                name=row.name,
+                count=row.count,
+                level=class_of(row.count, breaks),
+                d=shapes["provinces"].get(row.code, ""),
+                href=f"{list_url}?{urlencode(query)}",
+                label=label,
+                selected=row.code == selected,
+            )
+        )
+    # The selected province is drawn last, so that its outline is not covered by its neighbours'.
+    areas.sort(key=lambda a: a.selected)
+    one, low, high = breaks
+    legend = [
+        (0, _("0 (celah)")),
+        (1, "1"),
+        (2, f"2–{low}" if low > 2 else "2"),
+        (3, f"{low + 1}–{high}" if high > low + 1 else str(high)),
+        (4, f"≥ {high + 1}"),
+    ]
+    return Choropleth(
+        dom_id=dom_id,
+        areas=areas,
+        legend=legend,
+        width=shapes["width"],
+        height=shapes["height"],
+        gaps=[c for c in counts if c.count == 0],
+    )
+
+
+@dataclass(frozen=True)
+class RegionCount:
+    region: Region
+    count: int
+    href: str
+
+
+def province_regions(*, province: Region, theme: Theme) -> dict:
+    """A selected province's regencies and cities with the listed practices of their governments in `theme`,
+    each linked to the practice list: those with practices first (most first), those without folded into one
+    list. The province government's own count comes apart. Two queries."""
+    counts = dict(
+        Practice.objects.listed()
+        .filter(themes=theme)
+        .filter(Q(agency__region=province) | Q(agency__region__province=province))
+        .values_list("agency__region_id")
+        .annotate(n=Count("id"))
+    )
+    list_url = reverse("practices:list")
+    rows = []
+    for region in Region.objects.filter(province=province).order_by("name"):
+        query = urlencode({"province": province.code, "region": region.code, "theme": theme.code})
+        rows.append(RegionCount(region=region, count=counts.get(region.pk, 0), href=f"{list_url}?{query}"))
+    rows.sort(key=lambda r: -r.count)  # stable: by name within a count
+    own_query = urlencode({"province": province.code, "kind": "provinsi", "theme": theme.code})
+    return {
+        "province": province,
+        "own": RegionCount(region=province, count=counts.get(province.pk, 0), href=f"{list_url}?{own_query}"),
+        "with_practices": [r for r in rows if r.count],
+        "without": [r for r in rows if not r.count],
+        "count": sum(counts.values()),
+    }

@@ -18,9 +18,10 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.selectors import user_notification_language
 from common.tasks import enqueue
 
-from ..models import Delivery, DigestEntry, Follow, Notification, PublishFanOut
+from ..models import Delivery, DigestEntry, Follow, Notification, NotificationSetting, PublishFanOut
 from .delivery import NEVER_QUEUED_GRACE, deliveries_queue
 from .notify import notification_render, recipient_dedupe_key
 
@@ -194,14 +195,23 @@ def _fanout_batch(*, fanout: PublishFanOut, follow_ids: list[int], rendered: dic
     follows = list(
         Follow.objects.active().filter(pk__in=follow_ids).select_related("user", "theme", "province", "agency")
     )
-    immediate = [f for f in follows if f.frequency == Follow.Frequency.IMMEDIATE]
-    later = [f for f in follows if f.frequency != Follow.Frequency.IMMEDIATE]
+    # A user whose setting for followed topics is "in the portal only" hears of it there at once, by no email
+    # and in no digest, whatever their follows' frequencies (which decide for everyone else).
+    in_app_only = set(
+        NotificationSetting.objects.filter(
+            user_id__in=[f.user_id for f in follows if f.user_id],
+            group=NotificationSetting.Group.FOLLOWS,
+            channel=NotificationSetting.Channel.IN_APP,
+        ).values_list("user_id", flat=True)
+    )
+    immediate = [f for f in follows if f.frequency == Follow.Frequency.IMMEDIATE or f.user_id in in_app_only]
+    later = [f for f in follows if f.frequency != Follow.Frequency.IMMEDIATE and f.user_id not in in_app_only]
     with translation.override(settings.LANGUAGE_CODE):  # stored paths carry no language prefix (notify.stored_path)
         unsubscribe = {f.pk: reverse("notifications:unsubscribe", args=[f.token]) for f in immediate}
     dedupe_key = f"follow-pub:p{fanout.practice_id}"
     notifications = []
     for follow in immediate:
-        language = follow.user.language if follow.user_id else follow.language
+        language = user_notification_language(user=follow.user) if follow.user_id else follow.language
         target = follow.target
         if (language, follow.kind, target.pk) not in rendered:
             rendered[language, follow.kind, target.pk] = notification_render(
@@ -230,10 +240,13 @@ def _fanout_batch(*, fanout: PublishFanOut, follow_ids: list[int], rendered: dic
     if notifications:
         Notification.objects.bulk_create(notifications, ignore_conflicts=True)
         # The rows the constraint refused belong to people told before, whose delivery exists (it is written in
-        # the same transaction as its notification); the new rows are the ones without one.
-        new = Notification.objects.filter(
-            dedupe_key__in=[n.dedupe_key for n in notifications], deliveries__isnull=True
-        ).values_list("pk", flat=True)
+        # the same transaction as its notification); the new rows are the ones without one (in-app-only people's
+        # rows never get one).
+        new = (
+            Notification.objects.filter(dedupe_key__in=[n.dedupe_key for n in notifications], deliveries__isnull=True)
+            .exclude(recipient_id__in=in_app_only)
+            .values_list("pk", flat=True)
+        )
         deliveries = Delivery.objects.bulk_create([Delivery(notification_id=pk, key=f"n{pk}:email") for pk in new])
         ids = [d.pk for d in deliveries]
         transaction.on_commit(lambda: deliveries_queue(delivery_ids=ids))

@@ -115,3 +115,24 @@ def follow_update(*, user, follow_id: int, frequency: str | None = None, delete:
     if delete:
         return qs.delete()[0]
     return qs.update(frequency=frequency)
+
+
+@transaction.atomic
+def follower_follow_update(*, email: str, follow_id: int, frequency: str = "", stop: bool = False) -> int:
+    """An email-only follower changes the frequency of (or stops: off) one of their follows, from the page
+    reached by the signed link in their emails; 0 when it is not theirs. The row stays, so the links keep
+    working and following again is one step."""
+    frequency = Follow.Frequency.OFF if stop else frequency
+    if frequency not in Follow.Frequency.values:
+        raise ValueError(f"unknown frequency {frequency!r}")
+    return Follow.objects.filter(user=None, email=email, pk=follow_id).update(frequency=frequency)
+
+
+@transaction.atomic
+def follower_follows_stop(*, email: str) -> int:
+    """An email-only follower stops every follow of theirs (all off); returns how many were on."""
+    return (
+        Follow.objects.filter(user=None, email=email)
+        .exclude(frequency=Follow.Frequency.OFF)
+        .update(frequency=Follow.Frequency.OFF)
+    )

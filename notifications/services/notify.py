@@ -16,18 +16,26 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from ..models import Delivery, Notification
+from accounts.selectors import user_notification_language
+
+from ..models import KIND_GROUPS, MANDATORY_KINDS, Delivery, Notification, NotificationSetting
+from ..selectors import notification_channels
+from ..tokens import kind_unsubscribe_path
 from .delivery import delivery_queue
+
+Channel = NotificationSetting.Channel
 
 
 def notification_render(*, kind: str, context: dict, language: str, target_url: str) -> tuple[str, str]:
     """Subject (first line) and body (the rest) of `notifications/kinds/<kind>.txt`, in `language`.
 
+    A date or datetime in `context` reads as "2 Desember 2026 pukul 09.32 WIB" / "2 December 2026, 09:32 WIB".
     Plain text, so HTML autoescaping is off ("&" stays "&" in an email); pages that show a notification escape
     it when they render it, as they do any stored text.
     """
     template = get_template(f"notifications/kinds/{kind}.txt").template
-    with translation.override(language):
+    # Dates in the text: the language's format (rbx_portal/formats) in Jakarta time, wherever this runs.
+    with translation.override(language), timezone.override(settings.TIME_ZONE):
         text = template.render(
             Context({**context, "target_url": target_url, "site_url": settings.SITE_URL}, autoescape=False)
         ).strip()
@@ -64,17 +72,30 @@ def notify(
     language: str = "",
     unsubscribe_url: str = "",
 ) -> list[Notification]:
-    """Create one notification and one pending email delivery per recipient (a user or an email address).
+    """Create one notification per recipient (a user or an email address) and, where it is emailed at once, its
+    pending email delivery.
 
     Runs in the caller's transaction, so the rows exist exactly when the change that caused them does; the
     delivery task is queued only after commit. Duplicate recipients are told once. With `dedupe_key`, a
     recipient who already got a notification with that key is skipped (reminders from scheduled jobs).
-    `language` is the language of email-only recipients (users have their own); `unsubscribe_url` (a path) is
-    appended to the email and sent as its List-Unsubscribe header (followers' emails).
+
+    A user gets it in `user_notification_language`, and as their setting for the kind's group says
+    (`NotificationSetting`, read for all recipients in one query): in the portal only (no delivery), by email
+    at once (with a one-click unsubscribe link for that group), or waiting for their next daily or weekly
+    digest (`digest_frequency`; `digests.digests_send` emails it). Mandatory kinds (`MANDATORY_KINDS`) and
+    email-only recipients are always emailed at once. `language` is the language of email-only recipients;
+    `unsubscribe_url` (a path) is appended to the email and sent as its List-Unsubscribe header (followers).
     """
     created: list[Notification] = []
     seen: set = set()
     language_override = language
+    recipients = list(recipients)
+    group = None if kind in MANDATORY_KINDS else KIND_GROUPS.get(kind)
+    channels = (
+        notification_channels(user_ids={r.pk for r in recipients if not isinstance(r, str)}, group=group)
+        if group
+        else {}
+    )
     for recipient in recipients:
         is_user = not isinstance(recipient, str)
         ident = recipient.pk if is_user else recipient.lower()
@@ -84,10 +105,17 @@ def notify(
         key = recipient_dedupe_key(dedupe_key, is_user=is_user, ident=ident) if dedupe_key else None
         if key and Notification.objects.filter(dedupe_key=key).exists():
             continue
-        language = recipient.language if is_user else (language_override or settings.LANGUAGE_CODE)
+        if is_user:
+            language = user_notification_language(user=recipient)
+            channel = channels.get(recipient.pk, Channel.IMMEDIATE)
+        else:
+            language, channel = language_override or settings.LANGUAGE_CODE, Channel.IMMEDIATE
+        unsubscribe = unsubscribe_url
+        if is_user and group and not unsubscribe:
+            unsubscribe = kind_unsubscribe_path(user_id=recipient.pk, group=group)
         subject, body = notification_render(
             kind=kind,
-            context={**context, "unsubscribe_url": unsubscribe_url},
+            context={**context, "unsubscribe_url": unsubscribe},
             language=language,
             target_url=target_url,
         )
@@ -100,10 +128,12 @@ def notify(
             body=body,
             target_url=target_url,
             dedupe_key=key,
-            unsubscribe_url=unsubscribe_url,
+            unsubscribe_url=unsubscribe,
+            digest_frequency=channel if channel in (Channel.DAILY, Channel.WEEKLY) else "",
         )
-        delivery = Delivery.objects.create(notification=notification, key=f"n{notification.pk}:email")
-        transaction.on_commit(lambda pk=delivery.pk: delivery_queue(delivery_id=pk))
+        if channel == Channel.IMMEDIATE:
+            delivery = Delivery.objects.create(notification=notification, key=f"n{notification.pk}:email")
+            delivery_queue(delivery_id=delivery.pk)  # after commit, in one task with the transaction's others
         created.append(notification)
     return created
 

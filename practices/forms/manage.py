@@ -156,6 +156,15 @@ class AttachmentForm(PortalFormMixin, forms.Form):
     )
     title = forms.CharField(label=_("Keterangan"), max_length=200, required=False)
     purpose = forms.ChoiceField(label=_("Kegunaan"), choices=Attachment.Purpose.choices)
+    alt_text = forms.CharField(
+        label=_("Teks alternatif gambar sampul"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "Wajib untuk gambar sampul: apa yang tampak pada gambar, dalam satu kalimat (misalnya “Petugas melayani "
+            "warga di loket Mal Pelayanan Publik”). Dibacakan untuk pembaca yang tidak dapat melihat gambar."
+        ),
+    )
     indicator = forms.ModelChoiceField(
         label=_("Bukti untuk indikator (opsional)"),
         queryset=Indicator.objects.none(),
@@ -167,6 +176,16 @@ class AttachmentForm(PortalFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if indicators is not None:
             self.fields["indicator"].queryset = indicators
+
+    def clean(self):
+        cleaned = super().clean()
+        # The service refuses it too; here the error lands on the field, with what was typed kept.
+        if cleaned.get("purpose") == Attachment.Purpose.COVER and not (cleaned.get("alt_text") or "").strip():
+            self.add_error(
+                "alt_text",
+                _("Tulis teks alternatif untuk gambar sampul: singkat, apa yang tampak pada gambar."),
+            )
+        return cleaned
 
 
 class SubmitForm(forms.Form):

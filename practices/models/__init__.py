@@ -17,6 +17,8 @@ from .revision import (
     RevisionAttachment,
     attachment_upload_to,
 )
+from .search import GlossaryTerm, SearchWord
+from .translation import TRANSLATABLE_FIELDS, PracticeTranslation
 from .verification import Verification
 
 __all__ = [
@@ -36,4 +38,8 @@ __all__ = [
     "Review",
     "RevisionSnapshot",
     "Verification",
+    "GlossaryTerm",
+    "SearchWord",
+    "PracticeTranslation",
+    "TRANSLATABLE_FIELDS",
 ]

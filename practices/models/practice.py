@@ -169,6 +169,9 @@ class Practice(ConstraintErrorsOnFields, models.Model):
     is_digital = models.BooleanField(default=False)
     reached_target = models.BooleanField(default=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # The live revision's cover as the cards and the page show it (`practices.services.covers.cover_summary`):
+    # {"id", "alt", "width", "height", "variants": [[width, height], ...]}; null when it has none ready.
+    cover = models.JSONField(null=True, blank=True, editable=False)
     # Counters kept by the replication services.
     replication_count = models.PositiveIntegerField(default=0)
     provinces_reached = models.PositiveIntegerField(default=0)

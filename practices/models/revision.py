@@ -271,6 +271,13 @@ class Attachment(models.Model):
     file = models.FileField(upload_to=attachment_upload_to, max_length=200)
     original_name = models.CharField(_("nama berkas asli"), max_length=255)
     title = models.CharField(_("keterangan"), max_length=200, blank=True)
+    # A cover image's text alternative (what it shows, for people who cannot see it): required for new covers.
+    alt_text = models.CharField(_("teks alternatif"), max_length=300, blank=True)
+    # A cover's pixel size and its resized copies (`practices.images`), made once by a task after the upload:
+    # [{"width": 320, "height": 180, "name": "<storage name>"}, ...], narrowest first.
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    variants = models.JSONField(default=list, blank=True, editable=False)
     mime_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
@@ -286,6 +293,13 @@ class Attachment(models.Model):
                 condition=Q(size__lte=20 * 1024 * 1024),
                 name="attachment_size_max_20mb",
                 violation_error_message=_("Berkas paling besar 20 MB."),
+            ),
+            # No cover is shown without a text alternative: variants (what the pages show) exist only for a
+            # cover that has one. Covers uploaded before alt text existed keep their file and are not shown.
+            models.CheckConstraint(
+                condition=~Q(purpose="cover") | ~Q(alt_text="") | Q(variants=[]),
+                name="attachment_cover_shown_has_alt_text",
+                violation_error_message=_("Gambar sampul perlu teks alternatif."),
             ),
         ]
 

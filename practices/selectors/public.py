@@ -19,6 +19,7 @@ from ..models.practice import freshness_cutoff
 from ..search import SearchPlan, highlight_html, search_plan
 from .facets import list_counts
 from .history import published_revision_count
+from .translations import english_verified_at
 
 PAGE_SIZE = 20
 # Similar practices on a practice page are chosen among this many newest practices of the same theme, so the
@@ -103,6 +104,11 @@ class PracticeListResult:
     _cleaned: dict = field(default_factory=dict, repr=False)
     _facet_counts: dict = field(default_factory=dict, repr=False)
     _facets: dict | None = field(default=None, repr=False)
+
+    @property
+    def active_filter_count(self) -> int:
+        """How many choices of the filter block apply (shown on the "Saring (n)" control that folds it on phones)."""
+        return sum(1 for name in FACET_BLOCK_PARAMS if self._cleaned.get(name) not in (None, "", False))
 
     @property
     def facets(self) -> dict[str, list[FacetOption]]:
@@ -260,6 +266,7 @@ def practice_public_get(*, slug: str) -> Practice:
         Practice.objects.published()
         .select_related("agency__region__province", "primary_theme", "live_revision", "source")
         .annotate(published_revision_count=published_revision_count())  # "Riwayat versi (N)" in the header
+        .annotate(english_verified_at=english_verified_at())  # which language notice (selectors.translations)
         .filter(slug=slug)
         .first()
     )

@@ -24,7 +24,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
+from common.tasks import enqueue_on_commit
+
 from ..models import Attachment, Indicator, Practice, RevisionAttachment
+from .covers import cover_variants_delete_on_commit
 from .submission import EDITABLE_STATES
 
 MB = 1024 * 1024
@@ -209,6 +212,7 @@ def attachment_add(
     by,
     purpose: str = Attachment.Purpose.EVIDENCE,
     title: str = "",
+    alt_text: str = "",
     indicator_id: int | None = None,
 ) -> Attachment:
     """Store an uploaded file of the practice and link it to the working revision, after checking size and content.
@@ -216,7 +220,18 @@ def attachment_add(
     The practice row is locked so that two uploads at once cannot together pass the per-practice total, and
     so that the revision's state (only a draft or a revision with changes requested takes files) cannot change.
     The stored name is generated (see `attachment_upload_to`); the original name is kept for display.
+    A cover image needs its alt text and must be an image; its resized variants are made by a task queued
+    after commit (`practices.services.covers`).
     """
+    alt_text = " ".join(alt_text.split())
+    if purpose == Attachment.Purpose.COVER and not alt_text:
+        raise AttachmentRefused(
+            _(
+                "Gambar sampul perlu teks alternatif: tulis singkat apa yang tampak pada gambar, untuk pembaca "
+                "yang tidak dapat melihatnya."
+            ),
+            code="alt_text",
+        )
     original_name = (getattr(uploaded, "name", "") or "berkas").rsplit("/", 1)[-1][:255]
     limit = attachment_max_bytes()
     if uploaded.size > limit:
@@ -234,6 +249,12 @@ def attachment_add(
             code="too_large",
         )
     checked = attachment_check(content=content, original_name=original_name)
+    if purpose == Attachment.Purpose.COVER and not checked.mime_type.startswith("image/"):
+        raise AttachmentRefused(
+            _("Gambar sampul harus berupa gambar JPEG, PNG, atau WebP; “%(name)s” bukan gambar.")
+            % {"name": original_name},
+            code="cover_type",
+        )
 
     practice = Practice.objects.select_for_update(of=("self",)).select_related("working_revision").get(pk=practice_id)
     if practice.working_revision is None or practice.working_revision.state not in EDITABLE_STATES:
@@ -258,6 +279,7 @@ def attachment_add(
         purpose=purpose,
         original_name=original_name,
         title=title,
+        alt_text=alt_text if purpose == Attachment.Purpose.COVER else "",
         mime_type=checked.mime_type,
         size=len(checked.content),
         sha256=hashlib.sha256(checked.content).hexdigest(),
@@ -266,6 +288,8 @@ def attachment_add(
     attachment.file.save("upload", ContentFile(checked.content), save=False)
     attachment.save()
     RevisionAttachment.objects.create(revision_id=practice.working_revision_id, attachment=attachment)
+    if purpose == Attachment.Purpose.COVER:
+        enqueue_on_commit("practices.tasks.cover_variants_make", attachment.pk)
     return attachment
 
 
@@ -289,5 +313,6 @@ def attachment_delete(*, attachment_id: int, practice_id: int) -> None:
     if RevisionAttachment.objects.filter(attachment=attachment).exists():
         return
     name, storage = attachment.file.name, attachment.file.storage
+    cover_variants_delete_on_commit(attachment=attachment)
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))

@@ -19,6 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from common.opendata import LICENSE_URL
 from common.tasks import enqueue
 
 from ..selectors.api import published_practices_with_indicators
@@ -35,7 +36,8 @@ def practice_dump_path() -> Path:
 
 
 def practice_dump_write() -> dict:
-    """Write the dump and return `{"path", "practices", "written_at"}`.
+    """Write the dump and return `{"path", "practices", "written_at", "license"}` (CC BY 4.0, like all the
+    portal's open data; the endpoint names it in a `Link` header).
 
     Harmless when repeated (a retried or doubled job only rewrites the same file).
     """
@@ -44,13 +46,13 @@ def practice_dump_write() -> dict:
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     count = 0
     with tmp.open("w", encoding="utf-8") as fh:
-        for practice in published_practices_with_indicators().iterator(chunk_size=200):
+        for practice in published_practices_with_indicators().prefetch_related("translations").iterator(chunk_size=200):
             practice.api_revision = practice.live_revision
             data = PracticeDumpSerializer(practice, context={"show_contact": False}).data
             fh.write(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n")
             count += 1
     os.replace(tmp, path)
-    return {"path": str(path), "practices": count, "written_at": timezone.now().isoformat()}
+    return {"path": str(path), "practices": count, "written_at": timezone.now().isoformat(), "license": LICENSE_URL}
 
 
 def practice_dump_queue_on_commit() -> None:

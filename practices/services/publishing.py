@@ -1,16 +1,20 @@
-"""Publishing: the live revision moves, and the practice's denormalised copy is rewritten."""
+"""Publishing: the live revision moves, the practice's denormalised copy is rewritten; featuring on the home page."""
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from audit.services import audit_record
 from common.cache import public_cache_invalidate
+from common.tasks import enqueue_on_commit
 
-from ..models import Practice, PracticeRevision
+from ..models import Attachment, Practice, PracticeRevision
+from .covers import cover_summary
 from .dump import practice_dump_queue_on_commit
+from .indexing import practice_search_vector_update, search_vocabulary_add
 
 
 @transaction.atomic
@@ -18,7 +22,8 @@ def practice_publish(*, practice: Practice, revision: PracticeRevision) -> Pract
     """Make `revision` the live content of `practice` (the caller has checked the workflow and holds the lock).
 
     The previously live revision becomes `superseded`. Title, summary, themes and the other list/facet fields
-    are copied onto the practice, and the search vector is rewritten, in the same transaction.
+    are copied onto the practice, the search vector is rewritten (`practices.search.PRACTICE_VECTOR_SQL`) and
+    its words join the search vocabulary, in the same transaction.
     """
     now = timezone.now()
     if practice.live_revision_id and practice.live_revision_id != revision.pk:
@@ -38,9 +43,19 @@ def practice_publish(*, practice: Practice, revision: PracticeRevision) -> Pract
     practice.stage = revision.stage
     practice.is_digital = revision.is_digital
     practice.reached_target = revision_reached_target(revision)
+    practice.cover = cover_summary(revision_id=revision.pk)
     practice.save()
+    # A cover whose variants were never made (the broker was down at upload) gets a second chance here; the
+    # task refreshes `practice.cover` when it finishes.
+    for cover_id in (
+        revision.files.filter(purpose=Attachment.Purpose.COVER, variants=[])
+        .exclude(alt_text="")
+        .values_list("pk", flat=True)
+    ):
+        enqueue_on_commit("practices.tasks.cover_variants_make", cover_id)
     practice.themes.set([revision.primary_theme_id, *revision.other_themes.values_list("pk", flat=True)])
     practice_search_vector_update(practice_id=practice.pk)
+    search_vocabulary_add(practice_id=practice.pk)
     public_cache_invalidate()
     practice_dump_queue_on_commit()
     return practice
@@ -60,23 +75,30 @@ def revision_reached_target(revision: PracticeRevision) -> bool:
     return False
 
 
-def practice_search_vector_update(*, practice_id: int) -> None:
-    """Weighted search vector from the live revision: title A, summary B, narrative C/D.
+class FeatureRefused(ValidationError):
+    """Only a published practice can be shown on the home page."""
 
-    Indonesian stemming for the Indonesian text plus a `simple` copy so acronyms, names and English words
-    survive stemming.
+
+@transaction.atomic
+def practice_featured_set(*, practice_id: int, featured: bool, by) -> bool:
+    """Show a published practice among the home page's featured ones, or stop showing it; True when it changed.
+
+    Under the practice's row lock, so a withdrawal cannot slip between the status check and the write. A
+    practice that is not published raises `FeatureRefused` (taking one off the home page is always allowed:
+    `featured` only counts for published practices). The change is audited (`practice.featured` /
+    `practice.unfeatured`) and every cached public page goes stale, as after a publish.
     """
-    vector = (
-        SearchVector("title", weight="A", config="indonesian")
-        + SearchVector("title", weight="A", config="simple")
-        + SearchVector("summary", weight="B", config="indonesian")
-        + SearchVector("summary", weight="B", config="simple")
-        + SearchVector("problem", "approach", "impact", weight="C", config="indonesian")
-        + SearchVector("challenges", "failures", "do_differently", weight="D", config="indonesian")
-        + SearchVector("problem", "approach", "impact", weight="D", config="english")
-        + SearchVector("problem", "approach", "impact", weight="D", config="simple")
-        + SearchVector("title", weight="A", config="english")
-        + SearchVector("summary", weight="B", config="english")
-    )
-    live = PracticeRevision.objects.filter(pk=OuterRef("live_revision_id")).annotate(v=vector).values("v")[:1]
-    Practice.objects.filter(pk=practice_id).update(search_vector=Subquery(live))
+    practice = Practice.objects.select_for_update().get(pk=practice_id)
+    if featured and practice.status != Practice.Status.PUBLISHED:
+        raise FeatureRefused(
+            _("“%(title)s” belum terbit; hanya praktik yang terbit dapat ditampilkan di beranda.")
+            % {"title": practice.title or practice.slug},
+            code="not_published",
+        )
+    if practice.featured == featured:
+        return False
+    practice.featured = featured
+    practice.save(update_fields=["featured", "updated_at"])
+    audit_record(actor=by, action="practice.featured" if featured else "practice.unfeatured", target=practice)
+    public_cache_invalidate()
+    return True

@@ -83,6 +83,7 @@ def _card_parts(practice) -> tuple:
         practice.replication_count,
         practice.freshness,  # running / not recently confirmed (since when) / stopped
         practice.confirmed_since_at if practice.freshness == "unconfirmed" else None,
+        repr(practice.cover),  # the cover image (its id, alt text and variants)
     )
 
 

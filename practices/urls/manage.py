@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from ..views import manage
+from ..views import manage, translation
 
 app_name = "manage"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path(_("<int:pk>/lampiran/"), manage.attachment_list, name="attachments"),
     path(_("<int:pk>/lampiran/<int:attachment_pk>/hapus/"), manage.attachment_remove, name="attachment_delete"),
     path(_("lampiran/<int:attachment_pk>/unduh/"), manage.attachment_download, name="attachment_download"),
+    path(_("<int:pk>/terjemahan/"), translation.translation_edit, name="translation"),
+    path(_("<int:pk>/terjemahan/verifikasi/"), translation.translation_verify, name="translation_verify"),
+    path(_("<int:pk>/terjemahan/mesin/"), translation.translation_machine, name="translation_machine"),
 ]

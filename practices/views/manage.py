@@ -303,10 +303,11 @@ def attachment_list(request, pk: int):
                 by=request.user,
                 purpose=form.cleaned_data["purpose"],
                 title=form.cleaned_data["title"],
+                alt_text=form.cleaned_data["alt_text"],
                 indicator_id=form.cleaned_data["indicator"].pk if form.cleaned_data["indicator"] else None,
             )
         except AttachmentRefused as exc:
-            form_error_add(form, exc, field="file")
+            form_error_add(form, exc, field="alt_text" if exc.code == "alt_text" else "file")
         else:
             messages.success(request, _("Lampiran “%(name)s” tersimpan.") % {"name": attachment.original_name})
             return redirect("manage:attachments", pk=practice.pk)

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import functools
 
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from common.cache import public_cache_page
 from common.htmx import htmx_partial, varies_on_htmx
 from common.ratelimit import ratelimit
 
-from ..access import practice_can_see_contact
+from ..access import attachment_get_for_user, practice_can_see_contact
 from ..charts import indicator_chart
+from ..images import COVER_MIME, qr_svg
+from ..models import Attachment
 from ..selectors import history
 from ..selectors import public as selectors
+from ..selectors.translations import practice_content
 
 
 @require_safe
@@ -47,12 +54,16 @@ def practice_list(request):
 @public_cache_page
 def practice_detail(request, slug):
     practice = selectors.practice_public_get(slug=slug)
-    revision = practice.live_revision
+    # The text in the reader's language when a verified translation exists, else the Indonesian original.
+    content = practice_content(practice=practice, language=get_language())
+    revision = content.revision
     body = functools.cache(lambda: selectors.practice_public_body(practice=practice))
     related, like_you = selectors.practice_neighbours_kept(practice=practice)
     context = {
         "practice": practice,
         "revision": revision,
+        "content": content,
+        "content_key": content.cache_key,
         # Called by the template only when the revision's part of the page is not kept as a fragment.
         "charts": lambda: [indicator_chart(indicator) for indicator in body().indicators],
         "attachments": lambda: body().attachments,
@@ -89,3 +100,49 @@ def practice_history(request, slug):
         "practices/public/practice_history.html",
         {"practice": practice, "entries": history.practice_history(practice=practice)},
     )
+
+
+@require_safe
+@public_cache_page
+def practice_handout(request, slug):
+    """A one-page handout to print: key facts, indicators, the agency's contact, the page's URL and its QR code."""
+    practice = selectors.practice_public_get(slug=slug)
+    url = request.build_absolute_uri(reverse("practices:detail", kwargs={"slug": practice.slug}))
+    indicators = selectors.practice_public_body(practice=practice).indicators
+    for indicator in indicators:
+        values = list(indicator.values.all())  # prefetched, in date order
+        indicator.latest_value = values[-1] if values else None
+    context = {
+        "practice": practice,
+        "revision": practice.live_revision,
+        "indicators": indicators,
+        "region": practice.agency.region,
+        "show_contact_email": practice_can_see_contact(user=request.user),
+        "page_url": url,
+        "qr_svg": qr_svg(url),
+    }
+    return render(request, "practices/public/practice_handout.html", context)
+
+
+@require_safe
+def cover_image(request, pk: int, width: int):
+    """One resized variant of a cover image, with the access rule of every download.
+
+    A cover that a published revision showed is public (`attachment_get_for_user`) and cached by browsers and
+    proxies for a day; one still being written is seen only by those who may see the draft, and not kept."""
+    attachment = attachment_get_for_user(user=request.user, pk=pk)
+    name = next((v["name"] for v in attachment.variants if v["width"] == width), None)
+    if attachment.purpose != Attachment.Purpose.COVER or name is None:
+        raise Http404
+    try:
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=COVER_MIME)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    practice = attachment.practice
+    shown = practice.status == practice.Status.PUBLISHED and (practice.cover or {}).get("id") == attachment.pk
+    # A variant's bytes never change (a new cover is a new attachment with new URLs), so a long lifetime is safe.
+    response["Cache-Control"] = "public, max-age=86400, immutable" if shown else "private, no-store"
+    return response

@@ -10,6 +10,7 @@ from accounts.models import User
 from agencies.models import Agency
 from audit.models import AuditEvent
 from audit.services import audit_record
+from rbx_portal.urls import urlpatterns as portal_urlpatterns
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,13 @@ def _ok(request):
     return HttpResponse("ok")
 
 
-urlpatterns = [path("ditolak/", _denied, name="denied"), path("tersembunyi/", _hidden), path("ok/", _ok)]
+# The portal's own URLs too: the styled 403 and 404 pages link to its navigation.
+urlpatterns = [
+    path("ditolak/", _denied, name="denied"),
+    path("tersembunyi/", _hidden),
+    path("ok/", _ok),
+    *portal_urlpatterns,
+]
 
 
 def test_audit_record_stores_actor_target_ip_and_data():

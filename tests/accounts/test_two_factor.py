@@ -57,8 +57,10 @@ def test_moderator_without_device_is_sent_to_enrolment_and_enrols_with_a_real_to
     assert response.status_code == 200 and response.context["form"].errors["token"]
     assert not TOTPDevice.objects.filter(user=moderator).exists()
 
+    # Confirmed: the page shows the ten recovery codes once, and a link on to where the user was going.
     response = client.post("/akun/2fa/", {"token": _token_for(key), "next": "/"})
-    assert response.status_code == 302 and response.url == "/"
+    assert response.status_code == 200 and len(response.context["codes"]) == 10
+    assert response.context["continue_url"] == "/"
     device = TOTPDevice.objects.get(user=moderator)
     assert device.confirmed and device.key == key
     assert client.get("/").status_code == 200  # verified in this session

@@ -65,3 +65,16 @@ def test_dump_endpoint_serves_the_file(client):
     assert response.status_code == 200 and response["Content-Type"] == "application/x-ndjson"
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert [json.loads(line)["title"] for line in lines] == ["Satu"]
+
+
+def test_dump_and_api_root_state_the_open_licence(client):
+    practice_published(title="Satu")
+    dump_service.practice_dump_path().unlink(missing_ok=True)
+    response = client.get("/api/v1/dump/")
+    assert response["Link"] == '<https://creativecommons.org/licenses/by/4.0/>; rel="license"'
+    assert dump_service.practice_dump_write()["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    root = client.get("/api/v1/")
+    assert root.status_code == 200 and root["Link"] == response["Link"]
+    body = root.json()
+    assert body["license"]["name"] == "CC BY 4.0" and body["license"]["url"].endswith("/licenses/by/4.0/")
+    assert body["practices"].endswith("/api/v1/practices/")  # the entry points are still there

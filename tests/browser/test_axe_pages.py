@@ -17,14 +17,18 @@ from django.urls import reverse
 from django.utils import translation
 
 from agencies.models import Agency, Membership
+from agencies.services.invitations import invitation_create
 from common.cache import public_cache_invalidate
 from ledger.services.questions import question_ask
 from ledger.services.replication import replication_start
+from notifications.models import Notification
+from notifications.tokens import follower_manage_token, kind_unsubscribe_token
 from practices.models import Indicator, Practice, PracticeRevision
 from practices.services.attachments import attachment_add
 from practices.services.submission import revision_start_from_live
 from tests.accounts.factories import moderator
 from tests.agencies.factories import member
+from tests.notifications.factories import email_follow
 from tests.practices.factories import practice_draft, practice_in_state, practice_published
 
 from .conftest import axe_run, horizontal_overflow, login_as, screenshot
@@ -76,6 +80,9 @@ def _data():
         source=published, by=other, date=datetime.date(2025, 1, 15), note="Kami tertarik menerapkannya."
     )
     question_ask(practice=published, by=other, text="Berapa lama pendataan ulang di satu desa?")
+    email_follow("warga@example.com", kind="agency", target=Agency.objects.get(code="35.78"), frequency="daily")
+    invitation_create(email="calon@example.go.id", agency=Agency.objects.get(code="35.78"), role="member", by=admin)
+    invitation_path = Notification.objects.get(kind="invitation", email="calon@example.go.id").target_url
     assert Indicator.objects.filter(revision__practice=published).exists()
     return {
         "author": author,
@@ -88,6 +95,7 @@ def _data():
         "submitted": submitted,
         "published": published,
         "replication": replication,
+        "invitation_token": invitation_path.rstrip("/").rsplit("/", 1)[1],
     }
 
 
@@ -107,10 +115,27 @@ def _pages(d: dict) -> dict[str, list[tuple[str, str]]]:
         ("agency_detail", reverse("agencies:detail", args=[agency.slug])),
         ("map", reverse("insights:map")),
         ("statistics", reverse("insights:statistics")),
+        ("data_dictionary", reverse("exports:data_dictionary")),
         ("replication_list", reverse("ledger:replication_list", args=[published.slug])),
         ("question_list", reverse("ledger:question_list", args=[published.slug])),
+        # The signed links of emails (no login).
+        (
+            "unsubscribe_kind",
+            reverse(
+                "notifications:unsubscribe_kind",
+                args=[kind_unsubscribe_token(user_id=d["author"].pk, group="decisions")],
+            ),
+        ),
+        (
+            "follower_manage",
+            reverse("notifications:follower_manage", args=[follower_manage_token(email="warga@example.com")]),
+        ),
+        ("practice_handout", reverse("practices:handout", args=[published.slug])),  # issue #17 (appended: indices)
     ]
     logged_out_only = [
+        ("invitation_accept", reverse("agencies:invitation_accept", args=[d["invitation_token"]])),
+        ("password_reset", reverse("accounts:password_reset")),
+        ("password_reset_done", reverse("accounts:password_reset_done")),
         ("login", reverse("accounts:login")),
         ("password_reset_confirm", reverse("accounts:password_reset_confirm", args=["MQ", "tidak-sah"])),
         ("password_reset_complete", reverse("accounts:password_reset_complete")),
@@ -125,7 +150,11 @@ def _pages(d: dict) -> dict[str, list[tuple[str, str]]]:
         ("submit", reverse("manage:submit", args=[draft.pk])),
         ("compare", reverse("manage:compare", args=[published.pk])),
         ("notifications", reverse("notifications:list")),
+        ("notification_settings", reverse("notifications:settings")),
         ("two_factor_setup", reverse("accounts:2fa_setup")),
+        ("account", reverse("accounts:account")),
+        ("password_change", reverse("accounts:password_change")),
+        ("recovery_codes", reverse("accounts:recovery_codes")),
     ]
     return {
         "anonymous": public + logged_out_only,
@@ -141,6 +170,8 @@ def _pages(d: dict) -> dict[str, list[tuple[str, str]]]:
             ("review_detail_agency", reverse("review:detail", args=[d["waiting"].pk])),
             ("notifications", reverse("notifications:list")),
             ("mentoring", reverse("insights:mentoring")),
+            ("people", reverse("agencies:people")),
+            ("invite", reverse("agencies:invite")),
         ],
         "moderator": [
             ("moderator_queue", reverse("review:queue")),
@@ -152,6 +183,8 @@ def _pages(d: dict) -> dict[str, list[tuple[str, str]]]:
         "lead": [
             ("moderator_queue", reverse("review:queue")),
             ("review_detail", reverse("review:detail", args=[d["submitted"].pk])),
+            ("moderators", reverse("agencies:moderators")),
+            ("moderator_invite", reverse("agencies:moderator_invite")),
         ],
     }
 

@@ -1,23 +1,37 @@
 import csv
+import html
 import io
+import json
+import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from agencies.models import Region
 from insights.exports import cell_safe
-from insights.selectors.map import PROVINCE_TILES, who_does_what
-from practices.models import Indicator, IndicatorValue, Theme
+from insights.geo import GEOJSON, SVG_JSON, build_province_map_file, province_shapes
+from insights.selectors.map import class_breaks, class_of, who_does_what
+from practices.models import Indicator, IndicatorValue, Practice, Theme
 from tests.i18n import en_url
 from tests.practices.factories import published_practice
 
 pytestmark = pytest.mark.django_db
 
-# Measured: the theme asked for, the provinces, the practices with their indicators and values (two prefetches)
-# and the theme choices of the form; a per-row query in the selector or the template breaks the equality below.
-MAP_PAGE_BUDGET = 7
+# Measured: the theme asked for and the form's theme choices, the provinces with their counts (one query) and the
+# counts per agency kind; a selected province adds its regencies and their counts, the provinces, its practices
+# and their indicators and values (two prefetches). A per-row query in a selector or the template breaks the
+# equality below.
+MAP_PAGE_BUDGET = 5
+MAP_PAGE_SELECTED_BUDGET = 11
+AREA_RE = re.compile(
+    r'<a href="(?P<href>[^"]+)" class="area c(?P<level>\d)(?P<selected> selected)?" aria-label="(?P<label>[^"]+)">'
+    r"<title>(?P<title>[^<]+)</title><path d=\"M"
+)
 MAPPED_AGENCIES = ["35.78", "35", "32.04", "kemenpanrb", "11", "33.22", "32.01"]
 
 
@@ -36,9 +50,35 @@ def data():
     published_practice(agency_code="11", slug="aceh-lain", theme="investasi")  # other theme
 
 
-def test_tiles_are_unique_and_cover_38_provinces():
-    assert len(PROVINCE_TILES) == 38
-    assert len({(c, r) for c, r, _ in PROVINCE_TILES.values()}) == 38
+def areas(response) -> dict[str, dict]:
+    """The map's province links by province name: href, colour class, accessible name, title."""
+    found = {}
+    for m in AREA_RE.finditer(response.content.decode()):
+        area = {k: html.unescape(v) if isinstance(v, str) else v for k, v in m.groupdict().items()}
+        found[area["label"].split(":")[0]] = area
+    return found
+
+
+def test_committed_map_is_what_the_build_step_makes_of_the_geojson():
+    assert SVG_JSON.read_text(encoding="utf-8") == build_province_map_file()
+    shapes = province_shapes()
+    codes = set(Region.objects.filter(level=Region.Level.PROVINCE).values_list("code", flat=True))
+    assert set(shapes["provinces"]) == codes and len(codes) == 38
+    assert all(d.startswith("M") and d.endswith("z") for d in shapes["provinces"].values())
+    # Projected and simplified: far smaller than the source, and small enough for the page-weight budget.
+    assert len(SVG_JSON.read_bytes()) < 30_000 < len(GEOJSON.read_bytes())
+    source = json.loads(GEOJSON.read_text(encoding="utf-8"))
+    assert {str(f["id"]) for f in source["features"]} == codes
+
+
+def test_zero_and_one_are_in_different_classes_whatever_the_maximum():
+    for top in (1, 5, 27, 28, 300, 100_000):
+        breaks = class_breaks(top)
+        assert class_of(0, breaks) == 0 and class_of(1, breaks) == 1
+        assert list(breaks) == sorted(set(breaks)), breaks
+        assert class_of(top, breaks) == (4 if top > breaks[2] else class_of(top, breaks))
+    assert class_breaks(100_000) == (1, 50, 2000)
+    assert [class_of(n, (1, 3, 9)) for n in (2, 3, 4, 9, 10)] == [2, 2, 3, 3, 4]
 
 
 def test_grouping_gaps_and_latest_value(data, django_assert_max_num_queries):
@@ -67,9 +107,10 @@ def test_map_page_and_csv(client, data):
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
     assert len(rows) == 1 + 4
-    sby = next(r for r in rows if r[1] == "Pemerintah Kota Surabaya")
-    assert sby[3] == '\'=HYPERLINK("x")'  # formula injection neutralised
-    assert sby[4:] == ["Waktu layanan", "hari", "10", "3", "2025", "4", "2024-07-01"]
+    # The columns are the exports' (tests/insights/test_exports.py); here: one row per practice of the map.
+    sby = next(r for r in rows if "Pemerintah Kota Surabaya" in r)
+    assert '\'=HYPERLINK("x")' in sby  # formula injection neutralised
+    assert "Waktu layanan" in sby and "2025" in sby
 
 
 @pytest.mark.parametrize(
@@ -92,13 +133,93 @@ def _page_queries(client, url: str, params: dict) -> int:
     return len(captured.captured_queries)
 
 
-def test_map_page_costs_the_same_for_2_and_9_practices(client, django_assert_max_num_queries):
-    url, params = reverse("insights:map"), {"tema": "kemiskinan"}
+@pytest.mark.parametrize("params", [{"tema": "kemiskinan"}, {"tema": "kemiskinan", "provinsi": "35"}])
+def test_map_page_costs_the_same_for_2_and_9_practices(client, django_assert_max_num_queries, params):
+    url = reverse("insights:map")
     for i in range(2):
         _mapped_practice(i)
     few = _page_queries(client, url, params)
     for i in range(2, 9):
         _mapped_practice(i)
     assert _page_queries(client, url, params) == few
-    with django_assert_max_num_queries(MAP_PAGE_BUDGET):
+    with django_assert_max_num_queries(MAP_PAGE_SELECTED_BUDGET if "provinsi" in params else MAP_PAGE_BUDGET):
         client.get(url, params)
+
+
+def test_map_has_38_province_links_with_names_counts_and_gaps(client, data):
+    response = client.get(reverse("insights:map"), {"tema": "kemiskinan"})
+    found = areas(response)
+    assert len(found) == 38
+    jatim, jabar, aceh = found["Jawa Timur"], found["Jawa Barat"], found["Aceh"]
+    assert jatim["label"] == jatim["title"] == "Jawa Timur: 2 praktik"
+    assert (aceh["label"], aceh["level"]) == ("Aceh: 0 praktik", "0")  # its practice is in another theme
+    assert jabar["level"] == "1" and jatim["level"] == "2"  # 0, 1 and 2 in three different classes
+    body = response.content.decode()
+    assert body.count('fill="url(#gap-hatch)"') == 36  # the gaps are hatched, not only lighter
+    assert "CC BY 4.0" in body and "Batas provinsi" in body  # the attribution under the map
+    assert '<table class="province-table">' in body and "/unduh/peta.csv?tema=kemiskinan" in body
+    english = areas(client.get(en_url("insights:map"), {"tema": "kemiskinan"}))
+    assert english["Jawa Timur"]["label"] == "Jawa Timur: 2 practices"
+    assert english["Jawa Barat"]["label"] == "Jawa Barat: 1 practice"
+
+
+def test_a_province_link_opens_the_list_of_that_provinces_practices_in_the_theme(client, data):
+    href = areas(client.get(reverse("insights:map"), {"tema": "kemiskinan"}))["Jawa Timur"]["href"]
+    assert href == "/praktik/?province=35&theme=kemiskinan"
+    listed = client.get(href)
+    assert {p.slug for p in listed.context["page_obj"]} == {"sby", "jatim"}
+
+
+def test_selecting_a_province_lists_its_regencies_and_cities_with_counts_and_links(client, data):
+    response = client.get(reverse("insights:map"), {"tema": "kemiskinan", "provinsi": "35"})
+    body = html.unescape(response.content.decode())
+    assert areas(response)["Jawa Timur"]["selected"]
+    link = "/praktik/?province=35&region=35.78&theme=kemiskinan"
+    assert f'<li><a href="{link}">Kota Surabaya</a>: 1</li>' in body
+    # Jawa Timur has 38 regencies and cities; one has a practice, the 37 others are folded into one line.
+    assert "37 kabupaten/kota tanpa praktik: " in body and "Kabupaten Bangkalan" in body
+    assert "Waktu layanan" in body  # the selected province's indicators and targets
+    assert [p.slug for p in client.get(link).context["page_obj"]] == ["sby"]
+    own = re.search(r'<a href="([^"]+)">Pemerintah provinsi</a>: 1', body)
+    assert own and [p.slug for p in client.get(own.group(1)).context["page_obj"]] == ["jatim"]
+    # An unknown province selects nothing and still answers.
+    other = client.get(reverse("insights:map"), {"tema": "kemiskinan", "provinsi": "99<script>"})
+    assert other.status_code == 200 and "kabupaten dan kota" not in other.content.decode()
+
+
+def test_a_stopped_practice_counts_nowhere_the_list_hides_it(client, data):
+    Practice.objects.filter(slug="jatim").update(stopped_at=timezone.now(), stopped_reason="Anggaran habis.")
+    found = areas(client.get(reverse("insights:map"), {"tema": "kemiskinan"}))
+    assert found["Jawa Timur"]["label"] == "Jawa Timur: 1 praktik"
+    assert len(client.get(found["Jawa Timur"]["href"]).context["page_obj"]) == 1
+
+
+@pytest.mark.parametrize(("url", "theme"), [("/", None), ("/tema/kemiskinan/", "kemiskinan")])
+def test_home_and_theme_pages_show_the_map(client, data, url, theme):
+    found = areas(client.get(url))
+    assert len(found) == 38
+    suffix = f"&theme={theme}" if theme else ""
+    assert found["Jawa Timur"]["href"] == f"/praktik/?province=35{suffix}"
+    assert found["Aceh"]["level"] == ("0" if theme else "1")  # Aceh's practice is in "investasi"
+    assert found["Jawa Timur"]["label"] == "Jawa Timur: 2 praktik"
+
+
+def test_map_page_and_its_assets_fit_the_first_visit_budget_even_uncompressed(client):
+    for i in range(40):
+        _mapped_practice(i)
+    for params in ({"tema": "kemiskinan"}, {"tema": "kemiskinan", "provinsi": "35"}):
+        response = client.get(reverse("insights:map"), params)
+        page = response.content.decode()
+        assets = re.findall(r'<(?:link[^>]+rel="stylesheet"[^>]*href|script[^>]+src)="/static/([^"?]+)"', page)
+        total = len(response.content)
+        for asset in assets:
+            with open(finders.find(asset), "rb") as fh:
+                total += len(fh.read())
+        assert total < 150 * 1024, (params, total)
+
+
+def test_a_selected_province_shows_a_bounded_number_of_practices_and_links_to_the_rest(client, data, monkeypatch):
+    monkeypatch.setattr("insights.views.map.DETAIL_LIMIT", 1)
+    body = html.unescape(client.get(reverse("insights:map"), {"tema": "kemiskinan", "provinsi": "35"}).content.decode())
+    assert body.count('class="card map-agency"') == 1
+    assert '<a href="/praktik/?province=35&theme=kemiskinan">1 praktik lain di daftar praktik</a>' in body

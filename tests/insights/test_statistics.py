@@ -1,15 +1,18 @@
+import csv
 import datetime
+import io
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.models import Agency
 from insights.selectors import statistics as stats
 from ledger.services.replication import replication_start
-from practices.models import Practice, PracticeRevision, ReviewAssignment, Transition
+from practices.models import Practice, PracticeRevision, ReviewAssignment, Theme, Transition
 from tests.accounts.factories import UserFactory, moderator
 from tests.agencies.factories import member
 from tests.agencies.factories import member as agency_member
@@ -39,14 +42,59 @@ def fixture():
 
 
 def test_practice_counts(fixture):
-    by_theme = {name: n for name, n in stats.practices_by_theme()}
+    by_theme = {b.label: b.value for b in stats.practices_by_theme()}
     assert sum(by_theme.values()) == 4 and sorted(by_theme.values())[-2:] == [1, 3]
-    by_province = dict(stats.practices_by_province())
+    by_province = {b.label: b.value for b in stats.practices_by_province()}
     assert by_province["Jawa Timur"] == 3 and sum(by_province.values()) == 3  # the central one has no province
-    by_kind = dict(stats.practices_by_kind())
-    assert [by_kind[k] for k in ("Pemerintah Kota", "Pemerintah Provinsi", "Kementerian")] == [2, 1, 1]
-    assert stats.practices_by_year() == [("2024", 2), ("2025", 2)]
-    assert stats.replications_by_year() == [("2025", 1)]
+    by_kind = {b.label: b.value for b in stats.practices_by_kind()}
+    assert [by_kind[k] for k in ("Pemerintah kota", "Pemerintah provinsi", "Kementerian")] == [2, 1, 1]
+    assert [(b.label, b.value) for b in stats.practices_by_year()] == [("2024", 2), ("2025", 2)]
+    assert [(b.label, b.value) for b in stats.replications_by_year()] == [("2025", 1)]
+
+
+def test_bars_are_sorted_by_value_and_zero_rows_folded(client, fixture):
+    chart = stats.bar_chart(stats.practices_by_theme())
+    values = [row["bar"].value for row in chart["rows"]]
+    assert values == [3, 1] and chart["rows"][0]["width"] == 100 and chart["rows"][1]["width"] == 33.3
+    assert len(chart["zeros"]) == 10 and chart["total"] == 4
+    body = client.get(reverse("insights:statistics")).content.decode()
+    assert "10 tema tanpa praktik: " in body and "37 provinsi tanpa praktik: " in body
+    # Full labels in HTML (they wrap), not SVG text cut at 34 characters.
+    longest = max(Theme.objects.all(), key=lambda t: len(t.name))
+    practice_published(agency="35.78", theme=longest.code)
+    assert f">{longest.name}</a></th>" in client.get(reverse("insights:statistics")).content.decode()
+    english = client.get(en_url("insights:statistics")).content.decode()
+    assert "themes without a practice: " in english
+
+
+def test_small_multiples_per_theme_share_one_scale(fixture):
+    multiples = stats.theme_multiples()
+    themes = [m["theme"].code for m in multiples["charts"]]
+    assert themes == ["kemiskinan", "investasi"] and len(multiples["zeros"]) == 10
+    poverty = {row["bar"].label: (row["bar"].value, row["width"]) for row in multiples["charts"][0]["chart"]["rows"]}
+    investment = {row["bar"].label: row["width"] for row in multiples["charts"][1]["chart"]["rows"]}
+    # kemiskinan: a city, the province, a ministry (1 each); investasi: the city (1): one scale for both.
+    assert poverty["Pemerintah kota"] == (1, 100) and investment == {"Pemerintah kota": 100}
+
+
+def _csv_rows(client, href: str) -> int:
+    query = href.split("?", 1)[1]
+    response = client.get(f"{reverse('exports:practices', args=['csv'])}?{query}")
+    assert response.status_code == 200
+    return len(list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))) - 1
+
+
+def test_every_linked_bar_counts_what_its_list_and_the_csv_export_hold(client, fixture):
+    stopped = published_practice(agency_code="32.04", slug="berhenti")
+    # Stopped: the list and the CSV hide it, so the statistics do not count it either.
+    Practice.objects.filter(pk=stopped.pk).update(stopped_at=timezone.now(), stopped_reason="Anggaran habis.")
+    bars = stats.practices_by_theme() + stats.practices_by_province() + stats.practices_by_kind()
+    linked = [b for b in bars if b.href]
+    assert len(linked) == len(bars) and sum(1 for b in linked if b.value) >= 6
+    for bar in linked:  # zeros too: Jawa Barat's only practice is stopped
+        assert _csv_rows(client, bar.href) == bar.value, bar
+        assert client.get(bar.href).context["page_obj"].paginator.count == bar.value, bar
+    assert sum(b.value for b in stats.practices_by_year()) == _csv_rows(client, "/?") == 4
 
 
 def test_contributing_share(fixture):

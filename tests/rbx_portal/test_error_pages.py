@@ -61,3 +61,12 @@ def test_server_error_page_renders_without_a_request_context(language, heading):
     assert response.status_code == 500
     assert f"<h1>{heading}</h1>" in html and f'<html lang="{language}">' in html
     assert ("Kembali" in html) if language == "id" else ("Back" in html)
+
+
+def test_an_api_address_that_matches_no_route_answers_json_in_the_api_error_shape(client):
+    """Not the HTML page: an API client reads the same error shape for every 404 (schemathesis found
+    `/api/v1/invitations/%C2%84/` answering HTML)."""
+    response = client.get("/api/v1/invitations/%C2%84/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json() == {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}
+    assert client.get("/api/v1/tidak-ada/").json()["error"]["code"] == "not_found"

@@ -19,6 +19,7 @@ act gets the form back with errors (400/200) or is redirected (302); a role that
 from __future__ import annotations
 
 import datetime
+import io
 import re
 
 import pytest
@@ -26,14 +27,19 @@ from django.contrib.admin.sites import site as admin_site
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
 
 from agencies.models import Agency, Membership
+from agencies.services.invitations import invitation_create
 from ledger.services.questions import question_ask
 from ledger.services.replication import replication_start
+from notifications.models import Notification
 from notifications.services.follows import follow_set
 from notifications.services.notify import notify
+from notifications.tokens import follower_manage_token, kind_unsubscribe_token
 from practices.models import PracticeRevision
 from practices.services.attachments import attachment_add
+from practices.services.covers import cover_variants_make
 from tests.accounts.factories import moderator
 from tests.agencies.factories import member
 from tests.practices.factories import practice_draft, practice_in_state, published_practice
@@ -56,6 +62,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api-schema": {"get": ALL_200},
     "api-docs": {"get": ALL_200},
     "sitemap": {"get": ALL_200},
+    "robots_txt": {"get": ALL_200},
     "set_language": {"get": "302 302 302 302 302 302", "post": "302 302 302 302 302 302"},
     # Media files are served by Django only in DEBUG; stored names are random, and a missing one is a 404.
     r"^media/(?P<path>.*)$": {"get": "404 404 404 404 404 404"},
@@ -67,12 +74,27 @@ EXPECTED: dict[str, dict[str, str]] = {
     "feeds:province": {"get": ALL_200},
     "practices:detail": {"get": ALL_200, "post": "405 405 405 405 405 405"},
     "practices:history": {"get": ALL_200, "post": "405 405 405 405 405 405"},
+    "practices:handout": {"get": ALL_200, "post": "405 405 405 405 405 405"},
+    # A draft's cover image: its agency only (the published one is public, tests/practices/test_covers.py).
+    "practice_cover": {"get": "404 404 200 200 404 404", "post": "405 405 405 405 405 405"},
     "practices:theme_index": {"get": ALL_200},
     "practices:theme": {"get": ALL_200},
     "feeds:theme": {"get": ALL_200},
     "agencies:list": {"get": ALL_200},
     "agencies:detail": {"get": ALL_200},
     "agencies:feed": {"get": ALL_200},
+    # People of an agency (issue #16): its admin only, 404 for everyone else (the pages do not announce
+    # themselves); the moderators' pages: lead moderators only. The fixtures are Surabaya's.
+    "agencies:people": {"get": "login 404 404 200 404 404"},
+    "agencies:invite": {"get": "login 404 404 200 404 404", "post": "login 404 404 400 404 404"},
+    "agencies:member_remove": {"get": POST_ONLY, "post": "login 404 404 302 404 404"},
+    "agencies:invitation_resend": {"get": POST_ONLY, "post": "login 404 404 302 404 404"},
+    "agencies:invitation_revoke": {"get": POST_ONLY, "post": "login 404 404 302 404 404"},
+    "agencies:moderators": {"get": "login 404 404 404 404 200"},
+    "agencies:moderator_invite": {"get": "login 404 404 404 404 200", "post": "login 404 404 404 404 400"},
+    # The link is the authorisation. Signed in as someone else, the page says so (200) and creates nothing; an
+    # empty POST by the invited (anonymous) person gets the form back with its errors.
+    "agencies:invitation_accept": {"get": ALL_200, "post": "400 200 200 200 200 200"},
     # Ledger: public reads; acting needs the right agency ----------------------------------------------------
     # Starting a replication: the owning agency may not (its members get the form back with the refusal).
     "ledger:replication_list": {"get": ALL_200, "post": "login 400 400 400 400 400"},
@@ -93,8 +115,17 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Accounts ----------------------------------------------------------------------------------------------
     "accounts:login": {"get": "200 302 302 302 302 302"},
     "accounts:logout": {"get": "405 405 405 405 405 405", "post": "302 302 302 302 302 302"},
+    # Asking for a reset link: anyone; an empty form comes back with its error.
+    "accounts:password_reset": {"get": ALL_200, "post": "400 400 400 400 400 400"},
+    "accounts:password_reset_done": {"get": ALL_200},
     "accounts:password_reset_confirm": {"get": ALL_200},
     "accounts:password_reset_complete": {"get": ALL_200},
+    "accounts:password_change": {"get": LOGGED_IN_ONLY, "post": "login 200 200 200 200 200"},
+    # New recovery codes need a 2FA-verified session (nobody in this matrix has a device: 403).
+    "accounts:recovery_codes": {"get": LOGGED_IN_ONLY, "post": "login 403 403 403 403 403"},
+    # Only a lead moderator resets another person's two-factor (here the moderator's); 404 for everyone else.
+    "accounts:2fa_reset": {"get": POST_ONLY, "post": "login 404 404 404 404 302"},
+    "accounts:sessions_end_all": {"get": POST_ONLY, "post": "login 302 302 302 302 302"},
     "accounts:2fa_setup": {"get": LOGGED_IN_ONLY},
     # Without a device there is nothing to verify: the page sends the user on.
     "accounts:2fa_verify": {"get": "login 302 302 302 302 302"},
@@ -113,6 +144,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "manage:attachment_delete": {"get": POST_ONLY, "post": "login 404 302 302 404 404"},
     # A file of a draft: only its agency.
     "manage:attachment_download": {"get": "404 404 200 200 404 404"},
+    # English versions (issue #17): the owning agency and ministry translators write, moderators verify.
+    "manage:translation": {"get": "login 404 200 200 200 200", "post": "login 404 400 400 400 400"},
+    "manage:translation_verify": {"get": POST_ONLY, "post": "login 404 403 403 302 302"},
+    "manage:translation_machine": {"get": POST_ONLY, "post": "login 404 302 302 302 302"},
     # Review ------------------------------------------------------------------------------------------------
     "review:index": {"get": "login 403 403 302 302 302"},
     "review:queue": {"get": "login 403 403 403 200 200"},
@@ -143,9 +178,22 @@ EXPECTED: dict[str, dict[str, str]] = {
     # The token in the link is the authorisation: the page asks, the POST acts, whoever holds the link.
     "notifications:follow_confirm": {"get": ALL_200, "post": ALL_200},
     "notifications:unsubscribe": {"get": ALL_200, "post": ALL_200},
+    # Settings: an empty POST misses every group (400 with the errors). The signed links need no login: the
+    # one-click unsubscribe answers anyone holding it (RFC 8058); the follower page refuses an empty POST.
+    "notifications:settings": {"get": LOGGED_IN_ONLY, "post": "login 400 400 400 400 400"},
+    "notifications:unsubscribe_kind": {"get": ALL_200, "post": ALL_200},
+    "notifications:follower_manage": {"get": ALL_200, "post": "400 400 400 400 400 400"},
     # API v1 and exports ------------------------------------------------------------------------------------
     "agency-list": {"get": ALL_200},
     "agency-detail": {"get": ALL_200},
+    # The caller's own agency's people: its admin; other signed-in callers are told why (403). No retrieve:
+    # the detail routes take DELETE only (tested in tests/agencies/test_people.py).
+    "member-list": {"get": "401 403 403 200 403 403"},
+    "member-detail": {"get": "401 405 405 405 405 405"},
+    "invitation-list": {"get": "401 403 403 200 403 403", "post": "401 403 403 400 403 403"},
+    "invitation-detail": {"get": "401 405 405 405 405 405"},
+    # A lead moderator manages ministry invitations, not this agency's: 404 for them.
+    "invitation-resend": {"get": "401 405 405 405 405 405", "post": "401 403 403 200 403 404"},
     # Writes take JSON (415 for the form-encoded empty POST) and a token or session (401 without).
     "practice-list": {"get": ALL_200, "post": "401 415 415 415 415 415"},
     "practice-detail": {"get": ALL_200},
@@ -160,12 +208,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api-dump": {"get": ALL_200},
     # Each user manages their own token.
     "accounts:api_token": {"get": LOGGED_IN_ONLY, "post": "login 200 200 200 200 200"},
-    "accounts:account": {"get": LOGGED_IN_ONLY},
+    "accounts:account": {"get": LOGGED_IN_ONLY, "post": "login 400 400 400 400 400"},
     "accounts:api_token_delete": {"get": POST_ONLY, "post": "login 302 302 302 302 302"},
     "exports:practices": {"get": ALL_200},
     "exports:agencies": {"get": ALL_200},
     "exports:map": {"get": ALL_200},
     "exports:data_dictionary": {"get": ALL_200},
+    "exports:replications": {"get": ALL_200},
+    "exports:catalogue": {"get": ALL_200},
 }
 
 # The admin: one rule for all of its routes (none of the six roles is staff), checked on every admin route.
@@ -241,6 +291,15 @@ def test_the_walk_notices_a_new_url(settings):
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+def _png_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (400, 200), "teal").save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG_BYTES = _png_bytes()
+
+
 @pytest.fixture
 def world(db):
     other = member("32.04", email="bandung@matriks.go.id")
@@ -256,9 +315,21 @@ def world(db):
     draft_file = attachment_add(
         practice_id=draft.pk, uploaded=SimpleUploadedFile("bukti.pdf", PDF_BYTES), by=author, title="Bukti"
     )
+    draft_cover = attachment_add(
+        practice_id=draft.pk,
+        uploaded=SimpleUploadedFile("sampul.png", PNG_BYTES),
+        by=author,
+        purpose="cover",
+        alt_text="Loket pelayanan.",
+    )
+    cover_variants_make(attachment_id=draft_cover.pk)
     notify(recipients=[author], kind="submitted", context={"title": "x"}, target_url="/")
     follow = follow_set(user=author, kind="agency", target=Agency.objects.get(code="35.78"), frequency="daily")
     agency = Agency.objects.get(code="35.78")
+    # People (issue #16): a colleague the admin may remove, an invitation of Surabaya with its link's token.
+    colleague = member("35.78", email="rekan@matriks.go.id")
+    invitation = invitation_create(email="calon@matriks.go.id", agency=agency, role="member", by=admin)
+    invitation_token = Notification.objects.get(kind="invitation").target_url.rstrip("/").rsplit("/", 1)[1]
     return {
         "users": {
             "anonymous": None,
@@ -275,8 +346,12 @@ def world(db):
         "step": replication.steps.first(),
         "question": question,
         "draft_file": draft_file,
+        "draft_cover": draft_cover,
         "agency": agency,
         "follow": follow,
+        "colleague_membership": colleague.memberships.get(),
+        "invitation": invitation,
+        "invitation_token": invitation_token,
     }
 
 
@@ -287,6 +362,8 @@ def route_kwargs(key: str, w: dict) -> dict:
         "feeds:province": {"code": "35"},
         "practices:detail": {"slug": w["published"].slug},
         "practices:history": {"slug": w["published"].slug},
+        "practices:handout": {"slug": w["published"].slug},
+        "practice_cover": {"pk": w["draft_cover"].pk, "width": 320},
         "practices:theme": {"code": "kemiskinan"},
         "feeds:theme": {"code": "kemiskinan"},
         "agencies:detail": {"slug": w["agency"].slug},
@@ -300,6 +377,7 @@ def route_kwargs(key: str, w: dict) -> dict:
         "ledger:replication_mark": {"pk": w["draft"].pk},
         "ledger:replication_mark_undo": {"pk": w["draft"].pk},
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+        "accounts:2fa_reset": {"user_id": w["users"]["moderator"].pk},
         "manage:section": {"pk": w["draft"].pk, "section": "identity"},
         "manage:submit": {"pk": w["draft"].pk},
         "manage:revision_new": {"pk": w["published"].pk},
@@ -307,6 +385,9 @@ def route_kwargs(key: str, w: dict) -> dict:
         "manage:attachments": {"pk": w["draft"].pk},
         "manage:attachment_delete": {"pk": w["draft"].pk, "attachment_pk": w["draft_file"].pk},
         "manage:attachment_download": {"attachment_pk": w["draft_file"].pk},
+        "manage:translation": {"pk": w["published"].pk},
+        "manage:translation_verify": {"pk": w["published"].pk},
+        "manage:translation_machine": {"pk": w["published"].pk},
         "review:detail": {"pk": w["submitted"].pk},
         "review:agency_decide": {"pk": w["submitted"].pk},
         "review:decide": {"pk": w["submitted"].pk},
@@ -320,7 +401,18 @@ def route_kwargs(key: str, w: dict) -> dict:
         "notifications:follow_change": {"pk": w["follow"].pk},
         "notifications:follow_confirm": {"token": w["follow"].token},
         "notifications:unsubscribe": {"token": w["follow"].token},
+        "notifications:unsubscribe_kind": {
+            "token": kind_unsubscribe_token(user_id=w["users"]["member"].pk, group="decisions")
+        },
+        "notifications:follower_manage": {"token": follower_manage_token(email="warga@matriks.go.id")},
         "agency-detail": {"code": "35.78"},
+        "agencies:member_remove": {"pk": w["colleague_membership"].pk},
+        "agencies:invitation_resend": {"pk": w["invitation"].pk},
+        "agencies:invitation_revoke": {"pk": w["invitation"].pk},
+        "agencies:invitation_accept": {"token": w["invitation_token"]},
+        "member-detail": {"pk": w["colleague_membership"].pk},
+        "invitation-detail": {"pk": w["invitation"].pk},
+        "invitation-resend": {"pk": w["invitation"].pk},
         "practice-detail": {"pk": w["published"].pk},
         "practice-attachments": {"pk": w["draft"].pk},
         "practice-indicators": {"pk": w["draft"].pk},
@@ -330,6 +422,7 @@ def route_kwargs(key: str, w: dict) -> dict:
         "exports:practices": {"fmt": "csv"},
         "exports:agencies": {"fmt": "csv"},
         "exports:map": {"fmt": "csv"},
+        "exports:replications": {"fmt": "csv"},
     }
     return by_route.get(key, {})
 

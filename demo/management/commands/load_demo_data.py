@@ -19,6 +19,9 @@ from agencies.models import Agency, Membership, Region
 from agencies.services.memberships import membership_set
 from agencies.services.rbindex import rb_index_import
 from common.cache import public_cache_invalidate
+from demo.covers import demo_cover_images
+from demo.people import load_demo_notification_settings, load_demo_people
+from demo.translations import demo_translations
 from ledger.models import Question, Replication
 from ledger.services.questions import question_answer, question_ask
 from ledger.services.replication import replication_advance, replication_mark_from_practice, replication_start
@@ -33,7 +36,7 @@ from practices.services.decisions import (
     revision_reject,
     revision_request_changes,
 )
-from practices.services.publishing import practice_publish
+from practices.services.publishing import practice_featured_set, practice_publish
 from practices.services.submission import (
     practice_create,
     practice_submit,
@@ -112,10 +115,15 @@ class Command(BaseCommand):
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
         self.stdout.write(f"demo accounts ready ({len(DEMO_ACCOUNTS)}); password: {DEMO_PASSWORD}")
+        self.stdout.write(load_demo_people(password=DEMO_PASSWORD))
+        self.stdout.write(load_demo_notification_settings())
         self._demo_drafts()
         self._review_samples()
         self._demo_revisions()
         self.stdout.write(f"demo published practices ready ({load_demo_published_practices()})")
+        self.stdout.write(f"demo cover images ready ({demo_cover_images()} new)")
+        self.stdout.write(f"demo English versions ready ({demo_translations()} new)")  # after the covers' revisions
+        self.stdout.write(f"demo featured practices ready ({_demo_featured()})")
         self.stdout.write(load_demo_ledger())
         self.stdout.write(_demo_evidence_and_freshness())
         self.stdout.write(f"demo follows ready ({load_demo_follows()})")
@@ -747,3 +755,13 @@ def load_demo_follows() -> int:
         },
     )
     return Follow.objects.filter(Q(user=bandung) | Q(email="warga@contoh.rbx.go.id")).count()
+
+
+def _demo_featured() -> int:
+    """Two published samples on the home page's "Praktik unggulan", as ministry staff curate them in the admin."""
+    lead = User.objects.get(email="lead@demo.rbx.go.id")
+    for slug in ("contoh-perizinan-usaha-sehari", "contoh-data-desa-kemiskinan"):
+        practice = Practice.objects.filter(slug=slug, status=Practice.Status.PUBLISHED).first()
+        if practice is not None and not practice.featured:
+            practice_featured_set(practice_id=practice.pk, featured=True, by=lead)
+    return Practice.objects.filter(featured=True).count()

@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from practices.models import Indicator, IndicatorValue, Practice, PracticeRevision, Theme
+from practices.search import PRACTICE_VECTOR_SQL
+from practices.services.indexing import search_vocabulary_rebuild
 
 SUBJECTS = [
     "Pelayanan perizinan terpadu",
@@ -218,19 +220,10 @@ class Command(BaseCommand):
                     start_year = r.start_year, stage = r.stage, is_digital = r.is_digital,
                     published_at = now() - (random() * interval '1500 days'),
                     last_confirmed_at = now() - (random() * interval '300 days'),
-                    search_vector =
-                        -- the same vector as practices.services.publishing.practice_search_vector_update
-                        setweight(to_tsvector('indonesian', r.title), 'A')
-                        || setweight(to_tsvector('simple', r.title), 'A')
-                        || setweight(to_tsvector('indonesian', r.summary), 'B')
-                        || setweight(to_tsvector('simple', r.summary), 'B')
-                        || setweight(to_tsvector('indonesian', r.problem || ' ' || r.approach || ' ' || r.impact), 'C')
-                        || setweight(to_tsvector('indonesian',
-                            r.challenges || ' ' || r.failures || ' ' || r.do_differently), 'D')
-                        || setweight(to_tsvector('english', r.problem || ' ' || r.approach || ' ' || r.impact), 'D')
-                        || setweight(to_tsvector('simple', r.problem || ' ' || r.approach || ' ' || r.impact), 'D')
-                        || setweight(to_tsvector('english', r.title), 'A')
-                        || setweight(to_tsvector('english', r.summary), 'B')
+                    -- the same vector as practice_publish writes (practices.search.PRACTICE_VECTOR_SQL)
+                    search_vector = """  # noqa: S608 - constants of the code, no input
+                + PRACTICE_VECTOR_SQL
+                + """
                     -- "reached target" as practices.services.publishing.revision_reached_target: any indicator
                     -- whose latest value meets its target. Written in the same UPDATE: a second pass would
                     -- leave another 100,000 dead row versions behind.
@@ -247,6 +240,8 @@ class Command(BaseCommand):
                 WHERE r.practice_id = p.id AND p.slug LIKE 'bench-%%' AND p.live_revision_id IS NULL
                 """
             )
+        search_vocabulary_rebuild()  # the words typos are corrected to, as publishing adds them
+        with connection.cursor() as cursor:
             if connection.in_atomic_block:  # inside a test's transaction: VACUUM is not allowed there
                 cursor.execute("ANALYZE")
                 return
