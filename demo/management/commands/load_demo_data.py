@@ -122,7 +122,8 @@ class Command(BaseCommand):
         self._demo_revisions()
         self.stdout.write(f"demo published practices ready ({load_demo_published_practices()})")
         self.stdout.write(f"demo cover images ready ({demo_cover_images()} new)")
-        self.stdout.write(f"demo English versions ready ({demo_translations()} new)")  # after the covers' revisions
+        translated = demo_translations()  # after the covers' revisions
+        self.stdout.write(f"demo English versions ready ({', '.join(translated) or 'none new'})")
         self.stdout.write(f"demo featured practices ready ({_demo_featured()})")
         self.stdout.write(load_demo_ledger())
         self.stdout.write(_demo_evidence_and_freshness())
