@@ -4,7 +4,6 @@ of the demo loader."""
 
 from __future__ import annotations
 
-from binascii import unhexlify
 from datetime import timedelta
 
 from django.utils import timezone
@@ -50,7 +49,6 @@ def load_demo_people(*, password: str) -> str:
         invitation_create(email=PENDING_MODERATOR, agency=None, ministry_role=User.MinistryRole.MODERATOR, by=lead)
     moderator = User.objects.get(email="moderator@demo.rbx.go.id")
     if not TOTPDevice.objects.filter(user=moderator, confirmed=True).exists():
-        unhexlify(DEMO_TOTP_KEY_HEX)  # a valid key, or fail loudly here rather than at sign-in
         TOTPDevice.objects.create(user=moderator, name="default", key=DEMO_TOTP_KEY_HEX, confirmed=True)
     device, _ = RecoveryCodeDevice.objects.get_or_create(
         user=moderator, defaults={"name": "recovery", "confirmed": True}
