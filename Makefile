@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run test quality lint migrations-check messages bench clean
+.PHONY: install run test quality lint migrations-check messages bench bench-300k topology clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,9 +44,19 @@ messages: install
 	$(BIN)/python -m rbx_portal.devstack exec $(BIN)/python manage.py makemessages -l en --no-obsolete --ignore .venv --ignore var
 	$(BIN)/python -m rbx_portal.devstack exec $(BIN)/python manage.py compilemessages --ignore .venv
 
-# Benchmark at national scale (not part of `make test`): BENCH_PRACTICES=100000 BENCH_SECONDS=10 BENCH_FOLLOWERS=10000.
+# Benchmark at national scale (not part of `make test`): BENCH_PRACTICES=100000 BENCH_SECONDS=10 BENCH_FOLLOWERS=10000
+# BENCH_CACHE=on+off|on|off (see bench/run.py). bench-300k: the second volume in a database of its own, with the
+# growth from the last 100,000 run.
 bench: install
 	$(BIN)/python bench/run.py
+
+bench-300k: install
+	BENCH_PRACTICES=300000 $(BIN)/python bench/run.py
+
+# The portal as a multi-host deployment on this machine (topology/run.py): primary + replica, two web nodes behind
+# nginx, a worker per queue, S3-API storage; kills and floods, then a table. Needs Debian's nginx (else skipped).
+topology: install
+	$(BIN)/python topology/run.py
 
 clean:
 	rm -rf var/staticfiles .pytest_cache

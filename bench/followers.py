@@ -5,7 +5,8 @@
 `measure_publish_fanout(env, followers)` (also called by `make bench`) runs against the database and Redis in
 `env`. It creates, in bulk and only once, `followers` users `bench-follower-<n>@example.invalid`, each following
 one central agency immediately; a practice of that agency waiting for a moderator (a new one per run, slug
-`fanout-bench-...`); a local SMTP server (aiosmtpd, in this process) that counts what it receives; and a real
+`fanout-bench-...`); a local SMTP server (aiosmtpd, in a process of its own, so that it is scheduled and
+measured apart from the benchmark's other threads) that counts what it receives; and a real
 `celery -A rbx_portal worker --concurrency 2` on a queue of its own, sending to that server. Then, in a separate
 Django process, it approves the practice through `revision_approve` (what the moderator's request does) and
 polls the database until every follower has an in-app notification and every email delivery is `sent`.
@@ -14,7 +15,9 @@ Figures (seconds from the start of the publish call): `publish_seconds` (the mod
 transaction, its commit and the queueing after it), `notifications_seconds`, `smtp_seconds` (the SMTP server has
 every follower's email, timed by the server), `emails_seconds` (every delivery marked sent); and counts:
 notifications, deliveries sent, messages the SMTP server received and over how many connections,
-`received_minus_followers` and duplicates (both expected 0). `--write` puts them into docs/QUALITY.md (the
+`received_minus_followers` and duplicates (both expected 0); and the CPU seconds the worker (all its
+processes), PostgreSQL (the backends connected to the benchmark's database) and the SMTP server used, in all and
+per 1,000 emails: on a shared machine these say more than the wall times. `--write` puts them into docs/QUALITY.md (the
 publish → followers paragraph of the benchmark section, which `make bench` also writes).
 
 Reruns reuse the bench followers and delete the previous bench practice and the bench followers'
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import re
 import socket
@@ -75,6 +79,14 @@ class SMTPSink:
                 self.last_bench_at = time.time()
         return "250 OK"
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802 - aiosmtpd's hook
+        """Offer PIPELINING (RFC 2920) as Postfix, Exim and the hosted senders do (aiosmtpd reads pipelined
+        commands correctly but does not say so); BENCH_SMTP_PIPELINING=0 measures a server without it."""
+        session.host_name = hostname
+        if os.environ.get("BENCH_SMTP_PIPELINING", "1") != "0":
+            responses.insert(len(responses) - 1, "250-PIPELINING")
+        return responses
+
     def counts(self) -> dict[str, int]:
         with self.lock:
             bench = {r: c for r, c in self.recipients.items() if r.startswith(BENCH_PREFIX)}
@@ -86,6 +98,107 @@ class SMTPSink:
                 "connections": len(self.connections),
                 "last_bench_at": self.last_bench_at,
             }
+
+
+def _sink_serve(port: int, pipe) -> None:
+    """The SMTP server's process: serve until asked for the counts, answer them, stop."""
+    from aiosmtpd.controller import Controller
+
+    sink = SMTPSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    pipe.send("ready")
+    try:
+        pipe.recv()  # "counts": the run is over
+    finally:
+        controller.stop()
+        pipe.send(sink.counts())
+
+
+class SinkProcess:
+    """An `SMTPSink` behind aiosmtpd in a child process (the real SMTP protocol over loopback, as before): in the
+    benchmark's own process it would share one interpreter lock with whatever else runs there, and its CPU time
+    could not be told apart. A measurement fix, not a change to what is measured."""
+
+    def __init__(self, port: int):
+        self.parent_end, child_end = multiprocessing.Pipe()
+        self.process = multiprocessing.get_context("fork").Process(
+            target=_sink_serve, args=(port, child_end), daemon=True
+        )
+        self.process.start()
+        if not self.parent_end.poll(30) or self.parent_end.recv() != "ready":
+            raise RuntimeError("the benchmark's SMTP server did not start")
+
+    def stop(self) -> dict:
+        """Stop the server; its counts (`SMTPSink.counts`)."""
+        self.parent_end.send("counts")
+        counts = self.parent_end.recv() if self.parent_end.poll(30) else {}
+        self.process.join(10)
+        return counts
+
+
+class CPUSampler:
+    """CPU seconds used during the run by the worker's processes (its session), the PostgreSQL backends connected
+    to `database`, and the SMTP server's process: sampled from /proc every 0.2 s (a backend that ends between
+    two samples loses at most its last 0.2 s), so that figures from a machine others are using stay comparable.
+    Linux only; elsewhere everything reads 0."""
+
+    def __init__(self, *, database: str, smtp_pid: int, mark: Path):
+        self.database, self.smtp_pid, self.mark = database, smtp_pid, mark
+        mark.unlink(missing_ok=True)
+        self.worker_session: int | None = None
+        self.seen: dict[str, dict[int, float]] = {"worker": {}, "postgres": {}, "smtp_server": {}}
+        self.base: dict[str, dict[int, float]] = {"worker": {}, "postgres": {}, "smtp_server": {}}
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self, worker_session: int) -> None:
+        """Sample from now on; what was used before the measuring step says it starts (`mark` appears: the
+        worker has booted and answered) is not counted, and the step waits until `mark` is gone again."""
+        self.worker_session = worker_session
+        self.thread.start()
+
+    def _sample(self, *, into: dict) -> None:
+        backend = re.compile(rf"^postgres: .*\S+ {re.escape(self.database)} ")
+        for entry in os.scandir("/proc") if os.path.isdir("/proc") else ():
+            if not entry.name.isdigit():
+                continue
+            pid = int(entry.name)
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                    cmdline = fh.read().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            if pid == self.smtp_pid:
+                kind = "smtp_server"
+            elif self.worker_session is not None and int(fields[3]) == self.worker_session:
+                kind = "worker"
+            elif backend.match(cmdline):
+                kind = "postgres"
+            else:
+                continue
+            into[kind][pid] = max(seconds, into[kind].get(pid, 0.0))
+
+    def _run(self) -> None:
+        while not self.mark.exists():
+            if self.stop_event.wait(0.02):
+                return
+        self._sample(into=self.base)
+        self.mark.unlink()
+        while not self.stop_event.wait(0.2):
+            self._sample(into=self.seen)
+
+    def stop(self) -> dict[str, float]:
+        self._sample(into=self.seen)
+        self.stop_event.set()
+        self.thread.join(5)
+        return {
+            kind: round(sum(s - self.base[kind].get(pid, 0.0) for pid, s in pids.items()), 2)
+            for kind, pids in self.seen.items()
+        }
 
 
 def _child(env: dict, *args: str, timeout: float | None = None) -> dict:
@@ -131,17 +244,20 @@ def measure_publish_fanout(
     "deliveries_sent", "smtp_received", "duplicates", ...}; the seconds are None when not reached within
     `timeout` (default: 10 minutes plus 0.1 s per follower).
     """
-    from aiosmtpd.controller import Controller
+    from urllib.parse import urlsplit
 
     timeout = timeout if timeout is not None else 600 + followers / 10
     (ROOT / "var").mkdir(exist_ok=True)
-    sink = SMTPSink()
     smtp_port = _free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
+    sink = SinkProcess(smtp_port)
     env = _bench_env(env, smtp_port)
+    mark = ROOT / "var" / "bench-fanout-measuring"
+    env["BENCH_CPU_MARK"] = str(mark)
+    cpu = CPUSampler(database=urlsplit(env["DATABASE_URL"]).path.lstrip("/"), smtp_pid=sink.process.pid, mark=mark)
     load_before = os.getloadavg()[0]
     worker = None
+    smtp = {}
+    cpu_seconds = {}
     worker_log = open(ROOT / "var" / "bench-fanout-worker.log", "w")  # noqa: SIM115 - closed below
     try:
         prepared = _child(env, "prepare", str(followers), timeout=600)
@@ -168,6 +284,7 @@ def measure_publish_fanout(
             stdout=subprocess.DEVNULL,
             stderr=worker_log,
         )
+        cpu.start(worker.pid)  # its own session: the worker and its pool processes
         figures = _child(
             env,
             "measure",
@@ -179,12 +296,12 @@ def measure_publish_fanout(
         )
         # A delivery is marked sent after the server's 250: the server has everything by now.
         time.sleep(0.5)
+        cpu_seconds = cpu.stop()  # before the worker stops: its backends end with it
     finally:
         if worker is not None:
             _stop_all([worker])
         worker_log.close()
-        controller.stop()
-    smtp = sink.counts()
+        smtp = sink.stop()
     at_server = None
     if smtp["received_bench"] >= followers and smtp["last_bench_at"] is not None:
         at_server = round(smtp["last_bench_at"] - figures["started_at"], 2)
@@ -194,12 +311,19 @@ def measure_publish_fanout(
         smtp_seconds=at_server,
         smtp_connections=smtp["connections"],
         send_batch=int(env.get("NOTIFICATIONS_SEND_BATCH", "100")),
+        smtp_pipelining=os.environ.get("BENCH_SMTP_PIPELINING", "1") != "0",
         received_minus_followers=smtp["received_bench"] - followers,
         duplicates=figures["duplicates"] + smtp["duplicates"],
         created_followers=prepared["created_followers"],
         # The machine is shared: a busy one (load above its core count) inflates every figure.
         load_average=[round(load_before, 1), round(os.getloadavg()[0], 1)],
         cores=os.cpu_count(),
+        # From the worker's start to the last email (the fan-out, the sending, the benchmark's polling queries).
+        cpu_seconds=cpu_seconds,
+        cpu_seconds_per_1000_emails={
+            kind: round(seconds * 1000 / max(1, smtp.get("received_bench", 0)), 2)
+            for kind, seconds in cpu_seconds.items()
+        },
     )
     if cleanup:
         _child(env, "cleanup", timeout=600)
@@ -415,6 +539,12 @@ def child_measure(practice_id: int, moderator_id: int, followers: int, timeout: 
             raise RuntimeError("the bench worker did not answer within 2 minutes (see var/bench-fanout-worker.log)")
     practice = Practice.objects.get(pk=practice_id)
     moderator = User.objects.get(pk=moderator_id)
+    if os.environ.get("BENCH_CPU_MARK"):  # the parent's CPU count starts here (CPUSampler), once it has read
+        mark = Path(os.environ["BENCH_CPU_MARK"])
+        mark.touch()
+        deadline = time.monotonic() + 5
+        while mark.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     fanout = PublishFanOut.objects.filter(practice_id=practice_id)
     start = time.perf_counter()

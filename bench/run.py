@@ -2,11 +2,31 @@
 
 Steps: services (embedded or from DATABASE_URL/REDIS_URL, as `make run`), migrate, reference data,
 `seed_bench --practices N` (BENCH_PRACTICES, default 100000; resumes if already there), collectstatic, gunicorn
-with production settings, then for each page: wrk with 10 connections for BENCH_SECONDS (default 10), uncached
-(a unique query string per request defeats the page cache) and cached, plus a trivial Django view served by the
-same gunicorn in the same run for the throughput ratio; SQL queries and the cold time per page are measured
-in-process; then a publish to BENCH_FOLLOWERS (default 10000) followers through the real worker
-(`bench/followers.py`). The table replaces the "Benchmark" section of docs/QUALITY.md.
+with production settings, then for each page wrk with 10 connections for BENCH_SECONDS (default 10):
+
+- *uncached*: a query string unique per run, per wrk thread and per request (`_b=<run id>-<thread>-<n>`), so the
+  page cache always misses; what is kept below the page (counts, fragments) stays kept. Every response's
+  `X-Cache` header (set by `common.cache.public_cache_page`) is counted by the wrk script, and the report shows
+  the page-cache hits of every uncached run: they must be 0 (a non-zero count is flagged).
+- *cached*: the same URL again and again, served from the page cache;
+- *cache off* (issue #20): a second gunicorn with `CACHE_DISABLED=true` (Django's DummyCache, no page copies in
+  process memory: nothing is kept at all, the worst case and what the first visitor after a publish pays) and
+  BENCH_OFF_WORKERS sync workers (default 2, the issue's condition), unique URLs as above.
+
+BENCH_CACHE chooses the columns: `on+off` (default: all three), `on` (uncached and cached only, as before
+issue #20), `off` (cache off only). A trivial Django view served by the same gunicorn gives the throughput
+ratio; SQL queries and the cold time per page are measured in-process; then a publish to BENCH_FOLLOWERS
+(default 10000) followers through the real worker (`bench/followers.py`).
+
+Volumes: the default 100,000 practices live in the database of DATABASE_URL (or the embedded one); any other
+BENCH_PRACTICES (`make bench-300k` is BENCH_PRACTICES=300000) gets a database of its own next to it, named
+`<database>_<N>` (seeded once, about 10 minutes for 300,000 on 2 cores: bulk inserts of 5,000 rows, the facet
+triggers paused and the facet table rebuilt once, the search vectors written in one UPDATE), and a cache key
+prefix of its own. Each run keeps its figures in var/bench/results-<N>.json; a run at another volume than
+100,000 writes the growth from 100,000 to N per page (cache-off and uncached p95) beside its table, from the
+latest 100,000 run. The 100,000 table replaces the "Benchmark" block of docs/QUALITY.md (`<!-- bench:start -->`),
+another volume's its own block (`<!-- bench-N:start -->`); BENCH_REPORT names another file to write instead
+(for trying changes without touching docs/QUALITY.md).
 """
 
 from __future__ import annotations
@@ -15,6 +35,7 @@ import json
 import os
 import platform
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -35,6 +56,7 @@ PAGES = [
     ("trivial view", "/bench/trivial"),
     ("home", "/"),
     ("list", "/praktik/"),
+    ("list, one theme", "/praktik/?theme=kemiskinan"),
     ("list, 3 facets", "/praktik/?theme=kemiskinan&stage=penerapan&kind=kabupaten"),
     ("search, common word", "/praktik/?q=layanan"),
     ("search, rare word", "/praktik/?q=sidikjari"),
@@ -67,24 +89,41 @@ FOLLOWERS = int(os.environ.get("BENCH_FOLLOWERS", "10000"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", 2 * (os.cpu_count() or 1) + 1))
 
 LUA = r"""
-local counter = 0
+-- Unique URLs per run (BENCH_RUN, new for every wrk call), per thread (its number, given by setup) and per
+-- request; the X-Cache header of every response is counted per thread and summed in done().
+local threads = {}
 local unique = os.getenv("BENCH_UNIQUE") == "1"
+local run = os.getenv("BENCH_RUN") or "0"
+tid, counter, hits, misses = 0, 0, 0, 0
+setup = function(thread)
+  table.insert(threads, thread)
+  thread:set("tid", #threads)
+end
 request = function()
   counter = counter + 1
   local path = wrk.path
   if unique then
     local sep = string.find(path, "?", 1, true) and "&" or "?"
-    path = path .. sep .. "_b=" .. counter .. "-" .. math.random(1, 1000000000)
+    path = path .. sep .. "_b=" .. run .. "-" .. tid .. "-" .. counter
   end
   return wrk.format("GET", path)
 end
+response = function(status, headers, body)
+  local mark = headers["X-Cache"] or headers["x-cache"]
+  if mark == "hit" then hits = hits + 1 elseif mark == "miss" then misses = misses + 1 end
+end
 done = function(summary, latency, requests)
+  local h, m = 0, 0
+  for _, thread in ipairs(threads) do
+    h = h + (thread:get("hits") or 0)
+    m = m + (thread:get("misses") or 0)
+  end
   io.write(string.format("JSON {\"p50\": %f, \"p95\": %f, \"p99\": %f, \"requests\": %d, \"duration_us\": %d, " ..
-    "\"errors\": %d, \"non2xx\": %d}\n",
+    "\"errors\": %d, \"non2xx\": %d, \"hits\": %d, \"misses\": %d}\n",
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
     summary.requests, summary.duration,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.errors.status))
+    summary.errors.status, h, m))
 end
 """
 
@@ -100,7 +139,8 @@ def _ensure_wrk() -> str:
 
 
 def _wrk(wrk: str, url: str, *, unique: bool, seconds: int, script: str) -> dict:
-    env = dict(os.environ, BENCH_UNIQUE="1" if unique else "0")
+    # A new run id for every call: no two runs (nor two threads, see LUA) ever send the same URL.
+    env = dict(os.environ, BENCH_UNIQUE="1" if unique else "0", BENCH_RUN=f"{time.time_ns():x}{secrets.token_hex(3)}")
     out = subprocess.run(  # noqa: S603
         [wrk, "-t2", "-c10", f"-d{seconds}s", "--timeout", "10s", "-s", script, url],
         capture_output=True,
@@ -216,9 +256,59 @@ def _wait_http(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"gunicorn did not answer at {url}")
 
 
+DEFAULT_PRACTICES = 100_000
+# Workers of the cache-off gunicorn: the issue's condition (2 sync workers) by default.
+OFF_WORKERS = int(os.environ.get("BENCH_OFF_WORKERS", "2"))
+
+
+def _volume_env(env: dict, practices: int) -> None:
+    """Another volume than the default gets a database (created once) and a cache key prefix of its own, so that
+    the 100,000 database stays as it is and no cached page of one volume is served in the other's run."""
+    if practices == DEFAULT_PRACTICES:
+        return
+    import psycopg
+    from psycopg import sql
+
+    url = env["DATABASE_URL"]
+    base, _, rest = url.rpartition("/")
+    name, sep, query = rest.partition("?")
+    volume_name = f"{name}_{practices}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [volume_name]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(volume_name)))
+    env["DATABASE_URL"] = f"{base}/{volume_name}{sep}{query}"
+    env["CACHE_KEY_PREFIX"] = f"bench{practices}"
+
+
+def _gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "rbx_portal.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--access-logfile",
+            "/dev/null",
+            "--error-logfile",
+            str(ROOT / "var" / "bench-gunicorn.log"),
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+
+
 def main() -> int:
-    practices = int(os.environ.get("BENCH_PRACTICES", "100000"))
+    practices = int(os.environ.get("BENCH_PRACTICES", str(DEFAULT_PRACTICES)))
     seconds = int(os.environ.get("BENCH_SECONDS", "10"))
+    mode = os.environ.get("BENCH_CACHE", "on+off")
+    if mode not in ("on+off", "on", "off"):
+        sys.exit("BENCH_CACHE is on+off (default), on or off")
+    cache_on, cache_off = mode != "off", mode != "on"
     wrk = _ensure_wrk()
     with services() as env:
         env.update(
@@ -234,9 +324,12 @@ def main() -> int:
             API_THROTTLE_ENABLED="false",
         )
         env.pop("DJANGO_SETTINGS_MODULE", None)
+        _volume_env(env, practices)
         _manage(env, "migrate", "--no-input", "-v", "0")
         _manage(env, "load_reference_data")
-        _manage(env, "seed_bench", "--practices", str(practices))
+        seed_started = time.monotonic()
+        _manage(env, "seed_bench", "--practices", str(practices), "--batch", "5000")
+        seed_seconds = time.monotonic() - seed_started
         _manage(env, "collectstatic", "--no-input", "-v", "0")
         slug_agency = subprocess.run(  # noqa: S603
             [
@@ -254,78 +347,169 @@ def main() -> int:
             check=True,
         ).stdout.split()
         pages = page_targets(*slug_agency[-2:])  # the last line: other output may precede it
-        port = _free_port()
-        gunicorn = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "rbx_portal.wsgi",
-                "-b",
-                f"127.0.0.1:{port}",
-                "-w",
-                str(WORKERS),
-                "--access-logfile",
-                "/dev/null",
-                "--error-logfile",
-                str(ROOT / "var" / "bench-gunicorn.log"),
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        rows, weights = [], []
+        # The benched practice gets its stored neighbour lists, as the publish task gives every practice (filling
+        # all 100,000 would take most of an hour; without a row the page would measure artificially cheap).
+        _manage(env, "practice_neighbours_fill", "--slug", slug_agency[-2])
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+            fh.write(LUA)
+        empty = {"p50": 0.0, "p95": 0.0, "p99": 0.0, "rps": 0.0, "non2xx": 0, "hits": 0, "misses": 0}
+        measured = {path: {"uncached": dict(empty), "cached": dict(empty), "off": dict(empty)} for _, path in pages}
+        weights = []
         load_before = os.getloadavg()
-        try:
-            _wait_http(f"http://127.0.0.1:{port}/bench/trivial")
-            with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
-                fh.write(LUA)
-            for name, path in pages:
-                url = f"http://127.0.0.1:{port}{path}"
-                _wrk(wrk, url, unique=False, seconds=2, script=fh.name)  # warm up
-                uncached = _wrk(wrk, url, unique=True, seconds=seconds, script=fh.name)
-                cached = _wrk(wrk, url, unique=False, seconds=seconds, script=fh.name)
-                rows.append((name, path, uncached, cached))
-                print(f"{name:22} uncached p95 {uncached['p95']:.1f} ms, cached {cached['rps']:.0f} req/s", flush=True)
-            base = f"http://127.0.0.1:{port}"
-            for name, path in pages[1:]:
-                if not path.startswith("/api/"):
-                    weights.append((name, path, page_weight(base, path)))
-        finally:
-            _stop_all([gunicorn])
+        if cache_on:
+            port = _free_port()
+            gunicorn = _gunicorn(env, port, WORKERS)
+            try:
+                _wait_http(f"http://127.0.0.1:{port}/bench/trivial")
+                for name, path in pages:
+                    url = f"http://127.0.0.1:{port}{path}"
+                    _wrk(wrk, url, unique=False, seconds=2, script=fh.name)  # warm up
+                    uncached = _wrk(wrk, url, unique=True, seconds=seconds, script=fh.name)
+                    cached = _wrk(wrk, url, unique=False, seconds=seconds, script=fh.name)
+                    measured[path].update(uncached=uncached, cached=cached)
+                    print(
+                        f"{name:22} uncached p95 {uncached['p95']:.1f} ms ({uncached['hits']} page-cache hits), "
+                        f"cached {cached['rps']:.0f} req/s",
+                        flush=True,
+                    )
+                base = f"http://127.0.0.1:{port}"
+                for name, path in pages[1:]:
+                    if not path.startswith("/api/"):
+                        weights.append((name, path, page_weight(base, path)))
+            finally:
+                _stop_all([gunicorn])
+        if cache_off:
+            port = _free_port()
+            gunicorn = _gunicorn(dict(env, CACHE_DISABLED="true"), port, OFF_WORKERS)
+            try:
+                _wait_http(f"http://127.0.0.1:{port}/bench/trivial")
+                for name, path in pages:
+                    url = f"http://127.0.0.1:{port}{path}"
+                    _wrk(wrk, url, unique=True, seconds=1, script=fh.name)  # warm up (connections, imports)
+                    off = _wrk(wrk, url, unique=True, seconds=seconds, script=fh.name)
+                    measured[path]["off"] = off
+                    print(f"{name:22} cache off p95 {off['p95']:.1f} ms, {off['rps']:.0f} req/s", flush=True)
+            finally:
+                _stop_all([gunicorn])
         load_after = os.getloadavg()
         queries = _query_counts(env, [path for _, path in pages])
         fanout = measure_publish_fanout(env, FOLLOWERS) if FOLLOWERS else None
-    _write_report(rows, queries, practices, seconds, weights=weights, fanout=fanout, load=(load_before, load_after))
+    rows = [(name, path, *(measured[path][column] for column in ("uncached", "cached", "off"))) for name, path in pages]
+    _save_results(practices, rows)
+    _write_report(
+        rows,
+        queries,
+        practices,
+        seconds,
+        weights=weights,
+        fanout=fanout,
+        load=(load_before, load_after),
+        mode=mode,
+        seed_seconds=seed_seconds,
+    )
     return 0
 
 
+RESULTS = ROOT / "var" / "bench"
+
+
+def _save_results(practices: int, rows) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    data = {
+        "practices": practices,
+        "at": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "pages": {name: {"uncached": unc, "cached": cac, "off": off} for name, _path, unc, cac, off in rows},
+    }
+    (RESULTS / f"results-{practices}.json").write_text(json.dumps(data, indent=1))
+
+
+def _growth_lines(practices: int, rows) -> list[str]:
+    """Per page, p95 at 100,000 and at this volume (cache off, uncached), from the latest 100,000 run."""
+    if practices == DEFAULT_PRACTICES:
+        return []
+    kept = RESULTS / f"results-{DEFAULT_PRACTICES}.json"
+    if not kept.exists():
+        return ["", f"Growth from {DEFAULT_PRACTICES:,}: no {DEFAULT_PRACTICES:,} run kept yet (run `make bench`)."]
+    base = json.loads(kept.read_text())
+
+    def ratio(new: float, old: float) -> str:
+        return f"{new / old:.2f}×" if old else "–"
+
+    lines = [
+        "",
+        f"Growth from {DEFAULT_PRACTICES:,} ({base['at']}) to {practices:,} practices "
+        f"({practices / DEFAULT_PRACTICES:.0f}× the data); target: no page's cache-off p95 grows by more than 1.5×:",
+        "",
+        f"| page | cache off p95 {DEFAULT_PRACTICES // 1000}k → {practices // 1000}k (ms) | growth "
+        f"| uncached p95 {DEFAULT_PRACTICES // 1000}k → {practices // 1000}k (ms) | growth |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, _path, unc, _cac, off in rows:
+        old = base["pages"].get(name)
+        if old is None:
+            continue
+        o_off, o_unc = old["off"]["p95"], old["uncached"]["p95"]
+        grown = off["p95"] / o_off if o_off else 0
+        lines.append(
+            f"| {name} | {o_off:.1f} → {off['p95']:.1f} | {ratio(off['p95'], o_off)}"
+            f"{' **(> 1.5×)**' if grown > 1.5 else ''} | {o_unc:.1f} → {unc['p95']:.1f} | {ratio(unc['p95'], o_unc)} |"
+        )
+    return lines
+
+
+def _ms_off(result: dict) -> str:
+    return f"{result['p50']:.1f} / {result['p95']:.1f}" if result.get("requests") else _ms(result)
+
+
 def _ms(result: dict) -> str:
+    if not result.get("requests"):
+        return "no answer in time" if "requests" in result else "–"
     return f"{result['p50']:.1f} / {result['p95']:.1f} / {result['p99']:.1f}"
 
 
 # The issue's targets on this machine with 10 concurrent clients: uncached p95 per page kind, and the cached
 # pages' throughput as a share of the trivial view's.
 TARGETS = [
-    ("list pages, uncached p95", ("list", "list, 3 facets"), 100.0),
+    ("list pages, uncached p95", ("list", "list, one theme", "list, 3 facets"), 100.0),
     ("practice page, uncached p95", ("practice page",), 100.0),
     ("search, uncached p95", ("search, common word", "search, rare word", "search, English", "search, typo"), 150.0),
+]
+# Issue #20, cache off (DummyCache) with BENCH_OFF_WORKERS workers: (label, pages, least req/s, p95 limit or None).
+OFF_TARGETS = [
+    ("list and list by theme, cache off", ("list", "list, one theme"), 60.0, 300.0),
+    ("practice page, cache off", ("practice page",), 300.0, 100.0),
+    ("search, common word, cache off", ("search, common word",), 60.0, None),
 ]
 
 
 def _targets(rows) -> list[str]:
-    by_name = {name: (unc, cac) for name, _path, unc, cac in rows}
+    by_name = {name: (unc, cac, off) for name, _path, unc, cac, off in rows}
     trivial_rps = by_name["trivial view"][1]["rps"]
     lines = ["| target | measured | met |", "| --- | ---: | :---: |"]
     for label, names, limit in TARGETS:
-        measured = [by_name[name][0]["p95"] for name in names if name in by_name]
+        measured = [by_name[name][0]["p95"] for name in names if name in by_name and by_name[name][0]["requests"]]
         if not measured:
             continue
         worst = max(measured)
         lines.append(f"| {label} < {limit:.0f} ms | {worst:.1f} ms | {'yes' if worst < limit else '**no**'} |")
+    for label, names, least, limit in OFF_TARGETS:
+        found = [by_name[name][2] for name in names if name in by_name and by_name[name][2].get("requests")]
+        if not found:
+            continue
+        slowest = min(off["rps"] for off in found)
+        worst = max(off["p95"] for off in found)
+        met = slowest >= least and (limit is None or worst < limit)
+        wanted = f"≥ {least:.0f} req/s" + (f", p95 < {limit:.0f} ms" if limit else "")
+        lines.append(f"| {label} {wanted} | {slowest:.0f} req/s, p95 {worst:.1f} ms | {'yes' if met else '**no**'} |")
+    hits = sum(unc.get("hits", 0) + off.get("hits", 0) for unc, _cac, off in by_name.values())
+    lines.append(
+        f"| page-cache hits in the uncached and cache-off runs = 0 | {hits} | {'yes' if hits == 0 else '**no**'} |"
+    )
     # The API has no page cache (its "cached" row is the same URL computed again), so only the pages count here.
     ratios = [
-        cac["rps"] / trivial_rps for name, (_unc, cac) in by_name.items() if name not in ("trivial view", "API list")
+        cac["rps"] / trivial_rps
+        for name, (_unc, cac, _off) in by_name.items()
+        if name not in ("trivial view", "API list") and trivial_rps
     ]
     if not ratios:
         return lines
@@ -337,13 +521,17 @@ def _targets(rows) -> list[str]:
     return lines
 
 
-def _write_report(rows, queries, practices: int, seconds: int, *, weights, fanout: dict | None, load) -> None:
+def _write_report(
+    rows, queries, practices: int, seconds: int, *, weights, fanout: dict | None, load, mode: str, seed_seconds: float
+) -> None:
     trivial_rps = rows[0][3]["rps"]
+    marker = "bench" if practices == DEFAULT_PRACTICES else f"bench-{practices}"
     lines = [
-        "<!-- bench:start (written by `make bench`; do not edit by hand) -->",
+        f"<!-- {marker}:start (written by `make bench`; do not edit by hand) -->",
         f"Run {time.strftime('%Y-%m-%d %H:%M %Z')} on {_machine()}, Python {platform.python_version()}; "
-        f"{practices:,} published practices; gunicorn {WORKERS} sync workers; wrk 2 threads, 10 connections, "
-        f"{seconds} s per measurement, on the same machine; "
+        f"{practices:,} published practices (seeding, or checking the seed: {seed_seconds:.0f} s); gunicorn "
+        f"{WORKERS} sync workers (cache off: {OFF_WORKERS}); wrk 2 threads, 10 connections, "
+        f"{seconds} s per measurement, on the same machine; BENCH_CACHE={mode}; "
         + (
             "PostgreSQL and Redis from DATABASE_URL / REDIS_URL."
             if os.environ.get("DATABASE_URL")
@@ -354,27 +542,34 @@ def _write_report(rows, queries, practices: int, seconds: int, *, weights, fanou
         + (" — the machine was busy before the run: latencies are inflated." if load[0][0] > 1.5 else ".")
         + " Per-address rate limits are lifted for the run (wrk is one address).",
         "",
-        "*Uncached*: a unique query string per request, so the page cache always misses; what is kept below it "
-        "stays kept, as for any visitor after the first (the per-filter counts and search plan under the cache "
-        "version; the rendered practice cards, filter block and revision body under keys that change with their "
-        "content; see docs/ARCHITECTURE.md). *Cached*: the same URL, served from the page cache. *Cold*: one "
-        "request with every cache emptied first (as right after a publish), rendered in-process without "
-        "concurrency, median of three. wrk does not ask for gzip, so these figures exclude compression.",
+        "*Uncached*: a query string unique per run, wrk thread and request, so the page cache always misses (the "
+        "*hits* column counts the responses marked `X-Cache: hit` anyway: it must be 0); what is kept below the "
+        "page stays kept, as for any visitor after the first (the per-filter counts and search plan under the "
+        "cache version; the rendered practice cards, filter block and revision body under keys that change with "
+        "their content; see docs/ARCHITECTURE.md). *Cached*: the same URL, served from the page cache. *Cache "
+        "off*: Django's DummyCache and no page copies in memory, nothing kept at all, "
+        f"{OFF_WORKERS} workers. *Cold*: one request with every cache emptied first (as right after a publish), "
+        "rendered in-process without concurrency, median of three. wrk does not ask for gzip, so these figures "
+        "exclude compression.",
         "",
-        "| page | SQL queries (cold) | uncached p50 / p95 / p99 (ms) | uncached req/s | cached p95 (ms) "
-        "| cached req/s | cached ÷ trivial | cold (ms) | non-2xx |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| page | SQL queries (cold) | uncached p50 / p95 / p99 (ms) | uncached req/s | hits | cached p95 (ms) "
+        "| cached req/s | cached ÷ trivial | cache off p50 / p95 (ms) | cache off req/s | cold (ms) | non-2xx |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for name, path, unc, cac in rows:
+    for name, path, unc, cac, off in rows:
         q = queries.get(path, ["?", "?", 0.0])
         if q[1] == 404:
-            lines.append(f"| {name} (`{path}`) | — | not available (404) | — | — | — | — | — | — |")
+            lines.append(f"| {name} (`{path}`) | — | not available (404) | — | — | — | — | — | — | — | — | — |")
             continue
+        ratio = f"{cac['rps'] / trivial_rps:.2f}" if trivial_rps else "–"
         lines.append(
-            f"| {name} (`{path}`) | {q[0]} | {_ms(unc)} | {unc['rps']:.0f} | {cac['p95']:.1f} | {cac['rps']:.0f} | "
-            f"{cac['rps'] / trivial_rps:.2f} | {q[2]:.0f} | {unc['non2xx'] + cac['non2xx']} |"
+            f"| {name} (`{path}`) | {q[0]} | {_ms(unc)} | {unc['rps']:.0f} | {unc.get('hits', 0)} | "
+            f"{cac['p95']:.1f} | {cac['rps']:.0f} | {ratio} | "
+            f"{_ms_off(off)} | "
+            f"{off['rps']:.0f} | {q[2]:.0f} | {unc['non2xx'] + cac['non2xx'] + off['non2xx']} |"
         )
     lines += ["", *_targets(rows)]
+    lines += _growth_lines(practices, rows)
     lines += [
         "",
         *fanout_report_lines(fanout),
@@ -394,16 +589,17 @@ def _write_report(rows, queries, practices: int, seconds: int, *, weights, fanou
             f"{w['assets'] / 1024:.1f} | {w['first'] / 1024:.1f} | {w['repeat'] / 1024:.1f} | "
             f"{'yes' if w['immutable'] else 'no'} | {'yes' if ok else '**no**'} |"
         )
-    lines.append("<!-- bench:end -->")
-    report = ROOT / "docs" / "QUALITY.md"
+    lines.append(f"<!-- {marker}:end -->")
+    report = Path(os.environ["BENCH_REPORT"]) if os.environ.get("BENCH_REPORT") else ROOT / "docs" / "QUALITY.md"
     text = report.read_text() if report.exists() else "# Quality figures\n\n## Benchmark\n\n"
     block = "\n".join(lines)
-    if "<!-- bench:start" in text:
-        text = re.sub(r"<!-- bench:start.*?<!-- bench:end -->", lambda _: block, text, flags=re.S)
+    if f"<!-- {marker}:start" in text:
+        pattern = rf"<!-- {re.escape(marker)}:start.*?<!-- {re.escape(marker)}:end -->"
+        text = re.sub(pattern, lambda _: block, text, flags=re.S)
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     report.write_text(text)
-    print(f"wrote {report.relative_to(ROOT)}")
+    print(f"wrote {report}")
 
 
 if __name__ == "__main__":

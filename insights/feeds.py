@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, Region
 from common.text import control_characters_strip
 from practices.models import Practice, Theme
+from practices.selectors.translations import shown_text_annotate
 
 FEED_SIZE = 30
 
@@ -28,14 +29,17 @@ class LatestPracticesFeed(Feed):
         return Practice.objects.listed()
 
     def items(self, obj=None):
-        return self.practices(obj).select_related("agency").order_by("-published_at", "-id")[:FEED_SIZE]
+        practices = self.practices(obj).select_related("agency").order_by("-published_at", "-id")
+        return shown_text_annotate(practices)[:FEED_SIZE]
 
+    # The feed's xml:lang is its URL's language (Django's default); on /en/ an entry is the verified English
+    # version where there is one, else the Indonesian original.
     # Stripped: a control character written before they were refused at input must not break the XML.
     def item_title(self, item):
-        return control_characters_strip(item.title)
+        return control_characters_strip(item.shown_title)
 
     def item_description(self, item):
-        return control_characters_strip(item.summary)
+        return control_characters_strip(item.shown_summary)
 
     def item_link(self, item):
         return reverse("practices:detail", args=[item.slug])

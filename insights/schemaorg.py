@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from common.opendata import LICENSE_URL, PUBLISHER_NAME, PUBLISHER_URL
 from practices.models import Practice
+from practices.selectors.translations import TRANSLATED_LANGUAGES, PracticeContent
 
 from .exports import iso_datetime
 
@@ -29,14 +30,18 @@ def _absolute(request, path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-def _path(name: str, *args) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
+def _path(name: str, *args, language: str = settings.LANGUAGE_CODE) -> str:
+    with translation.override(language):
         return reverse(name, args=args)
 
 
-def practice_structured_data(*, practice: Practice, request=None) -> dict:
+def practice_structured_data(*, practice: Practice, request=None, content: PracticeContent | None = None) -> dict:
     """The practice as schema.org data. Reads only what `practice_public_get` already selected (agency,
-    region, province, primary theme): no query of its own."""
+    region, province, primary theme): no query of its own.
+
+    With `content` (the page's `practice_content`), the text is the one the page shows: a verified English
+    version is its own `CreativeWork` in English, the `translationOfWork` of the Indonesian page, which in turn
+    names it as its `workTranslation`."""
     agency = practice.agency
     author = {
         "@type": "GovernmentOrganization",
@@ -52,21 +57,34 @@ def practice_structured_data(*, practice: Practice, request=None) -> dict:
             coverage["containedInPlace"] = {"@type": "AdministrativeArea", "name": region.province.name}
     else:
         coverage = {"@type": "Country", "name": "Indonesia", "identifier": "ID"}
+    source_url = _absolute(request, _path("practices:detail", practice.slug))
+    language = content.language if content is not None else settings.LANGUAGE_CODE
+    url = (
+        source_url
+        if language == settings.LANGUAGE_CODE
+        else _absolute(request, _path("practices:detail", practice.slug, language=language))
+    )
     data = {
         "@context": "https://schema.org",
         "@type": "CreativeWork",
-        "@id": _absolute(request, _path("practices:detail", practice.slug)),
-        "url": _absolute(request, _path("practices:detail", practice.slug)),
+        "@id": url,
+        "url": url,
         "identifier": str(practice.pk),
-        "name": practice.title,
-        "description": practice.summary,
+        "name": content.title if content is not None else practice.title,
+        "description": content.summary if content is not None else practice.summary,
         "author": author,
         "publisher": {"@type": "GovernmentOrganization", "name": PUBLISHER_NAME, "url": PUBLISHER_URL},
-        "inLanguage": settings.LANGUAGE_CODE,  # the content is written in Indonesian
+        "inLanguage": language,  # Indonesian, or the language of the verified translation shown
         "license": LICENSE_URL,
         "isAccessibleForFree": True,
         "spatialCoverage": coverage,
     }
+    if language != settings.LANGUAGE_CODE:
+        data["translationOfWork"] = {"@id": source_url, "inLanguage": settings.LANGUAGE_CODE}
+    elif content is not None and content.other_language_available:
+        for code in TRANSLATED_LANGUAGES:
+            other = _absolute(request, _path("practices:detail", practice.slug, language=code))
+            data["workTranslation"] = {"@id": other, "inLanguage": code}
     if practice.published_at:
         data["datePublished"] = iso_datetime(practice.published_at)
     if practice.updated_at:

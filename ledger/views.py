@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.forms import error_text, form_error_add
 from practices.access import published_practice_get, user_agency_id
+from practices.selectors.translations import practices_shown_text
 
 from . import selectors as ledger_selectors
 from .access import (
@@ -68,6 +69,8 @@ def _ledger_page(request, practice, *, start_form=None, bound: dict | None = Non
         r["replication"].agency_id == agency_id for r in rows
     )
     ancestors, tree = ledger_selectors.practice_lineage(practice=practice)
+    # Titles in the reader's language (one query on /en/, none in Indonesian).
+    practices_shown_text([practice, *ancestors, *_lineage_practices(tree)])
     context = {
         "practice": practice,
         "rows": rows,
@@ -77,6 +80,13 @@ def _ledger_page(request, practice, *, start_form=None, bound: dict | None = Non
         "tree": tree,
     }
     return render(request, "ledger/replication_list.html", context, status=status)
+
+
+def _lineage_practices(node):
+    yield node.practice
+    for _replication, child in node.replications:
+        if child is not None:
+            yield from _lineage_practices(child)
 
 
 @require_http_methods(["GET", "POST"])
@@ -222,6 +232,7 @@ def _questions_page(request, practice, *, ask_form=None, bound: dict | None = No
             )
         questions.append({"question": question, "form": form})
     can_ask = question_can_ask(user=request.user, practice=practice)
+    practices_shown_text([practice])
     context = {
         "practice": practice,
         "faq": ledger_selectors.faq_list(practice=practice),

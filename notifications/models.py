@@ -353,13 +353,15 @@ class PublishFanOut(models.Model):
 # Notification settings per kind group ------------------------------------------------------------------------
 
 # Never switched off and always emailed at once: the security notices and the follow-by-email confirmation.
-MANDATORY_KINDS = frozenset(SECURITY_KINDS | {"follow_confirm"})
+# "objection_confirm": the confirmation link emailed to someone who filed an objection to a call (issue #18).
+MANDATORY_KINDS = frozenset(SECURITY_KINDS | {"follow_confirm", "objection_confirm"})
 # What the settings page calls them (shown fixed, with why).
 MANDATORY_KIND_LABELS = {
     "invitation": _("Undangan bergabung"),
     "password_reset": _("Atur ulang kata sandi"),
     "two_factor_reset": _("Atur ulang verifikasi dua langkah"),
     "follow_confirm": _("Konfirmasi langganan lewat email"),
+    "objection_confirm": _("Konfirmasi sanggahan lewat email"),
 }
 
 
@@ -448,6 +450,16 @@ KIND_GROUPS: dict[str, str] = {
     "follow_published": G.FOLLOWS,
     "digest_daily": G.DIGESTS,
     "digest_weekly": G.DIGESTS,
+    # Calls (issue #18, COMP-B): finalists, objections sent to the agency, results.
+    "call_finalist": G.DECISIONS,
+    "objection_received": G.QUESTIONS,
+    "call_results": G.DECISIONS,
+    # Calls and competitions (issue #18, COMP-A): entries closed, a stage's outcome; a reviewer's invitation
+    # and assignments.
+    "call_entries_closed": G.DECISIONS,
+    "call_stage_outcome": G.DECISIONS,
+    "call_reviewer_invited": G.REVIEWS,
+    "call_review_assigned": G.REVIEWS,
 }
 # Without a row, everything is emailed at once, as before settings existed (people opt into digests).
 DEFAULT_CHANNELS: dict[str, str] = {group: NotificationSetting.Channel.IMMEDIATE for group in G.values}

@@ -1,6 +1,7 @@
-from django.db.models import QuerySet
+from django.db.models import Count, Min, QuerySet
+from django.utils import timezone
 
-from .models import DEFAULT_CHANNELS, Follow, Notification, NotificationSetting
+from .models import DEFAULT_CHANNELS, Delivery, Follow, Notification, NotificationSetting, PublishFanOut
 
 
 def notification_list(*, user) -> QuerySet[Notification]:
@@ -48,3 +49,16 @@ def follows_for_email(*, email: str) -> QuerySet[Follow]:
         .select_related("theme", "province", "agency")
         .order_by("kind", "id")
     )
+
+
+def outbox_backlog() -> dict:
+    """What the outbox still has to do, for /metrics: emails pending or being sent, publish fan-outs pending, and
+    the age in seconds of the oldest email still pending (0 when none). Two queries on partial-index columns."""
+    waiting = (Delivery.State.PENDING, Delivery.State.SENDING, Delivery.State.UNCERTAIN)
+    deliveries = Delivery.objects.filter(state__in=waiting).aggregate(n=Count("id"), oldest=Min("created_at"))
+    oldest = deliveries["oldest"]
+    return {
+        "deliveries_pending": deliveries["n"],
+        "fanouts_pending": PublishFanOut.objects.filter(state=PublishFanOut.State.PENDING).count(),
+        "oldest_pending_delivery_seconds": (timezone.now() - oldest).total_seconds() if oldest else 0.0,
+    }

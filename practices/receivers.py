@@ -1,7 +1,8 @@
 """Receivers of the signals of the apps below practices (connected in `PracticesConfig.ready`).
 
 An agency or a region renamed (in the admin, by the reference load, anywhere): its practices must be found by
-the new name, so their search vectors are rewritten by a task queued after the commit.
+the new name, so their search vectors are rewritten by a task queued after the commit. The same for a theme
+(practices' own model) whose Indonesian or English name changed.
 """
 
 from django.db.models import Q
@@ -11,7 +12,10 @@ from django.dispatch import receiver
 from agencies.models import Agency, Region
 from common.tasks import enqueue_on_commit
 
+from .models import Theme
+
 REFRESH_TASK = "practices.tasks.practice_search_vectors_refresh"
+THEME_REFRESH_TASK = "practices.tasks.theme_search_vectors_refresh"
 
 
 def _names_may_have_changed(*, created: bool, raw: bool, update_fields, names: set[str]) -> bool:
@@ -36,3 +40,9 @@ def region_saved(sender, *, instance: Region, created: bool, raw: bool = False, 
         )
         if agency_ids:
             enqueue_on_commit(REFRESH_TASK, agency_ids)
+
+
+@receiver(post_save, sender=Theme, dispatch_uid="practices.theme_saved")
+def theme_saved(sender, *, instance: Theme, created: bool, raw: bool = False, update_fields=None, **kwargs):
+    if _names_may_have_changed(created=created, raw=raw, update_fields=update_fields, names={"name_id", "name_en"}):
+        enqueue_on_commit(THEME_REFRESH_TASK, [instance.pk])

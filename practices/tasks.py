@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from .services import covers, dump, indexing, jobs, screening, translations
+from .services import covers, dump, indexing, jobs, neighbours, screening, translations
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError, OperationalError, InterfaceError), retry_backoff=30, max_retries=5)
@@ -42,6 +42,15 @@ def practice_search_vectors_refresh(agency_ids: list[int]) -> int:
     return indexing.practice_search_vectors_refresh(agency_ids=agency_ids)
 
 
+@shared_task(acks_late=True, autoretry_for=(OSError, OperationalError, InterfaceError), retry_backoff=30, max_retries=5)
+def theme_search_vectors_refresh(theme_ids: list[int]) -> int:
+    """After a theme's names changed: its practices are found by the new names, and typos are corrected to
+    them (harmless when repeated)."""
+    count = indexing.practice_search_vectors_refresh(theme_ids=theme_ids)
+    indexing.search_vocabulary_names_add()
+    return count
+
+
 @shared_task(acks_late=True)
 def search_vocabulary_rebuild() -> int:
     """Recount the words typos are corrected to (nightly: withdrawn practices' words go, counts are exact)."""
@@ -59,3 +68,28 @@ def translation_machine_draft(translation_id: int) -> str:
     """A machine draft of one translation (the service records the backend's errors on the row; a repeated
     task finds it no longer pending and does nothing)."""
     return translations.translation_machine_draft(translation_id=translation_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError, OperationalError, InterfaceError), retry_backoff=30, max_retries=5)
+def practice_neighbours_refresh(practice_id: int) -> int:
+    """A practice's similar practices and "agencies like you", and those of the practices near it (after a
+    publish or a withdrawal; harmless when repeated)."""
+    return neighbours.practice_neighbours_refresh(practice_id=practice_id)
+
+
+@shared_task(acks_late=True)
+def practice_neighbours_sweep() -> dict:
+    """Fill the missing neighbour lists and refresh the oldest (beat)."""
+    return neighbours.practice_neighbours_sweep()
+
+
+@shared_task(acks_late=True)
+def cover_variants_requeue() -> int:
+    """Beat sweep: covers still without variants a few minutes after upload are queued again."""
+    return covers.cover_variants_requeue()
+
+
+@shared_task(acks_late=True)
+def translation_machine_requeue() -> dict:
+    """Beat sweep: machine drafts asked for and never made are queued again (given up after a day)."""
+    return translations.translation_machine_requeue()

@@ -7,8 +7,10 @@ from rest_framework.routers import APIRootView, DefaultRouter
 
 from agencies.api import AgencyViewSet, InvitationViewSet, MemberViewSet
 from common.opendata import license_data, license_link_header
+from competitions.api import CallViewSet
 from ledger.api import ReplicationViewSet
 from practices.api import PracticeViewSet, ThemeViewSet, dump
+from showcases.api import CollectionViewSet
 
 
 class PortalAPIRootView(APIRootView):
@@ -35,6 +37,9 @@ router.register("members", MemberViewSet, basename="member")
 router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("practices", PracticeViewSet, basename="practice")
 router.register("replications", ReplicationViewSet, basename="replication")
+router.register("collections", CollectionViewSet, basename="collection")
+# Calls (issue #18): the calls and their entries and results, read-only.
+router.register("calls", CallViewSet, basename="call")
 
 urlpatterns = [
     path("", include(router.urls)),

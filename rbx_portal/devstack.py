@@ -147,6 +147,7 @@ def cmd_run() -> int:
         celery = [sys.executable, "-m", "celery", "-A", "rbx_portal"]
         commands = {
             "web": [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            # No -Q: one worker consumes every queue by job (CELERY_TASK_QUEUES in settings.py declares them all).
             "worker": [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"],
             "beat": [*celery, "beat", "--loglevel", "INFO", "-s", str(VAR / "celerybeat-schedule")],
         }

@@ -11,6 +11,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
     "agencies",
     "practices",
     "ledger",
+    "showcases",
+    "competitions",
     "notifications",
     "insights",
     "demo",
@@ -91,6 +94,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Request ids in logs and in the tasks a request queues (rbx_portal/observability.py), first so it covers the rest.
+MIDDLEWARE.insert(0, "rbx_portal.observability.RequestIdMiddleware")
+
 ROOT_URLCONF = "rbx_portal.urls"
 WSGI_APPLICATION = "rbx_portal.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
@@ -120,6 +126,27 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A PostgreSQL streaming replica for the public read pages (rbx_portal/dbrouter.py); unset, every query goes to
+# the primary and nothing below is installed. A writer reads from the primary for REPLICA_PIN_SECONDS after a
+# write; a replica that is down or lags more than REPLICA_MAX_LAG_SECONDS is skipped (checked at most every
+# REPLICA_CHECK_SECONDS per process). Celery tasks and migrations always use the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=10.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=2.0)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"].setdefault("OPTIONS", {}).update({"connect_timeout": 1, "application_name": "rbx-replica"})
+    # The test runner makes no test database on a read-only server: tests point it at the real replica.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["rbx_portal.dbrouter.ReplicaRouter"]
+    # After the person is known (their pin is in the session), before the views.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "rbx_portal.dbrouter.ReplicaReadsMiddleware",
+    )
 
 REDIS_URL = env("REDIS_URL")
 CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="rbx")
@@ -141,6 +168,11 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # seconds, so that a page-cache hit needs no Redis round trip (common.cache._LocalPages): a publish shows
 # everywhere within that time (at once in the process that made it). 0 switches the local copy off.
 PUBLIC_CACHE_LOCAL_SECONDS = env.float("PUBLIC_CACHE_LOCAL_SECONDS", default=1.0)
+# Nothing kept at all (Django's DummyCache, no local page copies): `make bench`'s BENCH_CACHE=off columns measure
+# the cold path with it (issue #20). Never for production: rate limits count in the cache too.
+if env.bool("CACHE_DISABLED", default=False):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    PUBLIC_CACHE_LOCAL_SECONDS = 0.0
 
 # How long a worker's claim on an email delivery lasts before another worker may reconcile it (longer than
 # any SMTP conversation; see notifications.services.delivery.delivery_send_now).
@@ -153,6 +185,52 @@ NOTIFICATIONS_SEND_BATCH = env.int("NOTIFICATIONS_SEND_BATCH", default=100)
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="rbx")
+# Queues by job, so that a flood of one kind never waits in front of another (an email storm does not delay
+# pre-screens): "<CELERY_QUEUE>" is `default`, the others are "<CELERY_QUEUE>.<job>" (per test process in the
+# suite). `make run` starts one worker consuming all (devstack passes -Q); in production one worker per queue
+# (docs/DEPLOY.md). A task not named here goes to the default queue.
+CELERY_JOB_QUEUES = ("mail", "fanout", "screening", "maintenance")
+CELERY_QUEUE_NAMES = {
+    "default": CELERY_TASK_DEFAULT_QUEUE,
+    **{job: f"{CELERY_TASK_DEFAULT_QUEUE}.{job}" for job in CELERY_JOB_QUEUES},
+}
+_TASK_JOBS = {
+    "mail": [
+        "notifications.tasks.deliveries_send",
+        "notifications.tasks.delivery_send",
+        "notifications.tasks.digests_send_daily",
+        "notifications.tasks.digests_send_weekly",
+        "accounts.tasks.password_reset_send",
+    ],
+    "fanout": ["notifications.tasks.publish_fanout_send"],
+    "screening": ["practices.tasks.revision_screen"],
+    "maintenance": [
+        "notifications.tasks.deliveries_requeue",
+        "notifications.tasks.publish_fanouts_requeue",
+        "practices.tasks.screenings_requeue",
+        "practices.tasks.reviews_sla_remind",
+        "practices.tasks.practices_freshness_check",
+        "practices.tasks.practice_dump_regenerate",
+        "practices.tasks.search_vocabulary_rebuild",
+        "practices.tasks.practice_search_vectors_refresh",
+        "practices.tasks.theme_search_vectors_refresh",
+        "practices.tasks.cover_variants_requeue",
+        "practices.tasks.translation_machine_requeue",
+        "ledger.tasks.questions_remind",
+        "agencies.tasks.reference_data_refresh",
+        "common.tasks.idempotency_prune",
+    ],
+    # On the default queue: practices.tasks.cover_variants_make (images for a page being edited),
+    # practices.tasks.translation_machine_draft (an outside HTTP service, not to hold up pre-screens), and any
+    # task added later until it is given a job here.
+}
+CELERY_TASK_ROUTES = [
+    {task: {"queue": CELERY_QUEUE_NAMES[job]} for job, tasks in _TASK_JOBS.items() for task in tasks},
+    # Then any other task that Celery beat runs (CELERY_BEAT_SCHEDULE): a sweep, so `maintenance`.
+    "rbx_portal.celery.beat_task_route",
+]
+# Declared, so that a worker started without -Q (the tests' in-process worker) consumes every queue.
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in CELERY_QUEUE_NAMES.values()]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -185,6 +263,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=7, minute=0, day_of_week=1),
     },
     "screenings-requeue": {"task": "practices.tasks.screenings_requeue", "schedule": 60 * 5},
+    # Work queued after commit that a broker outage or a dead worker would lose (practices/services/covers.py,
+    # translations.py): covers without variants and machine drafts never made are queued again.
+    "cover-variants-sweep": {"task": "practices.tasks.cover_variants_requeue", "schedule": 60 * 5},
+    "machine-translations-sweep": {"task": "practices.tasks.translation_machine_requeue", "schedule": 60 * 5},
     "reviews-sla-remind": {"task": "practices.tasks.reviews_sla_remind", "schedule": 60 * 60},
     "practices-freshness-check": {"task": "practices.tasks.practices_freshness_check", "schedule": 60 * 60 * 6},
     # Replication ledger / Q&A (ledger/tasks.py): each question is reminded once.
@@ -199,8 +281,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "practices.tasks.search_vocabulary_rebuild",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Calls (competitions/tasks.py, issue #18): entries close at the deadline (idempotent; every minute).
+    "calls-close-entries": {"task": "competitions.tasks.calls_close_entries", "schedule": 60},
+    # The public objection windows close by themselves (idempotent; every minute).
+    "objection-windows-close": {"task": "competitions.tasks.objection_windows_close", "schedule": 60},
     # API answers kept for Idempotency-Key retries (common/idempotency.py) live 24 h.
     "idempotency-prune": {"task": "common.tasks.idempotency_prune", "schedule": 60 * 60},
+    # A practice page's similar practices (practices/services/neighbours.py): missing rows filled, oldest refreshed.
+    "practice-neighbours-sweep": {"task": "practices.tasks.practice_neighbours_sweep", "schedule": 60 * 5},
 }
 
 # Authentication -----------------------------------------------------------------------------------------
@@ -282,7 +370,27 @@ STORAGES = {
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+    # The open-data dump, rewritten in place (practices/services/dump.py).
+    "dumps": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
 }
+# Uploads, cover variants and the dump on S3-compatible object storage (django-storages) when a bucket is named,
+# so that every web node and worker sees the same files; local disk (MEDIA_ROOT) otherwise. Private objects only
+# (common/storage.py); the portal streams them through its access checks.
+MEDIA_S3_BUCKET = env("MEDIA_S3_BUCKET", default="")
+if MEDIA_S3_BUCKET:
+    _s3 = {
+        "bucket_name": MEDIA_S3_BUCKET,
+        "endpoint_url": env("MEDIA_S3_ENDPOINT_URL", default="") or None,
+        "access_key": env("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
+        "region_name": env("MEDIA_S3_REGION", default="") or None,
+        "signature_version": "s3v4",
+        # Path-style addressing for a self-hosted endpoint (MinIO, Ceph, Garage): no wildcard DNS needed.
+        "addressing_style": "path" if env("MEDIA_S3_ENDPOINT_URL", default="") else None,
+        "querystring_expire": env.int("MEDIA_S3_URL_SECONDS", default=60),
+    }
+    STORAGES["default"] = {"BACKEND": "common.storage.PrivateS3Storage", "OPTIONS": _s3}
+    STORAGES["dumps"] = {"BACKEND": "common.storage.OverwritingS3Storage", "OPTIONS": _s3}
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365
 
 # Email: console in development unless EMAIL_HOST is set ---------------------------------------------------
@@ -338,10 +446,47 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every record gets `request_id`: the request's X-Request-ID, also in the tasks it queued.
+    "filters": {"request_id": {"()": "rbx_portal.observability.RequestIdFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# LOG_FORMAT=json: one JSON object per line (python-json-logger) for a log collector, from web and workers alike.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+if LOG_FORMAT == "json":
+    LOGGING["formatters"] = {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    }
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+    CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the workers log through this configuration too
+
+# Prometheus metrics at /metrics (rbx_portal/observability.py), only when a token is set: without it /metrics
+# is a 404 and nothing is collected. With several gunicorn workers set PROMETHEUS_MULTIPROC_DIR (prometheus_client).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+if METRICS_TOKEN:
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+    MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+    for _db in DATABASES.values():  # query counts and latency per alias
+        if _db["ENGINE"] == "django.db.backends.postgresql":
+            _db["ENGINE"] = "django_prometheus.db.backends.postgresql"
+
+# Error reports to Sentry (or a Sentry-compatible server such as GlitchTip) when a DSN is given; off by default.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,  # no emails, cookies or IPs of the portal's users leave for the error tracker
+    )
 
 # The portal's public address, used in emails and printed links.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -414,5 +559,6 @@ SCREENING_DUPLICATE_THRESHOLD = 0.35
 # Rate limits (common/ratelimit.py): {key: "N/s|m|h|d"} overrides the rate a view declares, e.g.
 # {"search": "120/m"}, or from the environment as RATELIMIT_RATES="search=120/m,section-save=30/m" (the
 # benchmark drives the portal from one address and lifts them). Keys in use: search, section-save,
-# practice-submit, attachment-upload.
+# practice-submit, attachment-upload; objection-ip (5/h) and objection-email (3/d): the public objection form of
+# a call, per client address and per objector's email address (competitions/views/objections.py).
 RATELIMIT_RATES: dict[str, str] = env.dict("RATELIMIT_RATES", default={})

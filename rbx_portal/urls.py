@@ -10,12 +10,15 @@ from insights.sitemaps import SITEMAPS
 from practices.views import public as practice_views
 
 from .health import healthz
+from .observability import metrics
 from .robots import robots_txt
 
 handler404 = "rbx_portal.errors.page_not_found"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Prometheus scrapes (404 without METRICS_TOKEN and without it being given).
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("rbx_portal.api")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
@@ -37,6 +40,8 @@ urlpatterns += i18n_patterns(
     path(_("tinjauan/"), include("practices.urls.review")),
     path(_("notifikasi/"), include("notifications.urls")),
     path("", include("ledger.urls")),
+    path(_("kompetisi/"), include("competitions.urls")),
+    path(_("koleksi/"), include("showcases.urls")),
     path("", include("insights.urls.pages")),
     path("", include("insights.urls.exports")),
     prefix_default_language=False,

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from agencies.models import Agency, Region
 from common.cache import public_cache_memo
 from practices.models import Indicator, IndicatorValue, Practice, Theme
+from practices.selectors.translations import shown_text_annotate
 
 from ..geo import ATTRIBUTION, ATTRIBUTION_URL, province_shapes
 
@@ -76,6 +77,8 @@ def who_does_what(*, theme: Theme, province: str | None = None, limit: int | Non
         )
         .order_by("agency__name", "title", "id")
     )
+    # The page's lists show titles in the reader's language (in the same query); the export keeps `title`.
+    practices = shown_text_annotate(practices)
     if limit is not None:
         practices = practices[:limit]
     provinces = {r.pk: MapProvince(region=r) for r in Region.objects.filter(level=Region.Level.PROVINCE)}

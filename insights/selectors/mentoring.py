@@ -9,6 +9,7 @@ from django.db.models import QuerySet, Subquery
 
 from agencies.models import Agency, RBIndexScore
 from practices.models import Practice
+from practices.selectors.translations import shown_text_annotate
 
 from .map import province_of
 
@@ -68,7 +69,7 @@ def mentor_suggestions(*, agency: Agency, theme_ids: list[int] | None = None, li
     )
     candidates = list(candidates)
     by_agency: dict[int, list[Practice]] = defaultdict(list)
-    for practice in practices.filter(agency_id__in=[c.agency_id for c in candidates]):
+    for practice in shown_text_annotate(practices.filter(agency_id__in=[c.agency_id for c in candidates])):
         by_agency[practice.agency_id].append(practice)
     suggestions = [
         MentorSuggestion(

@@ -1,4 +1,4 @@
-"""`{% practice_jsonld practice %}`: schema.org JSON-LD for a practice page (loaded by the practices
+"""`{% practice_jsonld practice content %}`: schema.org JSON-LD for a practice page (loaded by the practices
 template, which imports nothing of insights), and `{% data_catalogue_link %}` for the page head."""
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def practice_jsonld(context, practice):
-    return json_ld_script(practice_structured_data(practice=practice, request=context.get("request")))
+def practice_jsonld(context, practice, content=None):
+    """`content`: the page's `practice_content` (its language and text), so the data says what the page shows."""
+    return json_ld_script(practice_structured_data(practice=practice, request=context.get("request"), content=content))
 
 
 @register.simple_tag

@@ -10,7 +10,9 @@ from agencies.selectors import agency_directory, agency_public_get, province_lis
 from common.cache import public_cache_page
 from common.htmx import htmx_partial, varies_on_htmx
 from ledger.selectors import replications_of_agency
+from practices import cache_tags
 from practices.selectors.public import agency_practices
+from practices.selectors.translations import practices_shown_text
 
 PAGE_SIZE = 50
 PRACTICES_PAGE_SIZE = 20
@@ -37,7 +39,7 @@ def agency_list(request):
 
 
 @require_safe
-@public_cache_page
+@public_cache_page(tags=cache_tags.agency_page_tags)
 def agency_detail(request, slug):
     agency = agency_public_get(slug=slug)
     # A province or ministry publishes hundreds of practices over the years: one page of them at a time.
@@ -48,4 +50,6 @@ def agency_detail(request, slug):
         shown = list(queryset[:REPLICATIONS_SHOWN])
         context[f"replications_{direction}"] = shown
         context[f"replications_{direction}_count"] = len(shown) if len(shown) < REPLICATIONS_SHOWN else queryset.count()
+    # The replicated practices' titles in the reader's language: one query for both lists (none in Indonesian).
+    practices_shown_text(r.source for r in [*context["replications_given"], *context["replications_received"]])
     return render(request, "insights/agency_detail.html", context)

@@ -14,7 +14,9 @@ import re
 import smtplib
 import socket
 import threading
+import time
 from datetime import timedelta
+from email.utils import formatdate
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -23,6 +25,7 @@ from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
 from django.db.models import Case, F, PositiveSmallIntegerField, Q, QuerySet, When
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from common.tasks import enqueue
 
@@ -145,8 +148,11 @@ def deliveries_send_now(*, delivery_ids: list[int]) -> int:
     2. Send, outside any transaction, each message over the same connection. Just before the byte that
        completes a message (its final "."), its row records `handed_over_at`, committed. From then on the
        server may have accepted the message even if its reply never arrives: that is SMTP's own ambiguity
-       window (RFC 1047). The same UPDATE marks the previous message `sent` (its 250 came before): one write
-       per message, and never `sent` before the server's 250.
+       window (RFC 1047). The messages go in `pk` order and a message is handed over only after the previous
+       one's outcome (its 250, or a failure recorded on its row): so of the batch's rows still `sending` and
+       handed over, every one but the last has its 250. That one small write per message (a single column of
+       one row) is all the outbox needs; the accepted rows are marked `sent` together, in one UPDATE, when the
+       batch ends or before anything is recorded as failed: never `sent` before the server's 250.
     3. Record each outcome: `sent`; or, for an error before the hand-over or a definite refusal by the server
        (a refused recipient, say), `pending` again with the error, and the batch goes on with the next
        message. A broken connection ends the batch: the message being sent follows the same rules, the ones
@@ -155,10 +161,12 @@ def deliveries_send_now(*, delivery_ids: list[int]) -> int:
        pending); `failed` after MAX_ATTEMPTS.
 
     A worker killed during 2 leaves the batch's rows `sending`. When their lease has expired (the sweeper
-    queues such rows), the next run sends them again. Not handed over: the server has nothing, so this is
-    simply the send. Handed over (at most one row per batch: the message in flight, or the one accepted just
-    before it and not yet marked): the worker died between recording the hand-over and recording the outcome,
-    and the server may or may not hold the message. A loss is worse than a duplicate, so it is sent again with
+    queues such rows), the next claim first reconciles the batch (`_leases_reconcile`): its handed-over rows
+    but the last are marked `sent` (the server answered 250 to each), not sent again. The rows not handed
+    over are sent again: the server has nothing of them. The last handed-over row (at most one per batch: the
+    message in flight, or the one accepted just before a failure or the kill and not yet marked): the worker
+    died between recording the hand-over and recording the outcome, and the server may or may not hold the
+    message. A loss is worse than a duplicate, so it is sent again with
     the SAME Message-ID: a mail program that already has it recognises the copy (and threads it), and
     `resends` counts these possible duplicates. The same holds for an error after the hand-over with no reply
     from the server.
@@ -190,6 +198,7 @@ def _deliveries_claim(delivery_ids: list[int]) -> list[Delivery]:
     resend = Q(state=Delivery.State.UNCERTAIN) | Q(state=Delivery.State.SENDING, handed_over_at__isnull=False)
     lease_until = now + _lease()
     with transaction.atomic():
+        _leases_reconcile(delivery_ids, now=now)
         # Waits for locks rather than skipping locked rows: the queueing's own `queued_at` UPDATE may still hold
         # them when the task starts (skipped, they would wait 5 minutes for the sweeper). A duplicate task's
         # claim holds them for milliseconds, and PostgreSQL rechecks `claimable` after the wait; in `pk` order,
@@ -218,14 +227,46 @@ def _deliveries_claim(delivery_ids: list[int]) -> list[Delivery]:
 
 
 _HAND_OVER_SQL = f"""
+    UPDATE {Delivery._meta.db_table} SET handed_over_at = %(now)s
+    WHERE id = %(current)s AND state = '{Delivery.State.SENDING}' AND lease_until = %(lease)s
+"""  # noqa: S608 - the table and the state are constants
+
+# The rows of one lost batch (one lease) that are `sending` and handed over, but the last: each had its 250.
+_RECONCILE_SQL = f"""
     UPDATE {Delivery._meta.db_table} SET
-        handed_over_at = CASE WHEN id = %(current)s THEN %(now)s ELSE handed_over_at END,
-        state = CASE WHEN id = %(accepted)s THEN '{Delivery.State.SENT}' ELSE state END,
-        sent_at = CASE WHEN id = %(accepted)s THEN %(now)s ELSE sent_at END,
-        last_error = CASE WHEN id = %(accepted)s THEN '' ELSE last_error END,
-        lease_until = CASE WHEN id = %(accepted)s THEN NULL ELSE lease_until END
-    WHERE id IN (%(current)s, %(accepted)s) AND state = '{Delivery.State.SENDING}' AND lease_until = %(lease)s
+        state = '{Delivery.State.SENT}', sent_at = handed_over_at, last_error = '', lease_until = NULL
+    WHERE id IN (
+        SELECT id FROM {Delivery._meta.db_table}
+        WHERE state = '{Delivery.State.SENDING}' AND lease_until = %(lease)s AND handed_over_at IS NOT NULL
+          AND id < (
+            SELECT max(id) FROM {Delivery._meta.db_table}
+            WHERE state = '{Delivery.State.SENDING}' AND lease_until = %(lease)s AND handed_over_at IS NOT NULL
+          )
+        ORDER BY id FOR UPDATE
+    )
 """  # noqa: S608 - the table and the states are constants
+
+
+def _leases_reconcile(delivery_ids: list[int], *, now) -> int:
+    """Mark `sent` what the lost batches of `delivery_ids` had sent (see `deliveries_send_now`), whichever task
+    holds their other rows; returns how many. In the claim's transaction: a batch whose lease has expired
+    writes nothing any more (every write of a batch is conditional on its lease, which the claim replaces)."""
+    leases = (
+        Delivery.objects.filter(
+            pk__in=delivery_ids, state=Delivery.State.SENDING, lease_until__lte=now, handed_over_at__isnull=False
+        )
+        .order_by()
+        .values_list("lease_until", flat=True)
+        .distinct()
+    )
+    reconciled = 0
+    with connection.cursor() as cursor:
+        for lease in sorted(leases):
+            cursor.execute(_RECONCILE_SQL, {"lease": lease})
+            reconciled += cursor.rowcount
+    if reconciled:
+        logger.warning("%d deliveries of a lost sender had been accepted by the server: marked sent", reconciled)
+    return reconciled
 
 
 class _ConnectionLost(Exception):
@@ -241,9 +282,10 @@ class _Batch:
         self.sent = 0
         self.retry: list[int] = []  # rows put back to pending: the task retries them
         self.retry_error = ""
-        self.accepted: int | None = None  # the message the server answered 250 to, not yet marked sent
+        self.accepted: list[int] = []  # the messages the server answered 250 to, not yet marked sent
         self.backend = get_connection(fail_silently=False)
         self.smtp = isinstance(self.backend, SMTPBackend)
+        self.composer = _Composer()
         self.open = False
         self.idle = True  # between two messages (not inside an SMTP transaction)
 
@@ -294,25 +336,25 @@ class _Batch:
             handed_over = True
 
         try:
-            message = _email_message(delivery)
             if not self.smtp:
                 # Console, locmem: one step, after the hand-over.
+                message = _email_message(delivery)
                 hand_over()
                 self.backend.send_messages([message])
             else:
-                data = _message_bytes(message)
+                sender, recipients, data = self.composer.compose(delivery)
                 if not self.open:
                     self.connect()
-                _smtp_transaction(self.backend.connection, message, data, hand_over=hand_over)
+                _smtp_transaction(self.backend.connection, sender, recipients, data, hand_over=hand_over)
         except Exception as exc:  # SMTP and socket errors, and anything building the message
             lost = isinstance(exc, _ConnectionLost) or (self.smtp and not _connection_usable(exc))
-            self.record_accepted()  # the previous message's 250 came before this error
+            self.record_accepted()  # first: the previous messages' 250s came before this error
             self.record_failure(delivery, exc, handed_over=handed_over)
             if lost or (self.smtp and self.open and not self.reset()):
                 raise _ConnectionLost from exc
             return
         if self.smtp:
-            self.accepted = delivery.pk  # marked sent by the next hand-over (or at the end)
+            self.accepted.append(delivery.pk)  # marked sent with the others (record_accepted)
         else:
             self.mine([delivery.pk]).update(
                 state=Delivery.State.SENT, sent_at=timezone.now(), last_error="", lease_until=None
@@ -341,30 +383,24 @@ class _Batch:
         return code == 250
 
     def record_hand_over(self, delivery: Delivery) -> None:
-        """One committed UPDATE: this message is handed over, the previous one (answered 250) is sent."""
-        accepted, self.accepted = self.accepted, None
-        # The one write per message, on the hot path of every batch: plain SQL, compiled once (the ORM's
-        # CASE expressions cost more CPU than the statement itself; bench/followers.py). `accepted` may be None.
+        """One committed UPDATE of one column: this message is handed over (the previous one had its outcome)."""
+        # The one write per message, on the hot path of every batch: plain SQL, compiled once (the ORM costs
+        # more CPU than the statement itself; bench/followers.py).
         with connection.cursor() as cursor:
-            cursor.execute(
-                _HAND_OVER_SQL,
-                {"current": delivery.pk, "accepted": accepted, "now": timezone.now(), "lease": self.lease_until},
-            )
+            cursor.execute(_HAND_OVER_SQL, {"current": delivery.pk, "now": timezone.now(), "lease": self.lease_until})
             updated = cursor.rowcount
-        if accepted is not None:
-            self.sent += 1
-        if updated < (1 if accepted is None else 2):
-            # Only if the lease ran out and another worker took a row over (see deliveries_send_now): do not
+        if updated < 1:
+            # Only if the lease ran out and another worker took the row over (see deliveries_send_now): do not
             # complete a message that is no longer ours.
             raise _ConnectionLost("claim lost before the hand-over")
 
     def record_accepted(self) -> None:
-        accepted, self.accepted = self.accepted, None
-        if accepted is not None:
-            self.mine([accepted]).update(
+        """Mark `sent`, in one UPDATE, the messages the server has answered 250 to since the last call."""
+        accepted, self.accepted = self.accepted, []
+        if accepted:
+            self.sent += self.mine(accepted).update(
                 state=Delivery.State.SENT, sent_at=timezone.now(), last_error="", lease_until=None
             )
-            self.sent += 1
 
     def record_failure(self, delivery: Delivery, exc: Exception, *, handed_over: bool) -> None:
         error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -417,21 +453,130 @@ def _message_bytes(message: EmailMessage) -> bytes:
     return data if data.endswith(b"\r\n") else data + b"\r\n"
 
 
-def _smtp_transaction(smtp: smtplib.SMTP, message: EmailMessage, data: bytes, *, hand_over) -> None:
+# An address that needs no encoding and no parsing: what `sanitize_address` and `quoteaddr` leave as it is.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_ADDRESS = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what the email package's generator reads as one
+_LEADING_DOT = re.compile(r"(?m)^\.")
+_HEADER_LIMIT = 998  # octets per line (RFC 5322 2.1.1); a longer body line needs quoted-printable
+
+
+class _Composer:
+    """The SMTP envelope and DATA of each message of one batch, with what the messages share computed once.
+
+    Django's `EmailMessage` costs more CPU per email than the SMTP conversation and the outbox's write together
+    (MIME objects, header encoding and folding, address parsing; bench/followers.py). A batch of a fan-out is
+    one subject in one or two languages, so the encoded Subject and From lines are built by Django once per
+    subject and reused, and what differs per message (To, Date, the delivery's headers, the body with its
+    unsubscribe links) is plain ASCII header text and a UTF-8 body, written directly. The result is the message
+    Django would build (same headers, same 7bit/8bit body); anything this short path does not cover (a non-UTF-8
+    charset, an address or header that needs encoding, a body line too long for 8bit) is built by Django.
+    """
+
+    def __init__(self):
+        self.encoding = settings.DEFAULT_CHARSET
+        self.fast = self.encoding.lower() in {"utf-8", "utf8"}
+        self.sender = smtplib.quoteaddr(sanitize_address(settings.DEFAULT_FROM_EMAIL, self.encoding))
+        self.heads: dict[str, bytes] = {}  # subject -> its encoded Subject and From lines
+        self.labels: dict[tuple[str, str], str] = {}  # (language, text) -> translated
+        self.date = (0, "")
+
+    def compose(self, delivery: Delivery) -> tuple[str, list[str], bytes]:
+        """(MAIL FROM argument, RCPT TO arguments, DATA without its final ".")."""
+        notification = delivery.notification
+        to = notification.recipient.email if notification.recipient_id else notification.email
+        headers = _email_headers(notification, delivery)
+        body = _email_body(notification, labels=self.labels)
+        data = self.fast and _PLAIN_ADDRESS.fullmatch(to) and self._data(notification.subject, to, headers, body)
+        if not data:
+            message = _email_message(delivery)
+            return (
+                self.sender,
+                [smtplib.quoteaddr(sanitize_address(a, self.encoding)) for a in message.recipients()],
+                _message_bytes(message),
+            )
+        return self.sender, [f"<{to}>"], data
+
+    def _data(self, subject: str, to: str, headers: dict[str, str], body: str) -> bytes | None:
+        lines = _LINE_BREAK.split(body)
+        if any(len(line) * 4 > _HEADER_LIMIT and len(line.encode()) > _HEADER_LIMIT for line in lines):
+            return None  # quoted-printable: Django's
+        fields = []
+        for name, value in headers.items():
+            if not value.isascii() or _LINE_BREAK.search(value) or len(name) + len(value) > _HEADER_LIMIT - 3:
+                return None
+            # Folded as the email package folds a long unbreakable value: on a line of its own.
+            fields.append(f"{name}: {value}" if len(name) + len(value) <= 76 else f"{name}:\r\n {value}")
+        now = int(time.time())
+        if self.date[0] != now:
+            self.date = (now, formatdate(now, localtime=settings.EMAIL_USE_LOCALTIME))
+        text = _LEADING_DOT.sub("..", "\r\n".join(lines))
+        return b"".join(
+            (
+                b'Content-Type: text/plain; charset="utf-8"\r\nMIME-Version: 1.0\r\n',
+                b"Content-Transfer-Encoding: 7bit\r\n" if text.isascii() else b"Content-Transfer-Encoding: 8bit\r\n",
+                self._head(subject),
+                f"To: {to}\r\nDate: {self.date[1]}\r\n".encode(),
+                "".join(f"{field}\r\n" for field in fields).encode(),
+                b"\r\n",
+                text.encode(),
+                b"" if text.endswith("\r\n") else b"\r\n",
+            )
+        )
+
+    def _head(self, subject: str) -> bytes:
+        """The Subject and From lines for `subject`, encoded and folded by Django (once per subject)."""
+        head = self.heads.get(subject)
+        if head is None:
+            message = EmailMessage(subject=subject, body="", headers={"Date": "-", "Message-ID": "-"})
+            block = message.message().as_bytes(linesep="\r\n").split(b"\r\n\r\n", 1)[0]
+            fields = re.split(rb"\r\n(?![ \t])", block)
+            head = self.heads[subject] = b"".join(
+                field + b"\r\n" for field in fields if field.lower().startswith((b"subject:", b"from:"))
+            )
+        return head
+
+
+def _smtp_transaction(smtp: smtplib.SMTP, sender: str, recipients: list[str], data: bytes, *, hand_over) -> None:
     """One message over an open connection, driven step by step (what `smtplib.SMTP.sendmail` does) so that
-    `hand_over` runs between the message's content and its final "."."""
-    encoding = message.encoding or settings.DEFAULT_CHARSET
-    sender = sanitize_address(message.from_email, encoding)
+    `hand_over` runs between the message's content and its final "."; `sender` and `recipients` are quoted
+    (`<address>`).
+
+    A server that offers PIPELINING (RFC 2920; every common MTA does) gets MAIL, RCPT and DATA in one write and
+    answers them together: one round trip before the content instead of three. Every reply is read, in order,
+    before anything is decided, so the conversation stays in step whatever the server refused.
+    """
     smtp.ehlo_or_helo_if_needed()
-    code, reply = smtp.mail(sender)
+    if smtp.has_extn("pipelining"):
+        commands = [f"MAIL FROM:{sender}", *(f"RCPT TO:{address}" for address in recipients), "DATA"]
+        smtp.send("".join(f"{command}\r\n" for command in commands).encode("ascii"))
+        replies = [smtp.getreply() for _command in commands]
+    else:
+        replies = []
+        for command in (f"FROM:{sender}", *(f"TO:{address}" for address in recipients)):
+            smtp.putcmd("mail" if command.startswith("FROM:") else "rcpt", command)
+            replies.append(smtp.getreply())
+            if replies[-1][0] not in (250, 251):
+                break  # refused: no DATA
+        else:
+            replies.append(smtp.docmd("data"))
+    code, reply = replies[0]
+    refused = {
+        address.strip("<>"): (rcode, rreply)
+        for address, (rcode, rreply) in zip(recipients, replies[1 : 1 + len(recipients)], strict=False)
+        if rcode not in (250, 251)
+    }
+    data_reply = replies[1 + len(recipients)] if len(replies) == len(recipients) + 2 else None
+    if data_reply and data_reply[0] == 354 and (code != 250 or refused):
+        # A pipelining server that took DATA although it refused the sender or a recipient: end the message at
+        # once, empty (nobody valid to deliver it to), and read that reply too.
+        smtp.send(b".\r\n")
+        smtp.getreply()
     if code != 250:
         raise smtplib.SMTPSenderRefused(code, reply, sender)
-    for address in message.recipients():
-        address = sanitize_address(address, encoding)
-        code, reply = smtp.rcpt(address)
-        if code not in (250, 251):
-            raise smtplib.SMTPRecipientsRefused({address: (code, reply)})
-    code, reply = smtp.docmd("data")
+    if refused:
+        raise smtplib.SMTPRecipientsRefused(refused)
+    code, reply = data_reply
     if code != 354:
         raise smtplib.SMTPDataError(code, reply)
     smtp.send(data)
@@ -458,16 +603,26 @@ def _email_headers(notification: Notification, delivery: Delivery) -> dict[str, 
     return headers
 
 
-def _email_body(notification: Notification) -> str:
+def _email_body(notification: Notification, *, labels: dict | None = None) -> str:
+    """The notification's text with its link and, where it has them, its unsubscribe links. `labels` keeps the
+    translated labels across the messages of a batch."""
+    labels = {} if labels is None else labels
+
+    def label(text: str) -> str:
+        if (notification.language, text) not in labels:
+            with translation.override(notification.language):
+                labels[notification.language, text] = translation.gettext(text)
+        return labels[notification.language, text]
+
     body = notification.body
     if notification.target_url:
         body = f"{body}\n\n{settings.SITE_URL}{notification.target_url}"
     if notification.unsubscribe_url:
-        with translation.override(notification.language):
-            label = translation.gettext("Berhenti berlangganan (tanpa login):")
-        body = f"{body}\n\n-- \n{label} {settings.SITE_URL}{notification.unsubscribe_url}"
+        body = f"{body}\n\n-- \n{label(_UNSUBSCRIBE)} {settings.SITE_URL}{notification.unsubscribe_url}"
         if not notification.recipient_id:  # an email-only follower: the page of all their follows (signed link)
-            with translation.override(notification.language):
-                label = translation.gettext("Atur semua langganan Anda:")
-            body = f"{body}\n{label} {settings.SITE_URL}{follower_manage_path(email=notification.email)}"
+            body = f"{body}\n{label(_MANAGE)} {settings.SITE_URL}{follower_manage_path(email=notification.email)}"
     return body
+
+
+_UNSUBSCRIBE = gettext_noop("Berhenti berlangganan (tanpa login):")
+_MANAGE = gettext_noop("Atur semua langganan Anda:")

@@ -1,5 +1,7 @@
 """The practices app's models, one module per concern; importers use `practices.models` (migrations too)."""
 
+from .facets import FacetCount, FacetPair, PracticeFacets
+from .neighbours import PracticeNeighbours
 from .practice import Practice, PracticeQuerySet, Theme
 from .review import (
     Review,
@@ -42,4 +44,8 @@ __all__ = [
     "SearchWord",
     "PracticeTranslation",
     "TRANSLATABLE_FIELDS",
+    "PracticeFacets",
+    "FacetCount",
+    "FacetPair",
+    "PracticeNeighbours",
 ]

@@ -253,3 +253,33 @@ class Practice(ConstraintErrorsOnFields, models.Model):
 
     def get_freshness_display(self) -> str:
         return self.Freshness(self.freshness).label
+
+    # The title and summary a public list shows in the reader's language. `shown_text` is set by the list's
+    # selector (`practices.selectors.translations.shown_text_annotate` / `practices_shown_text`) on pages in
+    # another language than Indonesian: the verified translation's texts, or None when only Indonesian exists.
+    # Not looked up (an Indonesian page), the Indonesian original.
+    @property
+    def _shown(self) -> dict:
+        return self.__dict__.get("shown_text") or {}
+
+    @property
+    def shown_title(self) -> str:
+        return self._shown.get("title") or self.title
+
+    @property
+    def shown_summary(self) -> str:
+        return self._shown.get("summary") or self.summary
+
+    @property
+    def shown_language(self) -> str:
+        """The language of `shown_title` (a translation needs a title to be verified)."""
+        return self._shown.get("language") if self._shown.get("title") else "id"
+
+    @property
+    def shown_summary_language(self) -> str:
+        return self._shown.get("language") if self._shown.get("summary") else "id"
+
+    @property
+    def indonesian_only(self) -> bool:
+        """Looked up for a reader of another language, and there is no verified translation."""
+        return "shown_text" in self.__dict__ and not self._shown.get("title")

@@ -5,6 +5,7 @@ it is counted through the ORM (one grouped query) and in the one-pass SQL of a t
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
@@ -161,3 +162,254 @@ def _counts(queryset: QuerySet, key: str) -> dict[str, int]:
     # exact; COUNT(DISTINCT) made PostgreSQL sort every matching row on disk at 100,000 practices.
     rows = queryset.order_by().values(key).annotate(n=Count("id"))
     return {row[key]: row["n"] for row in rows if row[key] is not None}
+
+
+# Counting from the facet table (issue #20) -----------------------------------------------------------------
+#
+# Without a text search, every count of the list comes from `practices_practicefacets` (one narrow row per
+# published practice, kept by triggers) and `practices_facetcount` (the counts of the unfiltered list, kept by
+# the same triggers), in one statement: a facet whose other filters are all unchosen reads the counts table
+# (a few hundred rows), the others count the facet rows matching those filters (indexed: the themes by GIN).
+# Agencies, regions and themes are joined after grouping, so a code or a kind is never copied into the rows.
+# `list_counts` (the practice table itself) stays the counter of text searches and the exactness tests' oracle.
+
+PF = "practices_practicefacets"
+FC = "practices_facetcount"
+FP = "practices_facetpair"
+_NOT_FILTERS = ("q", "sort")
+
+
+def _chosen(cleaned: dict, excludes: tuple[str, ...] = ()) -> dict:
+    return {
+        k: v for k, v in cleaned.items() if k not in excludes and k not in _NOT_FILTERS and v not in (None, "", False)
+    }
+
+
+def _where(scope: dict, *, hide_stopped: bool, cutoff) -> tuple[list[str], list]:
+    """SQL conditions on the facet row `f` equal to `PracticeFilter(scope, hide_stopped=...)` (see filters.py)."""
+    theme, agency, region = Theme._meta.db_table, Agency._meta.db_table, Region._meta.db_table
+    sql: list[str] = []
+    params: list = []
+    if "theme" in scope:
+        sql.append(f"f.theme_ids @> ARRAY[(SELECT t.id::int FROM {theme} t WHERE t.code = %s)]")  # noqa: S608
+        params.append(scope["theme"])
+    if "track" in scope:
+        sql.append(f"f.primary_theme_id IN (SELECT t.id FROM {theme} t WHERE t.track = %s)")  # noqa: S608
+        params.append(scope["track"])
+    if "kind" in scope:
+        from ..filters import KIND_GROUPS
+
+        sql.append(f"f.agency_id IN (SELECT a.id FROM {agency} a WHERE a.kind = ANY(%s))")  # noqa: S608
+        params.append([str(kind) for kind in KIND_GROUPS[scope["kind"]][1]])
+    if "province" in scope:
+        sql.append(
+            f"f.agency_id IN (SELECT a.id FROM {agency} a JOIN {region} r ON r.id = a.region_id "  # noqa: S608
+            f"LEFT JOIN {region} p ON p.id = r.province_id WHERE r.code = %s OR p.code = %s)"
+        )
+        params += [scope["province"], scope["province"]]
+    if "region" in scope:
+        province = scope.get("province")
+        if not province or scope["region"].startswith(f"{province}."):  # else the province choice wins
+            sql.append(
+                f"f.agency_id IN (SELECT a.id FROM {agency} a JOIN {region} r ON r.id = a.region_id "  # noqa: S608
+                "WHERE r.code = %s)"
+            )
+            params.append(scope["region"])
+    for key, column in (("stage", "stage"), ("evidence", "evidence_level")):
+        if key in scope:
+            sql.append(f"f.{column} = %s")
+            params.append(scope[key])
+    if "year_from" in scope:
+        sql.append("f.start_year >= %s")
+        params.append(int(scope["year_from"]))
+    if "year_to" in scope:
+        sql.append("f.start_year <= %s")
+        params.append(int(scope["year_to"]))
+    if scope.get("reached"):
+        sql.append("f.reached_target")
+    if scope.get("replicated"):
+        sql.append("f.replicated")
+    freshness = scope.get("freshness")
+    if freshness == Practice.Freshness.STOPPED:
+        sql.append("f.stopped")
+    elif freshness == Practice.Freshness.UNCONFIRMED:
+        sql.append("NOT f.stopped AND (f.not_recently_confirmed OR f.confirmed_since < %s)")
+        params.append(cutoff)
+    elif freshness == Practice.Freshness.RUNNING:
+        sql.append("NOT f.stopped AND NOT f.not_recently_confirmed AND NOT (f.confirmed_since < %s) IS TRUE")
+        params.append(cutoff)
+    elif freshness:  # not a choice (the form validated it): nothing matches, as the ORM's Case would
+        sql.append("false")
+    elif hide_stopped:
+        sql.append("NOT f.stopped")
+    return sql, params
+
+
+def _grouped(name: str, m: str) -> str:
+    """A facet's counts over the facet rows `m` (a CTE of the rows matching its other filters): (facet, key, n)."""
+    theme, agency, region = Theme._meta.db_table, Agency._meta.db_table, Region._meta.db_table
+    by_agency = f"(SELECT f.agency_id, count(*) AS n FROM {m} f GROUP BY 1) g"  # noqa: S608
+    return {  # noqa: S608 - table names and fixed SQL only
+        "theme": f"SELECT 'theme', t.code, g.n FROM (SELECT u.id, count(*) AS n FROM (SELECT unnest(f.theme_ids) AS id "  # noqa: S608
+        f"FROM {m} f) u GROUP BY 1) g JOIN {theme} t ON t.id = g.id",
+        "track": f"SELECT 'track', t.track, sum(g.n) FROM (SELECT f.primary_theme_id AS id, count(*) AS n FROM {m} f "  # noqa: S608
+        f"GROUP BY 1) g JOIN {theme} t ON t.id = g.id GROUP BY 2",
+        "kind": f"SELECT 'kind', a.kind, sum(g.n) FROM {by_agency} JOIN {agency} a ON a.id = g.agency_id GROUP BY 2",  # noqa: S608
+        "province": f"SELECT 'province', COALESCE(p.code, r.code), sum(g.n) FROM {by_agency} "  # noqa: S608
+        f"JOIN {agency} a ON a.id = g.agency_id JOIN {region} r ON r.id = a.region_id "
+        f"LEFT JOIN {region} p ON p.id = r.province_id GROUP BY 2",
+        "region": f"SELECT 'region', r.code, sum(g.n) FROM {by_agency} JOIN {agency} a ON a.id = g.agency_id "  # noqa: S608
+        f"JOIN {region} r ON r.id = a.region_id GROUP BY 2",
+        "stage": f"SELECT 'stage', f.stage, count(*) FROM {m} f GROUP BY 2",  # noqa: S608
+        "evidence": f"SELECT 'evidence', f.evidence_level, count(*) FROM {m} f GROUP BY 2",  # noqa: S608
+        "freshness": "SELECT 'freshness', CASE WHEN f.stopped THEN 'stopped' WHEN f.not_recently_confirmed "  # noqa: S608
+        f"OR f.confirmed_since < %s THEN 'unconfirmed' ELSE 'running' END, count(*) FROM {m} f GROUP BY 2",
+        "total": f"SELECT 'total', NULL, count(*) FROM {m} f UNION ALL "  # noqa: S608
+        f"SELECT 'reached', NULL, count(*) FILTER (WHERE f.reached_target) FROM {m} f UNION ALL "
+        f"SELECT 'replicated', NULL, count(*) FILTER (WHERE f.replicated) FROM {m} f",
+    }[name]
+
+
+def _kept(name: str, src: str = FC, boundary: str = "") -> str:
+    """A facet's counts from kept counts: the unfiltered list's (`practices_facetcount`), or one chosen filter's
+    (`src`, a CTE of `practices_facetpair` rows as (facet, value, n)); `boundary` restricts the facet rows read
+    for the freshness facet's last day to that filter."""
+    theme, agency, region = Theme._meta.db_table, Agency._meta.db_table, Region._meta.db_table
+    by_agency = f"{src} c JOIN {agency} a ON c.facet = 'agency' AND c.value = a.id::text"
+    return {  # noqa: S608 - table names and fixed SQL only; values are parameters
+        "theme": f"SELECT 'theme', t.code, c.n FROM {src} c JOIN {theme} t ON c.facet = 'theme' "  # noqa: S608
+        "AND c.value = t.id::text",
+        "track": f"SELECT 'track', t.track, sum(c.n) FROM {src} c JOIN {theme} t ON c.facet = 'ptheme' "  # noqa: S608
+        "AND c.value = t.id::text GROUP BY 2",
+        "kind": f"SELECT 'kind', a.kind, sum(c.n) FROM {by_agency} GROUP BY 2",  # noqa: S608
+        "province": f"SELECT 'province', COALESCE(p.code, r.code), sum(c.n) FROM {by_agency} "  # noqa: S608
+        f"JOIN {region} r ON r.id = a.region_id LEFT JOIN {region} p ON p.id = r.province_id GROUP BY 2",
+        "region": f"SELECT 'region', r.code, sum(c.n) FROM {by_agency} "  # noqa: S608
+        f"JOIN {region} r ON r.id = a.region_id GROUP BY 2",
+        "stage": f"SELECT 'stage', c.value, c.n FROM {src} c WHERE c.facet = 'stage'",  # noqa: S608
+        "evidence": f"SELECT 'evidence', c.value, c.n FROM {src} c WHERE c.facet = 'evidence'",  # noqa: S608
+        # Over every published practice (the facet's own set): stopped, not recently confirmed (flagged, or
+        # confirmed before the cutoff: the days before the cutoff's UTC day from the counts, the rest of that
+        # day from the facet rows), and the rest of the listed ones running. Parameters: day, day start, cutoff.
+        "freshness": f"SELECT 'freshness', 'stopped', c.n FROM {src} c WHERE c.facet = 'stopped' UNION ALL "  # noqa: S608
+        f"SELECT 'freshness', '_nrc', c.n FROM {src} c WHERE c.facet = 'nrc' UNION ALL "
+        f"SELECT 'freshness', '_stale', sum(c.n) FROM {src} c WHERE c.facet = 'since' AND c.value < %s UNION ALL "
+        f"SELECT 'freshness', '_stale', count(*) FROM {PF} f WHERE NOT f.stopped AND NOT f.not_recently_confirmed "
+        f"AND f.confirmed_since >= %s AND f.confirmed_since < %s{boundary} UNION ALL "
+        f"SELECT 'freshness', '_listed', COALESCE((SELECT c.n FROM {src} c WHERE c.facet = 'total'), 0)",
+        "total": f"SELECT c.facet, NULL, c.n FROM {src} c WHERE c.facet IN ('total', 'reached', 'replicated')",  # noqa: S608
+    }[name]
+
+
+# The filters whose single choice has its counts kept in `practices_facetpair` (their key there).
+PAIR_FILTERS = ("theme", "stage", "evidence", "reached", "replicated")
+
+
+def table_list_counts(*, cleaned: dict) -> dict:
+    """`list_counts` of a list without a text search, from the facet table, in one query (same result)."""
+    cutoff = freshness_cutoff()
+    wanted = [facet for facet in FACETS if facet.name != "region" or cleaned.get("province")]
+    # The facets counted over the same set (the same other filters) share one scan of the facet rows: with k
+    # filters chosen there are at most k + 2 sets (the result, the result without each one, and the freshness
+    # facet's own set, which keeps the stopped ones).
+    ctes: dict[tuple, str] = {}
+    pairs: dict[str, str] = {}
+    cte_sql: list[str] = []
+    cte_params: list = []
+    parts: list[str] = []
+    params: list = []
+    for name, excludes, hide_stopped in [
+        ("total", (), True),
+        *((facet.name, facet.excludes, not facet.own_set) for facet in wanted),
+    ]:
+        scope = _chosen(cleaned, excludes)
+        if not scope or (len(scope) == 1 and next(iter(scope)) in PAIR_FILTERS):
+            src, boundary, boundary_params = FC, "", []
+            if scope:  # one filter: its kept pair counts
+                ((key, value),) = scope.items()
+                if key not in pairs:
+                    pairs[key] = f"p{len(pairs)}"
+                    v1 = (
+                        f"(SELECT t.id::text FROM {Theme._meta.db_table} t WHERE t.code = %s)"  # noqa: S608
+                        if key == "theme"
+                        else "%s"
+                    )
+                    cte_sql.append(
+                        f"{pairs[key]} AS (SELECT p.f2 AS facet, p.v2 AS value, p.n FROM {FP} p "  # noqa: S608
+                        f"WHERE p.f1 = %s AND p.v1 = {v1})"
+                    )
+                    cte_params += [key, value if key in ("theme", "stage", "evidence") else ""]
+                src = pairs[key]
+                conditions, boundary_params = _where(scope, hide_stopped=False, cutoff=cutoff)
+                boundary = "".join(f" AND {condition}" for condition in conditions)
+            if name == "freshness":
+                day = cutoff.astimezone(datetime.UTC).date()
+                params += [day.isoformat(), datetime.datetime.combine(day, datetime.time(), datetime.UTC), cutoff]
+                params += boundary_params
+            parts.append(_kept(name, src, boundary))
+            continue
+        if name == "freshness":
+            params.append(cutoff)
+        key = (tuple(sorted((k, str(v)) for k, v in scope.items())), hide_stopped)
+        if key not in ctes:
+            conditions, where_params = _where(scope, hide_stopped=hide_stopped, cutoff=cutoff)
+            ctes[key] = f"m{len(ctes)}"
+            cte_sql.append(
+                f"{ctes[key]} AS MATERIALIZED (SELECT f.agency_id, f.primary_theme_id, f.theme_ids, f.stage, "  # noqa: S608
+                "f.evidence_level, f.reached_target, f.replicated, f.stopped, f.not_recently_confirmed, "
+                f"f.confirmed_since FROM {PF} f WHERE {' AND '.join(conditions) or 'true'})"
+            )
+            cte_params += where_params
+        parts.append(_grouped(name, ctes[key]))
+    sql = " UNION ALL ".join(f"({part})" for part in parts)
+    if cte_sql:
+        sql = f"WITH {', '.join(cte_sql)} {sql}"
+    params = cte_params + params
+    facets: dict[str, dict] = {facet.name: {} for facet in wanted}
+    out: dict = {"total": 0, "flags": {"reached": 0, "replicated": 0}, "facets": facets}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for name, key, n in rows:
+        n = int(n or 0)
+        if name == "total":
+            out["total"] = n
+        elif name in ("reached", "replicated"):
+            out["flags"][name] = n
+        elif key is not None:
+            facets[name][key] = facets[name].get(key, 0) + n
+    fresh = facets.get("freshness", {})
+    if "_listed" in fresh:  # read from the counts table: the running ones are the rest of the listed ones
+        listed = fresh.pop("_listed")
+        unconfirmed = fresh.pop("_nrc", 0) + fresh.pop("_stale", 0)
+        fresh.update(unconfirmed=unconfirmed, running=listed - unconfirmed)
+    for name, counts in facets.items():
+        facets[name] = {key: n for key, n in counts.items() if n}
+    facets.setdefault("region", {})
+    if "kind" in facets:
+        kind_counts: dict[str, int] = {}
+        for kind, n in facets["kind"].items():
+            group = KIND_TO_GROUP[kind]
+            kind_counts[group] = kind_counts.get(group, 0) + n
+        facets["kind"] = kind_counts
+    return out
+
+
+def table_total(*, cleaned: dict) -> int:
+    """The number of listed practices matching `cleaned` (filters only, no text search), from the facet table:
+    the kept total without filters or with one kept filter, else a count of the matching facet rows."""
+    scope = _chosen(cleaned)
+    if not scope:
+        sql, params = f"SELECT n FROM {FC} WHERE facet = 'total'", []  # noqa: S608
+    elif len(scope) == 1 and next(iter(scope)) in PAIR_FILTERS:
+        ((key, value),) = scope.items()
+        v1 = f"(SELECT t.id::text FROM {Theme._meta.db_table} t WHERE t.code = %s)" if key == "theme" else "%s"  # noqa: S608
+        sql = f"SELECT n FROM {FP} WHERE f1 = %s AND v1 = {v1} AND f2 = 'total' AND v2 = ''"  # noqa: S608
+        params = [key, value if key in ("theme", "stage", "evidence") else ""]
+    else:
+        conditions, params = _where(scope, hide_stopped=True, cutoff=freshness_cutoff())
+        sql = f"SELECT count(*) FROM {PF} f WHERE {' AND '.join(conditions)}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0

@@ -7,19 +7,20 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 
 from agencies.models import Agency, Region
-from common.cache import public_cache_memo, public_cache_version
+from common.cache import public_cache_memo, public_data_version
 
 from ..filters import KIND_GROUPS, PracticeFilter, Sort, practices_order
-from ..models import Attachment, Indicator, Practice, PracticeRevision, Theme
+from ..models import Attachment, Indicator, Practice, PracticeNeighbours, PracticeRevision, Theme
 from ..models.practice import freshness_cutoff
 from ..search import SearchPlan, highlight_html, search_plan
-from .facets import list_counts
+from .facets import list_counts, table_list_counts
 from .history import published_revision_count
-from .translations import english_verified_at
+from .translations import english_verified_at, shown_text_annotate
 
 PAGE_SIZE = 20
 # Similar practices on a practice page are chosen among this many newest practices of the same theme, so the
@@ -152,13 +153,19 @@ def practice_list(*, data: QueryDict, page_number: str | int | None = 1) -> Prac
     counts = public_cache_memo(
         "list-counts",
         (state, plan.mode, plan.text),
-        lambda: list_counts(cleaned=cleaned, result_without=result_without, one_pass=bool(plan.text)),
+        # Without a text, from the facet table (kept by triggers); a search counts over its matches.
+        lambda: (
+            list_counts(cleaned=cleaned, result_without=result_without, one_pass=True)
+            if plan.text
+            else table_list_counts(cleaned=cleaned)
+        ),
         version=version,
     )
 
     queryset = result_without().defer(*LIST_DEFERRED)
     ordered = practices_order(queryset, sort=sort, plan=plan)
     ordered = plan.headline(ordered.select_related("agency", "primary_theme"))
+    ordered = shown_text_annotate(ordered)  # English titles on /en/, in the page's own query
     page = _KnownCountPaginator(ordered, PAGE_SIZE, count=counts["total"]).get_page(page_number)
     for practice in page.object_list:
         practice.snippet = highlight_html(practice.headline) if getattr(practice, "headline", None) else None
@@ -177,9 +184,9 @@ def practice_list(*, data: QueryDict, page_number: str | int | None = 1) -> Prac
     )
 
 
-def _safe_version() -> int | None:
+def _safe_version() -> str | None:
     try:
-        return public_cache_version()
+        return public_data_version()  # the global version and "any": moves with every publish
     except Exception:  # noqa: BLE001 - Redis down: the page is computed without anything kept
         return None
 
@@ -340,13 +347,25 @@ def practices_like_you(*, practice: Practice, limit: int = 4) -> list[Practice]:
 
 
 def practice_neighbours_kept(*, practice: Practice) -> tuple[list[Practice], list[Practice]]:
-    """`practice_related` and `practices_like_you`, kept together with the public cache version (one
-    Redis read): both change only when something is published."""
-    return public_cache_memo(
-        "neighbours",
-        practice.pk,
-        lambda: (practice_related(practice=practice), practices_like_you(practice=practice)),
+    """`practice_related` and `practices_like_you` as stored when they last changed (`PracticeNeighbours`,
+    written by practices.services.neighbours): one query by primary keys, no similarity computed. Empty lists
+    when nothing is stored yet; practices withdrawn since are left out."""
+    stored = f"FROM {PracticeNeighbours._meta.db_table} WHERE practice_id = %s"  # noqa: S608 - a model's table
+    this = f"{Practice._meta.db_table}.id"
+    # Table and column names of the models only; the practice's id is a parameter.
+    rows = (
+        published_practices()
+        .defer(*LIST_DEFERRED)
+        .filter(pk__in=RawSQL(f"SELECT unnest(related || like_you) {stored}", [practice.pk]))  # noqa: S611
+        .annotate(
+            related_at=RawSQL(f"array_position((SELECT related {stored}), {this})", [practice.pk]),  # noqa: S611
+            like_you_at=RawSQL(f"array_position((SELECT like_you {stored}), {this})", [practice.pk]),  # noqa: S611
+        )
     )
+    rows = list(rows)
+    related = sorted((p for p in rows if p.related_at), key=lambda p: p.related_at)
+    like_you = sorted((p for p in rows if p.like_you_at), key=lambda p: p.like_you_at)
+    return related, like_you
 
 
 # Themes -----------------------------------------------------------------------------------------------------
@@ -368,7 +387,9 @@ def theme_overview(*, theme: Theme, limit: int = 12) -> dict:
     )
     return {
         "numbers": headline_numbers(in_theme),
-        "practices": list(listed_practices().filter(themes=theme).order_by("-published_at", "-id")[:limit]),
+        "practices": list(
+            shown_text_annotate(listed_practices().filter(themes=theme).order_by("-published_at", "-id"))[:limit]
+        ),
         "agencies": list(agencies),
     }
 
@@ -377,8 +398,8 @@ def home_overview() -> dict:
     return {
         "themes": list(theme_list_with_counts()),
         "numbers": headline_numbers(),
-        "featured": list(listed_practices().filter(featured=True).order_by("-published_at")[:3]),
-        "latest": list(listed_practices().order_by("-published_at", "-id")[:6]),
+        "featured": list(shown_text_annotate(listed_practices().filter(featured=True).order_by("-published_at"))[:3]),
+        "latest": list(shown_text_annotate(listed_practices().order_by("-published_at", "-id"))[:6]),
     }
 
 
@@ -387,4 +408,4 @@ def home_overview() -> dict:
 
 def agency_practices(*, agency: Agency) -> QuerySet[Practice]:
     """An agency's published practices, newest first (the agency page pages through them)."""
-    return published_practices().filter(agency=agency).order_by("-published_at", "-id")
+    return shown_text_annotate(published_practices().filter(agency=agency).order_by("-published_at", "-id"))

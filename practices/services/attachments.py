@@ -285,7 +285,9 @@ def attachment_add(
         sha256=hashlib.sha256(checked.content).hexdigest(),
         uploaded_by=by,
     )
-    attachment.file.save("upload", ContentFile(checked.content), save=False)
+    upload = ContentFile(checked.content)
+    upload.content_type = checked.mime_type  # stored with the object on S3 storage (common/storage.py)
+    attachment.file.save("upload", upload, save=False)
     attachment.save()
     RevisionAttachment.objects.create(revision_id=practice.working_revision_id, attachment=attachment)
     if purpose == Attachment.Purpose.COVER:

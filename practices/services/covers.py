@@ -12,14 +12,17 @@ finishes after the publish refreshes that copy (`practice_cover_refresh`). The b
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from common.cache import public_cache_invalidate
+from common.tasks import enqueue
 
-from ..images import COVER_EXTENSION, CoverImageError, cover_variants_render
+from ..images import COVER_EXTENSION, COVER_MIME, CoverImageError, cover_variants_render
 from ..models import Attachment, Practice
 
 logger = logging.getLogger(__name__)
@@ -48,9 +51,9 @@ def cover_variants_make(*, attachment_id: int) -> int:
         return 0
     stored = []
     for variant in variants:
-        name = default_storage.save(
-            cover_variant_name(attachment=attachment, width=variant.width), ContentFile(variant.content)
-        )
+        upload = ContentFile(variant.content)
+        upload.content_type = COVER_MIME  # stored with the object on S3 storage
+        name = default_storage.save(cover_variant_name(attachment=attachment, width=variant.width), upload)
         stored.append({"width": variant.width, "height": variant.height, "name": name})
     with transaction.atomic():
         locked = Attachment.objects.select_for_update().filter(pk=attachment_id).first()
@@ -61,6 +64,38 @@ def cover_variants_make(*, attachment_id: int) -> int:
         locked.save(update_fields=["width", "height", "variants"])
         practice_cover_refresh(practice_id=locked.practice_id)
     return len(stored)
+
+
+# The sweep: a cover uploaded while the broker was down (or whose task died) still has no variants after this
+# long; one older than the window is given up (its file is unreadable: the task logged why, every time).
+COVER_SWEEP_AFTER = timedelta(minutes=5)
+COVER_SWEEP_WINDOW = timedelta(days=2)
+COVER_SWEEP_BATCH = 200
+
+
+def cover_variants_requeue() -> int:
+    """Queue `cover_variants_make` again for covers that still have no variants a few minutes after their
+    upload (the beat job `cover-variants-sweep`); the number queued. Harmless when repeated, as the task is: a
+    cover that has its variants by then is skipped. Stops at the first refusal of the broker (still down: the
+    next run tries again)."""
+    now = timezone.now()
+    ids = list(
+        Attachment.objects.filter(
+            purpose=Attachment.Purpose.COVER,
+            variants=[],
+            created_at__lt=now - COVER_SWEEP_AFTER,
+            created_at__gte=now - COVER_SWEEP_WINDOW,
+        )
+        .exclude(alt_text="")
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:COVER_SWEEP_BATCH]
+    )
+    queued = 0
+    for pk in ids:
+        if not enqueue("practices.tasks.cover_variants_make", pk):
+            break
+        queued += 1
+    return queued
 
 
 def cover_summary(*, revision_id: int | None) -> dict | None:

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from agencies.roles import agency_people
 from audit.services import audit_record
-from common.cache import public_cache_invalidate
 from notifications.services.fanout import publish_fanout_create, publish_fanout_withdraw
 from notifications.services.notify import notify
 
 from ..access import moderator_require
+from ..cache_tags import practice_public_cache_invalidate
 from ..diff import revision_diff_prefetched
 from ..models import Practice, PracticeRevision, Review, RevisionSnapshot, Transition
 from ..sections import SECTIONS
@@ -24,6 +24,7 @@ from ..selectors.moderation import revision_reviewers
 from ..snapshot import revision_snapshot
 from ..workflow import PRACTICE_TRANSITIONS, actor_roles, revision_transition
 from .guard import publish_guard_enforce
+from .neighbours import practice_neighbours_queue_on_commit
 from .notices import notification_context, review_url
 from .publishing import practice_publish
 from .verification import evidence_level_require
@@ -202,7 +203,8 @@ def practice_archive(*, practice: Practice, by: User, reason: str, stopped: bool
         locked.status = Practice.Status.ARCHIVED
         locked.save(update_fields=["status", "updated_at"])
     publish_fanout_withdraw(practice=locked)  # followers not yet told, and digests to come, leave it out
-    public_cache_invalidate()
+    practice_public_cache_invalidate(practice=locked)
+    practice_neighbours_queue_on_commit(practice_id=locked.pk)  # those showing it as similar drop it
     Transition.objects.create(
         practice=locked,
         revision_id=locked.live_revision_id,
@@ -233,7 +235,7 @@ def practice_confirm(*, practice: Practice, by: User) -> Practice:
     locked.confirmation_requested_at = None
     locked.not_recently_confirmed = False
     locked.save(update_fields=["last_confirmed_at", "confirmation_requested_at", "not_recently_confirmed"])
-    public_cache_invalidate()  # "last confirmed" is shown on public pages
+    practice_public_cache_invalidate(practice=locked)  # "last confirmed" is shown on its pages and cards
     return locked
 
 

@@ -11,10 +11,12 @@ import contextlib
 import json
 import logging
 import os
+import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.core.cache import cache
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, storages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
@@ -31,15 +33,44 @@ DUMP_DEBOUNCE_SECONDS = 60
 _QUEUED_KEY = "practices:dump:queued"
 
 
+DUMP_NAME = "dumps/practices.jsonl"
+DUMP_CONTENT_TYPE = "application/x-ndjson"
+
+
+def _dump_storage():
+    """The "dumps" storage (settings.STORAGES): MEDIA_ROOT on local disk, or the object store's bucket."""
+    return storages["dumps"]
+
+
+def _dump_is_local() -> bool:
+    return isinstance(_dump_storage(), FileSystemStorage)
+
+
 def practice_dump_path() -> Path:
-    return Path(settings.MEDIA_ROOT) / "dumps" / "practices.jsonl"
+    """The dump's file on local disk (with object storage: where it is written before the upload)."""
+    if _dump_is_local():
+        return Path(_dump_storage().path(DUMP_NAME))
+    return Path(tempfile.gettempdir()) / "rbx-dumps" / "practices.jsonl"
+
+
+def practice_dump_open():
+    """The dump for reading (a binary file object), None when it has not been written yet."""
+    storage = _dump_storage()
+    if not storage.exists(DUMP_NAME):
+        return None
+    try:
+        return storage.open(DUMP_NAME, "rb")
+    except FileNotFoundError:  # removed in between
+        return None
 
 
 def practice_dump_write() -> dict:
     """Write the dump and return `{"path", "practices", "written_at", "license"}` (CC BY 4.0, like all the
     portal's open data; the endpoint names it in a `Link` header).
 
-    Harmless when repeated (a retried or doubled job only rewrites the same file).
+    Harmless when repeated (a retried or doubled job only rewrites the same file). On local disk the file is
+    written beside the final one and moved into place; on object storage it is uploaded in one PUT under the
+    same key (`common.storage.OverwritingS3Storage`), so a reader never sees half a dump either way.
     """
     path = practice_dump_path()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -51,8 +82,18 @@ def practice_dump_write() -> dict:
             data = PracticeDumpSerializer(practice, context={"show_contact": False}).data
             fh.write(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n")
             count += 1
-    os.replace(tmp, path)
-    return {"path": str(path), "practices": count, "written_at": timezone.now().isoformat(), "license": LICENSE_URL}
+    if _dump_is_local():
+        os.replace(tmp, path)
+        where = str(path)
+    else:
+        try:
+            with tmp.open("rb") as fh:
+                upload = File(fh, name="practices.jsonl")
+                upload.content_type = DUMP_CONTENT_TYPE
+                where = _dump_storage().save(DUMP_NAME, upload)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return {"path": where, "practices": count, "written_at": timezone.now().isoformat(), "license": LICENSE_URL}
 
 
 def practice_dump_queue_on_commit() -> None:

@@ -41,15 +41,19 @@ def practice_search_vector_update(*, practice_id: int) -> None:
 
 
 @transaction.atomic
-def practice_search_vectors_refresh(*, agency_ids: list[int] | None = None) -> int:
-    """Rewrite the search vectors of the agencies' practices (all practices with `None`): after an agency or a
-    region was renamed, or a theme's names changed. Returns the number of practices rewritten.
+def practice_search_vectors_refresh(*, agency_ids: list[int] | None = None, theme_ids: list[int] | None = None) -> int:
+    """Rewrite the search vectors of the agencies' practices, or of the practices in the themes (all practices
+    with neither): after an agency or a region was renamed, or a theme's names changed. Returns the number of
+    practices rewritten.
 
     One UPDATE; harmless when repeated (a retried task writes the same vectors). The public cache version is
     bumped so that kept search decisions and pages are computed again."""
     where, params = "", []
     if agency_ids is not None:
         where, params = "AND p.agency_id = ANY(%s)", [list(agency_ids)]
+    elif theme_ids is not None:
+        where = "AND p.id IN (SELECT practice_id FROM practices_practice_themes WHERE theme_id = ANY(%s))"
+        params = [list(theme_ids)]
     with connection.cursor() as cursor:
         cursor.execute(
             f"""

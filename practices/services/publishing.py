@@ -8,13 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from common.cache import public_cache_invalidate
 from common.tasks import enqueue_on_commit
 
+from ..cache_tags import practice_public_cache_invalidate
 from ..models import Attachment, Practice, PracticeRevision
 from .covers import cover_summary
 from .dump import practice_dump_queue_on_commit
 from .indexing import practice_search_vector_update, search_vocabulary_add
+from .neighbours import practice_neighbours_queue_on_commit
 
 
 @transaction.atomic
@@ -53,10 +54,13 @@ def practice_publish(*, practice: Practice, revision: PracticeRevision) -> Pract
         .values_list("pk", flat=True)
     ):
         enqueue_on_commit("practices.tasks.cover_variants_make", cover_id)
+    themes_before = list(practice.themes.values_list("code", flat=True))  # their lists change too
     practice.themes.set([revision.primary_theme_id, *revision.other_themes.values_list("pk", flat=True)])
     practice_search_vector_update(practice_id=practice.pk)
     search_vocabulary_add(practice_id=practice.pk)
-    public_cache_invalidate()
+    practice_public_cache_invalidate(practice=practice, theme_codes=themes_before)
+    # Its similar practices, and theirs, are computed after commit (a page view never compares titles).
+    practice_neighbours_queue_on_commit(practice_id=practice.pk)
     practice_dump_queue_on_commit()
     return practice
 
@@ -86,7 +90,7 @@ def practice_featured_set(*, practice_id: int, featured: bool, by) -> bool:
     Under the practice's row lock, so a withdrawal cannot slip between the status check and the write. A
     practice that is not published raises `FeatureRefused` (taking one off the home page is always allowed:
     `featured` only counts for published practices). The change is audited (`practice.featured` /
-    `practice.unfeatured`) and every cached public page goes stale, as after a publish.
+    `practice.unfeatured`) and the cached pages showing it go stale, as after a publish.
     """
     practice = Practice.objects.select_for_update().get(pk=practice_id)
     if featured and practice.status != Practice.Status.PUBLISHED:
@@ -100,5 +104,5 @@ def practice_featured_set(*, practice_id: int, featured: bool, by) -> bool:
     practice.featured = featured
     practice.save(update_fields=["featured", "updated_at"])
     audit_record(actor=by, action="practice.featured" if featured else "practice.unfeatured", target=practice)
-    public_cache_invalidate()
+    practice_public_cache_invalidate(practice=practice)  # the home page and the practice's own pages
     return True

@@ -9,16 +9,18 @@ un-verifying rewrites the practice's search vector (verified English text is ind
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from audit.services import audit_record
 from common.cache import public_cache_invalidate
 from common.richtext import richtext_clean_source
-from common.tasks import enqueue_on_commit
+from common.tasks import enqueue, enqueue_on_commit
 from common.text import no_control_characters
 
 from ..machine_translation import MachineTranslationError, backend_get
@@ -199,3 +201,34 @@ def translation_machine_draft(*, translation_id: int) -> str:
         current.machine_error = ""
         current.save(update_fields=["fields", "source", "machine_state", "machine_error", "updated_at"])
         return current.machine_state
+
+
+# The sweep of machine drafts asked for but never made (the broker was down at the request, or the worker died).
+MACHINE_SWEEP_AFTER = timedelta(minutes=5)
+MACHINE_GIVE_UP_AFTER = timedelta(days=1)
+MACHINE_SWEEP_BATCH = 100
+
+
+def translation_machine_requeue() -> dict[str, int]:
+    """Queue `translation_machine_draft` again for translations still "pending" a few minutes after the
+    request (the beat job `machine-translations-sweep`), and mark failed those pending for a day (the task
+    kept failing: the translator sees it in the editor and may ask again). Harmless when repeated: the task
+    does nothing for a row no longer pending, and writes only into fields still empty."""
+    now = timezone.now()
+    pending = PracticeTranslation.objects.filter(machine_state=PracticeTranslation.MachineState.PENDING)
+    with override("id"):  # stored text, shown in the editor in the portal's source language like the others
+        error = _("Terjemahan mesin tidak selesai dalam sehari. Minta lagi bila masih diperlukan.")
+    given_up = pending.filter(updated_at__lt=now - MACHINE_GIVE_UP_AFTER).update(
+        machine_state=PracticeTranslation.MachineState.FAILED, machine_error=error, updated_at=now
+    )
+    ids = list(
+        pending.filter(updated_at__lt=now - MACHINE_SWEEP_AFTER)
+        .order_by("updated_at", "id")
+        .values_list("pk", flat=True)[:MACHINE_SWEEP_BATCH]
+    )
+    queued = 0
+    for pk in ids:
+        if not enqueue("practices.tasks.translation_machine_draft", pk):
+            break
+        queued += 1
+    return {"queued": queued, "given_up": given_up}

@@ -84,6 +84,13 @@ def _card_parts(practice) -> tuple:
         practice.freshness,  # running / not recently confirmed (since when) / stopped
         practice.confirmed_since_at if practice.freshness == "unconfirmed" else None,
         repr(practice.cover),  # the cover image (its id, alt text and variants)
+        # The title and summary in the reader's language (selectors.translations.shown_text_annotate), and
+        # whether the card says "Indonesian only".
+        practice.shown_title,
+        practice.shown_summary,
+        practice.shown_language,
+        practice.shown_summary_language,
+        practice.indonesian_only,
     )
 
 
@@ -94,6 +101,12 @@ def practice_cards(practices) -> str:
     Rendering 20 cards (two URL reversals, translations and a word truncation each) was a third of a list
     page's time; a card's key holds every value it shows, so publishing or editing never needs to invalidate
     one."""
+    return mark_safe("".join(practice_cards_each(practices)))  # noqa: S308 - rendered by the card template
+
+
+def practice_cards_each(practices) -> list[str]:
+    """Each practice's card (as `practice_cards`, one Redis round trip), for pages that place cards one by one
+    (a collection puts its label beside each)."""
     practices = list(practices)
     keys = [fragment_key("card", _card_parts(practice)) for practice in practices]
     found = fragments_get(keys)
@@ -103,9 +116,9 @@ def practice_cards(practices) -> str:
         html = found.get(key)
         if html is None:
             html = new[key] = card.render({"practice": practice})
-        rendered.append(html)
+        rendered.append(mark_safe(html))  # noqa: S308 - rendered by the card template (autoescaped)
     fragments_set(new)
-    return mark_safe("".join(rendered))  # noqa: S308 - rendered by the card template (autoescaped)
+    return rendered
 
 
 class FragmentNode(template.Node):

@@ -2,7 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from ..views import review as views
-from ..views import verification
+from ..views import translation, verification
 
 app_name = "review"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.review_index, name="index"),
     path(_("antrean/"), views.moderator_queue, name="queue"),
     path(_("antrean/alihkan/"), views.reassign, name="reassign"),
+    # English versions awaiting a moderator's verification (issue #17).
+    path(_("terjemahan/"), translation.translation_queue, name="translations"),
     path(_("instansi/"), views.agency_queue, name="agency_queue"),
     path("<int:pk>/", views.review_detail, name="detail"),
     path(_("<int:pk>/instansi/"), views.agency_decide, name="agency_decide"),

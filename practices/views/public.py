@@ -15,19 +15,22 @@ from common.cache import public_cache_page
 from common.htmx import htmx_partial, varies_on_htmx
 from common.ratelimit import ratelimit
 
+from .. import cache_tags
 from ..access import attachment_get_for_user, practice_can_see_contact
 from ..charts import indicator_chart
 from ..images import COVER_MIME, qr_svg
 from ..models import Attachment
+from ..panels import panels_for
 from ..selectors import history
 from ..selectors import public as selectors
-from ..selectors.translations import practice_content
+from ..selectors.translations import practice_content, practices_shown_text
 
 
 @require_safe
-@public_cache_page
+@public_cache_page(tags=cache_tags.home_tags)
 def home(request):
-    return render(request, "practices/home.html", selectors.home_overview())
+    panels = panels_for(slot="home", request=request)  # the apps above practices (practices/panels.py)
+    return render(request, "practices/home.html", {**selectors.home_overview(), "panels": panels})
 
 
 def _is_search(request) -> bool:
@@ -37,7 +40,7 @@ def _is_search(request) -> bool:
 @require_safe
 @varies_on_htmx
 @ratelimit(key="search", rate="60/m", when=_is_search)  # before the page cache, so cached answers count too
-@public_cache_page
+@public_cache_page(tags=cache_tags.list_tags)
 def practice_list(request):
     result = selectors.practice_list(data=request.GET, page_number=request.GET.get("page"))
     params = request.GET.copy()
@@ -51,7 +54,7 @@ def practice_list(request):
 
 
 @require_safe
-@public_cache_page
+@public_cache_page(tags=cache_tags.practice_page_tags)
 def practice_detail(request, slug):
     practice = selectors.practice_public_get(slug=slug)
     # The text in the reader's language when a verified translation exists, else the Indonesian original.
@@ -59,6 +62,8 @@ def practice_detail(request, slug):
     revision = content.revision
     body = functools.cache(lambda: selectors.practice_public_body(practice=practice))
     related, like_you = selectors.practice_neighbours_kept(practice=practice)
+    # Their titles in the reader's language: one query on /en/ for both lists (kept lists carry no language).
+    practices_shown_text([*related, *like_you, practice.source])
     context = {
         "practice": practice,
         "revision": revision,
@@ -67,11 +72,14 @@ def practice_detail(request, slug):
         # Called by the template only when the revision's part of the page is not kept as a fragment.
         "charts": lambda: [indicator_chart(indicator) for indicator in body().indicators],
         "attachments": lambda: body().attachments,
-        "source_key": repr((practice.source_id, practice.source and (practice.source.status, practice.source.title))),
+        "source_key": repr(
+            (practice.source_id, practice.source and (practice.source.status, practice.source.shown_title))
+        ),
         "related": related,
         "show_contact_email": practice_can_see_contact(user=request.user),
         "region": practice.agency.region,
         "like_you": like_you,
+        "panels": panels_for(slot="practice", request=request, practice=practice),  # practices/panels.py
     }
     return render(request, "practices/public/practice_detail.html", context)
 
@@ -83,7 +91,7 @@ def theme_index(request):
 
 
 @require_safe
-@public_cache_page
+@public_cache_page(tags=cache_tags.theme_page_tags)
 def theme_detail(request, code):
     theme = selectors.theme_public_get(code=code)
     return render(
@@ -92,7 +100,7 @@ def theme_detail(request, code):
 
 
 @require_safe
-@public_cache_page
+@public_cache_page(tags=cache_tags.practice_page_tags)
 def practice_history(request, slug):
     practice = selectors.practice_public_get(slug=slug)
     return render(
@@ -103,10 +111,11 @@ def practice_history(request, slug):
 
 
 @require_safe
-@public_cache_page
+@public_cache_page(tags=cache_tags.practice_page_tags)
 def practice_handout(request, slug):
     """A one-page handout to print: key facts, indicators, the agency's contact, the page's URL and its QR code."""
     practice = selectors.practice_public_get(slug=slug)
+    content = practice_content(practice=practice, language=get_language())  # as the practice page shows it
     url = request.build_absolute_uri(reverse("practices:detail", kwargs={"slug": practice.slug}))
     indicators = selectors.practice_public_body(practice=practice).indicators
     for indicator in indicators:
@@ -114,7 +123,8 @@ def practice_handout(request, slug):
         indicator.latest_value = values[-1] if values else None
     context = {
         "practice": practice,
-        "revision": practice.live_revision,
+        "revision": content.revision,
+        "content": content,
         "indicators": indicators,
         "region": practice.agency.region,
         "show_contact_email": practice_can_see_contact(user=request.user),

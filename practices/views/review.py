@@ -40,6 +40,7 @@ from ..selectors.moderation import (
     review_guard,
     review_page_data,
 )
+from ..selectors.translations import translations_awaiting_count
 from ..services import agency_review, assignment, decisions
 
 S = PracticeRevision.State
@@ -65,7 +66,8 @@ def moderator_queue(request):
     moderator_require(user=request.user)
     filterset = moderation_queue(user=request.user, data=request.GET)
     practices = list(filterset.qs) if filterset.is_valid() else []
-    context = {"filter": filterset, "practices": practices}
+    # The moderator navigation's count of English versions awaiting verification (views/translation.py).
+    context = {"filter": filterset, "practices": practices, "translations_awaiting": translations_awaiting_count()}
     if portal_permissions(user=request.user)["assign"]:
         context["reassign_form"] = ReassignForm(practice_ids=[p.pk for p in practices])
     return render(request, "practices/review/moderator_queue.html", context)

@@ -6,20 +6,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.forms import error_text, form_error_add
 
-from ..access import practice_can_verify_translation, practice_get_for_translation
+from ..access import moderator_require, practice_can_verify_translation, practice_get_for_translation
 from ..forms.translation import TranslationForm
 from ..machine_translation import backend_get
-from ..selectors.translations import translation_for_editor
+from ..selectors.translations import translation_for_editor, translations_awaiting_verification
 from ..services import translations as services
 
 LANGUAGE = "en"
+QUEUE_PAGE_SIZE = 50
 
 
 def _back(practice):
@@ -86,3 +88,14 @@ def translation_machine(request, pk: int):
             request, _("Terjemahan mesin diminta. Muat ulang halaman ini sebentar lagi untuk melihat drafnya.")
         )
     return _back(practice)
+
+
+@login_required
+@require_GET
+def translation_queue(request):
+    """The moderators' queue: translations not shown to the public yet (drafts, and verified ones of an older
+    revision), oldest first, each linking to its editor where the moderator verifies it."""
+    moderator_require(user=request.user)
+    page = Paginator(translations_awaiting_verification(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page_obj": page, "translations_awaiting": page.paginator.count}
+    return render(request, "practices/review/translation_queue.html", context)

@@ -26,10 +26,12 @@ from notifications.tokens import follower_manage_token, kind_unsubscribe_token
 from practices.models import Indicator, Practice, PracticeRevision
 from practices.services.attachments import attachment_add
 from practices.services.submission import revision_start_from_live
+from showcases.services import collection_create, collection_feature_set, note_save
 from tests.accounts.factories import moderator
 from tests.agencies.factories import member
 from tests.notifications.factories import email_follow
 from tests.practices.factories import practice_draft, practice_in_state, practice_published
+from tests.showcases.factories import expert
 
 from .conftest import axe_run, horizontal_overflow, login_as, screenshot
 from .pdf import small_pdf
@@ -84,7 +86,9 @@ def _data():
     invitation_create(email="calon@example.go.id", agency=Agency.objects.get(code="35.78"), role="member", by=admin)
     invitation_path = Notification.objects.get(kind="invitation", email="calon@example.go.id").target_url
     assert Indicator.objects.filter(revision__practice=published).exists()
-    return {
+    return _showcases_data(published=published, lead=lead) | {
+        "comp_b": _comp_b_data(lead),  # issue #18 (COMP-B): finalists, objections, results
+        **_comp_a_data(lead=lead, admin=admin, published=published),  # issue #18 (COMP-A): calls, reviews
         "author": author,
         "admin": admin,
         "moderator": mod,
@@ -97,6 +101,83 @@ def _data():
         "replication": replication,
         "invitation_token": invitation_path.rstrip("/").rsplit("/", 1)[1],
     }
+
+
+def _comp_a_data(*, lead, admin, published) -> dict:
+    """Issue #18 (COMP-A): an open call (the agency admin's entry form shows the published practice), and a call
+    closed by the deadline job with the published practice entered, its first stage open and an external expert
+    assigned to it (the `call_reviewer` role)."""
+    from competitions.services.reviews import review_assign
+    from tests.competitions.factories import call, call_judging, entry, reviewer
+
+    open_call = call(lead=lead, title="KIPP 2027", days=20, description="Kompetisi **inovasi** pelayanan publik.")
+    judging, entries = call_judging(lead=lead, title="RBXperience 2027: RB Tematik kemiskinan")
+    stage = judging.stages.get(position=1)
+    expert_reviewer = reviewer(judging, expert=True, lead=lead, email="pakar.axe@kampus.ac.id")
+    review = review_assign(actor=lead, stage_id=stage.pk, entry_id=entries[1].pk, reviewer_id=expert_reviewer.pk)
+    own = entry(open_call, practice=published, admin=admin)
+    return {
+        "comp_a": {"open": open_call, "judging": judging, "stage": stage, "review": review, "entry": own},
+        "call_reviewer": expert_reviewer,
+    }
+
+
+def _showcases_data(*, published, lead) -> dict:
+    """Issue #18: an award collection with a decree, featured on the home page; an expert with a pending note."""
+    award = collection_create(
+        actor=lead,
+        title="RBXperience 2023, Nusa Dua",
+        kind="award",
+        introduction="Praktik yang **berdampak nyata**.",
+        items=[(published, "Juara 1")],
+        decree_number="12/KEP/2023",
+        decree_date=datetime.date(2023, 11, 20),
+        decree_file=SimpleUploadedFile("sk.pdf", small_pdf()),
+    )
+    collection_feature_set(actor=lead, collection=award, featured=True, position=1)
+    author = expert().user
+    note = note_save(author=author, practice=published, transferable="Dapat ditiru.", risks="Kader berganti.")
+    return {"collection": award, "expert": author, "expert_profile": author.expert_profile, "expert_note": note}
+
+
+def _comp_b_data(lead) -> dict:
+    """Issue #18 (COMP-B): a call with its objection window open (an accepted, a pending and an unconfirmed
+    objection, the last with its link's token) and a call whose window has closed (the lead's results form)."""
+    from django.utils import timezone
+
+    from competitions.models import Call
+    from competitions.services.objections import (
+        objection_confirm,
+        objection_file,
+        objection_moderate,
+        objection_windows_close,
+    )
+    from tests.competitions.factories_results import finalists_call, objection_token
+
+    call, finalists, _lead = finalists_call(lead=lead, slug="kipp-axe")
+
+    def filed(email: str) -> str:
+        objection_file(
+            entry_id=finalists[0].pk,
+            name="Warga Axe",
+            email=email,
+            relation="service_user",
+            ground="data_incorrect",
+            text="Angka penerima manfaat di laporan tidak sama dengan data kecamatan.",
+        )
+        return objection_token(Notification.objects.filter(kind="objection_confirm").latest("pk"))
+
+    accepted = objection_confirm(token=filed("a@axe.example"))
+    objection_moderate(objection_id=accepted.pk, by=lead, accept=True)
+    objection_confirm(token=filed("b@axe.example"))
+    token = filed("c@axe.example")
+    closed, _f, _l = finalists_call(lead=lead, slug="kipp-axe-selesai")
+    Call.objects.filter(pk=closed.pk).update(
+        objection_opens_at=timezone.now() - datetime.timedelta(days=5),
+        objection_closes_at=timezone.now() - datetime.timedelta(seconds=1),
+    )
+    objection_windows_close()
+    return {"call": call, "finalist": finalists[0], "token": token, "closed": closed}
 
 
 def _pages(d: dict) -> dict[str, list[tuple[str, str]]]:
@@ -131,6 +212,23 @@ def _pages(d: dict) -> dict[str, list[tuple[str, str]]]:
             reverse("notifications:follower_manage", args=[follower_manage_token(email="warga@example.com")]),
         ),
         ("practice_handout", reverse("practices:handout", args=[published.slug])),  # issue #17 (appended: indices)
+        # Issue #18 (appended: indices).
+        ("collection_list", reverse("showcases:list")),
+        ("collection_detail", reverse("showcases:detail", args=[d["collection"].slug])),
+        # Issue #18 (COMP-B): finalists, the objection form and its email link, results (appended: indices).
+        ("call_finalists", reverse("competitions:finalists", args=[d["comp_b"]["call"].slug])),
+        ("call_finalists_closed", reverse("competitions:finalists", args=[d["comp_b"]["closed"].slug])),
+        (
+            "objection_new",
+            reverse("competitions:objection_new", args=[d["comp_b"]["call"].slug, d["comp_b"]["finalist"].pk]),
+        ),
+        ("objection_confirm", reverse("competitions:objection_confirm", args=[d["comp_b"]["token"]])),
+        ("call_results", reverse("competitions:results", args=[d["comp_b"]["call"].slug])),
+        ("call_detail_objection", reverse("competitions:call_detail", args=[d["comp_b"]["call"].slug])),
+        # Issue #18 (COMP-A): the calls, open and judging (appended: indices).
+        ("call_list", reverse("competitions:call_list")),
+        ("call_detail", reverse("competitions:call_detail", args=[d["comp_a"]["open"].slug])),
+        ("call_detail_judging", reverse("competitions:call_detail", args=[d["comp_a"]["judging"].slug])),
     ]
     logged_out_only = [
         ("invitation_accept", reverse("agencies:invitation_accept", args=[d["invitation_token"]])),
@@ -172,6 +270,10 @@ def _pages(d: dict) -> dict[str, list[tuple[str, str]]]:
             ("mentoring", reverse("insights:mentoring")),
             ("people", reverse("agencies:people")),
             ("invite", reverse("agencies:invite")),
+            ("agency_objections", reverse("competitions:agency_objections")),  # issue #18 (COMP-B)
+            # Issue #18 (COMP-A): the call page with the entry panel, the entry's page.
+            ("call_detail_agency", reverse("competitions:call_detail", args=[d["comp_a"]["open"].slug])),
+            ("entry_detail", reverse("competitions:entry_detail", args=[d["comp_a"]["entry"].pk])),
         ],
         "moderator": [
             ("moderator_queue", reverse("review:queue")),
@@ -179,12 +281,42 @@ def _pages(d: dict) -> dict[str, list[tuple[str, str]]]:
             ("review_detail_published", reverse("review:detail", args=[published.pk])),
             ("practice_detail", reverse("practices:detail", args=[published.slug])),
             ("mentoring", reverse("insights:mentoring")),
+            # English versions awaiting verification (issue #17, brief LANG).
+            ("translation_queue", reverse("review:translations")),
+            # Issue #18: collections and expert notes.
+            ("collection_manage_list", reverse("showcases:manage_list")),
+            ("collection_create", reverse("showcases:manage_create")),
+            ("collection_edit", reverse("showcases:manage_edit", args=[d["collection"].pk])),
+            ("collection_items", reverse("showcases:manage_items", args=[d["collection"].pk]) + "?q=kemiskinan"),
+            ("note_queue", reverse("showcases:note_queue")),
+            ("note_write_moderator", reverse("showcases:note_write", args=[published.slug])),
+            ("objection_queue", reverse("competitions:objection_queue", args=[d["comp_b"]["call"].slug])),  # #18
+        ],
+        "expert": [
+            ("practice_detail", reverse("practices:detail", args=[published.slug])),
+            ("notes", reverse("showcases:notes")),
+            ("note_write", reverse("showcases:note_write", args=[published.slug])),
         ],
         "lead": [
             ("moderator_queue", reverse("review:queue")),
             ("review_detail", reverse("review:detail", args=[d["submitted"].pk])),
             ("moderators", reverse("agencies:moderators")),
             ("moderator_invite", reverse("agencies:moderator_invite")),
+            # Issue #18 (COMP-B): the lead sees objectors and decides; the results form of a closed window.
+            ("objection_queue_lead", reverse("competitions:objection_queue", args=[d["comp_b"]["call"].slug])),
+            ("results_publish", reverse("competitions:results_publish", args=[d["comp_b"]["closed"].slug])),
+            ("experts", reverse("showcases:experts")),
+            ("expert_edit", reverse("showcases:expert_edit", args=[d["expert_profile"].pk])),
+            # Issue #18 (COMP-A): the call form with KIPP's defaults, the call's and the stage's pages.
+            ("call_new", reverse("competitions:call_new")),
+            ("call_manage", reverse("competitions:call_manage", args=[d["comp_a"]["judging"].pk])),
+            ("call_edit", reverse("competitions:call_edit", args=[d["comp_a"]["open"].pk])),
+            ("stage_manage", reverse("competitions:stage_manage", args=[d["comp_a"]["stage"].pk])),
+        ],
+        # Issue #18 (COMP-A): an external expert invited to a call, with one assignment.
+        "call_reviewer": [
+            ("review_dashboard", reverse("competitions:review_dashboard")),
+            ("review_form", reverse("competitions:review_form", args=[d["comp_a"]["review"].pk])),
         ],
     }
 

@@ -50,6 +50,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from rbx_portal.devstack import ROOT, VAR, embedded_postgres, embedded_redis
 
@@ -184,8 +185,8 @@ class Stack:
             "worker",
             "--pool",
             "solo",
-            "-Q",
-            "rbx-faults",
+            "-Q",  # every queue by job (settings.CELERY_QUEUE_NAMES): the default one and "<queue>.<job>"
+            ",".join(["rbx-faults", *(f"rbx-faults.{job}" for job in settings.CELERY_JOB_QUEUES)]),
             "-n",
             f"{name}@%h",
         ]

@@ -132,7 +132,7 @@ def _start_worker(port: int, name: str) -> subprocess.Popen:
     }
     cmd = [
         sys.executable, "-m", "celery", "-A", "rbx_portal", "worker", "--pool", "solo",
-        "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", f"{name}@%h",
+        "-Q", ",".join(settings.CELERY_QUEUE_NAMES.values()), "-n", f"{name}@%h",
         "--without-heartbeat", "--without-mingle", "--without-gossip", "-l", "WARNING",
     ]  # fmt: skip
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603

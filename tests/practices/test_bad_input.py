@@ -300,7 +300,17 @@ def test_no_page_of_any_role_shows_djangos_empty_choice(every_role):
 
 def test_every_constraint_of_every_app_has_a_message_in_both_languages():
     """The practices rule above, for every app of the project: no database refusal shows a constraint's name."""
-    project_apps = ["accounts", "agencies", "audit", "ledger", "notifications", "common", "practices"]
+    project_apps = [
+        "accounts",
+        "agencies",
+        "audit",
+        "ledger",
+        "notifications",
+        "common",
+        "practices",
+        "showcases",
+        "competitions",
+    ]
     constraints = [
         constraint
         for label in project_apps

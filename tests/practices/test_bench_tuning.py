@@ -88,6 +88,9 @@ def test_kept_similar_practices_include_one_published_later(client):
     first = client.get(f"/praktik/{practice.slug}/?utm=1")
     assert first.context["related"] == []
     later = practice_published(title="Antrean daring kecamatan", theme="pelayanan-publik", agency="32.04")
+    from practices.services.neighbours import practice_neighbours_refresh
+
+    practice_neighbours_refresh(practice_id=later.pk)  # the task queued after the publish commits
     second = client.get(f"/praktik/{practice.slug}/?utm=2")
     assert [p.slug for p in second.context["related"]] == [later.slug]
 

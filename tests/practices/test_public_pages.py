@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from common.cache import public_cache_invalidate
 from practices.models import Practice, PracticeRevision
+from practices.services.neighbours import practice_neighbours_refresh
 from tests.accounts.factories import UserFactory
 from tests.agencies.factories import member
 from tests.practices.factories import practice_published
@@ -100,6 +101,7 @@ def test_contact_email_only_for_agency_members(client, practice):
 def test_related_practices_share_the_theme(client, practice):
     related = practice_published(title="Data kemiskinan desa terpadu")
     practice_published(title="Mal pelayanan publik", theme="pelayanan-publik")
+    practice_neighbours_refresh(practice_id=related.pk)  # the task queued after the publish commits
     response = client.get(f"/praktik/{practice.slug}/")
     assert [p.title for p in response.context["related"]] == [related.title]
 
@@ -275,11 +277,12 @@ def _queries(client, url) -> int:
 
 
 PAGES = [
-    ("/", 6),
+    ("/", 7),  # + the featured collections (showcases' home panel)
     ("/praktik/", 16),
     ("/praktik/?q=kemiskinan&province=35&region=35.78&theme=kemiskinan", 17),
     ("/praktik/?q=kemiskinn", 18),
-    ("/praktik/{slug}/", 11),  # + replications (and their steps), FAQ, agencies like you
+    # + replications (and their steps), FAQ, agencies like you; showcases' panels: collections/awards, expert notes
+    ("/praktik/{slug}/", 13),
     ("/tema/", 2),
     ("/tema/kemiskinan/", 6),
     ("/instansi/", 4),

@@ -40,9 +40,12 @@ from notifications.tokens import follower_manage_token, kind_unsubscribe_token
 from practices.models import PracticeRevision
 from practices.services.attachments import attachment_add
 from practices.services.covers import cover_variants_make
+from showcases.services import collection_create, note_save
 from tests.accounts.factories import moderator
 from tests.agencies.factories import member
+from tests.competitions.factories import matrix_world as competitions_matrix_world
 from tests.practices.factories import practice_draft, practice_in_state, published_practice
+from tests.showcases.factories import expert
 
 ROLES = ("anonymous", "other_agency", "member", "agency_admin", "moderator", "lead")
 S = PracticeRevision.State
@@ -56,6 +59,9 @@ API_POST_ONLY = "405 405 405 405 405 405"
 EXPECTED: dict[str, dict[str, str]] = {
     # Wiring, API, sitemap ------------------------------------------------------------------------------------
     "healthz": {"get": ALL_200},
+    # --- TOPO (issue #19): Prometheus metrics, 404 for every role without the METRICS_TOKEN bearer/basic auth.
+    "metrics": {"get": "404 404 404 404 404 404", "post": "405 405 405 405 405 405"},
+    # --- end TOPO
     "api-root": {"get": ALL_200},
     "theme-list": {"get": ALL_200},
     "theme-detail": {"get": ALL_200},
@@ -148,6 +154,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "manage:translation": {"get": "login 404 200 200 200 200", "post": "login 404 400 400 400 400"},
     "manage:translation_verify": {"get": POST_ONLY, "post": "login 404 403 403 302 302"},
     "manage:translation_machine": {"get": POST_ONLY, "post": "login 404 302 302 302 302"},
+    # The moderators' queue of English versions awaiting verification (brief LANG): moderators only.
+    "review:translations": {"get": "login 403 403 403 200 200", "post": "login 405 405 405 405 405"},
     # Review ------------------------------------------------------------------------------------------------
     "review:index": {"get": "login 403 403 302 302 302"},
     "review:queue": {"get": "login 403 403 403 200 200"},
@@ -216,7 +224,225 @@ EXPECTED: dict[str, dict[str, str]] = {
     "exports:data_dictionary": {"get": ALL_200},
     "exports:replications": {"get": ALL_200},
     "exports:catalogue": {"get": ALL_200},
+    # Competitions (issue #18), calls, entries, stages, reviews (COMP-A) ------------------------------------------
+    # The fixtures: a call of the lead, closed by the deadline job, Surabaya's published practice entered by its
+    # admin, the first stage open, an external expert assigned to that entry (the external reviewer's row is in
+    # EXTERNAL_REVIEWER below). Lead pages are 404 for everyone else; an entry is its agency's (members read,
+    # the admin withdraws: after the deadline the refusal is a message and a redirect); a review is its reviewer's.
+    "competitions:call_list": {"get": ALL_200},
+    "competitions:call_detail": {"get": ALL_200},
+    "competitions:call_enter": {"get": POST_ONLY, "post": "login 403 403 400 403 403"},
+    "competitions:call_new": {"get": "login 404 404 404 404 200", "post": "login 404 404 404 404 400"},
+    "competitions:call_manage": {"get": "login 404 404 404 404 200"},
+    "competitions:call_edit": {"get": "login 404 404 404 404 200", "post": "login 404 404 404 404 400"},
+    "competitions:call_publish": {"get": POST_ONLY, "post": "login 404 404 404 404 302"},
+    "competitions:call_reviewer_invite": {"get": POST_ONLY, "post": "login 404 404 404 404 400"},
+    "competitions:entry_detail": {"get": "login 404 200 200 404 404"},
+    "competitions:entry_withdraw": {"get": POST_ONLY, "post": "login 404 404 302 404 404"},
+    "competitions:stage_manage": {"get": "login 404 404 404 404 200"},
+    "competitions:stage_assign": {"get": POST_ONLY, "post": "login 404 404 404 404 400"},
+    "competitions:stage_assign_auto": {"get": POST_ONLY, "post": "login 404 404 404 404 302"},
+    "competitions:stage_advance": {"get": POST_ONLY, "post": "login 404 404 404 404 400"},
+    "competitions:review_dashboard": {"get": LOGGED_IN_ONLY},
+    # The review of the external expert: nobody else opens it, not even the lead.
+    "competitions:review_form": {"get": "login 404 404 404 404 404", "post": "login 404 404 404 404 404"},
+    "competitions:review_conflict": {"get": POST_ONLY, "post": "login 404 404 404 404 404"},
 }
+
+# Competitions (issue #18): the seventh role, an external reviewer (an expert invited to the call, assigned to
+# one entry), for every competitions route; one token per method. COMP-B adds its routes' rows at the end.
+EXTERNAL_REVIEWER: dict[str, dict[str, str]] = {
+    "competitions:call_list": {"get": "200"},
+    "competitions:call_detail": {"get": "200"},
+    "competitions:call_enter": {"get": "405", "post": "403"},
+    "competitions:call_new": {"get": "404", "post": "404"},
+    "competitions:call_manage": {"get": "404"},
+    "competitions:call_edit": {"get": "404", "post": "404"},
+    "competitions:call_publish": {"get": "405", "post": "404"},
+    "competitions:call_reviewer_invite": {"get": "405", "post": "404"},
+    "competitions:entry_detail": {"get": "404"},
+    "competitions:entry_withdraw": {"get": "405", "post": "404"},
+    "competitions:stage_manage": {"get": "404"},
+    "competitions:stage_assign": {"get": "405", "post": "404"},
+    "competitions:stage_assign_auto": {"get": "405", "post": "404"},
+    "competitions:stage_advance": {"get": "405", "post": "404"},
+    "competitions:review_dashboard": {"get": "200"},
+    "competitions:review_form": {"get": "200", "post": "400"},
+    "competitions:review_conflict": {"get": "405", "post": "400"},
+}
+
+# Showcases (issue #18): collections, experts and expert notes ---------------------------------------------------
+# Public reads of a published award collection (with its decree PDF); curating: ministry moderators; experts'
+# profiles: lead moderators; the fixture's note was written by an expert (outside the six roles, tested in
+# tests/showcases/). The management pages are 404 for everyone else (they do not announce themselves).
+SHOWCASES_CURATORS = "login 404 404 404 200 200"
+EXPECTED.update(
+    {
+        "showcases:list": {"get": ALL_200},
+        "showcases:feed": {"get": ALL_200},
+        "showcases:detail": {"get": ALL_200, "post": "405 405 405 405 405 405"},
+        "showcases:collection_feed": {"get": ALL_200},
+        "showcases:decree": {"get": ALL_200},
+        "showcases:manage_list": {"get": SHOWCASES_CURATORS},
+        "showcases:manage_create": {"get": SHOWCASES_CURATORS, "post": "login 404 404 404 400 400"},
+        "showcases:manage_edit": {"get": SHOWCASES_CURATORS, "post": "login 404 404 404 400 400"},
+        "showcases:manage_publish": {"get": POST_ONLY, "post": "login 404 404 404 400 400"},
+        "showcases:manage_feature": {"get": POST_ONLY, "post": "login 404 404 404 400 400"},
+        "showcases:manage_items": {"get": SHOWCASES_CURATORS, "post": "login 404 404 404 400 400"},
+        "showcases:manage_item_add": {"get": POST_ONLY, "post": "login 404 404 404 400 400"},
+        "showcases:experts": {"get": "login 404 404 404 404 200", "post": "login 404 404 404 404 400"},
+        "showcases:expert_edit": {"get": "login 404 404 404 404 200", "post": "login 404 404 404 404 400"},
+        # Writing notes: experts and moderators; moderating: moderators.
+        "showcases:notes": {"get": SHOWCASES_CURATORS},
+        "showcases:note_write": {"get": SHOWCASES_CURATORS, "post": "login 404 404 404 400 400"},
+        "showcases:note_queue": {"get": SHOWCASES_CURATORS},
+        "showcases:note_moderate": {"get": POST_ONLY, "post": "login 404 404 404 400 400"},
+        "collection-list": {"get": ALL_200},
+        "collection-detail": {"get": ALL_200},
+    }
+)
+
+
+def _showcases_world(published) -> dict:
+    """A published award collection (with a decree PDF) holding the published practice; an expert's note."""
+    award = collection_create(
+        actor=moderator(email="kurator@matriks.go.id"),
+        title="Koleksi matriks",
+        kind="award",
+        items=[(published, "Juara 1")],
+        decree_number="1/2027",
+        decree_file=SimpleUploadedFile("sk.pdf", PDF_BYTES),
+    )
+    author = expert(email="pakar@matriks.go.id").user
+    return {
+        "collection": award,
+        "expert": author.expert_profile,
+        "expert_note": note_save(author=author, practice=published, transferable="Dapat ditiru."),
+    }
+
+
+def _showcases_kwargs(w: dict) -> dict:
+    slug = {"slug": w["collection"].slug}
+    pk = {"pk": w["collection"].pk}
+    return {
+        "showcases:detail": slug,
+        "showcases:collection_feed": slug,
+        "showcases:decree": slug,
+        "showcases:manage_edit": pk,
+        "showcases:manage_publish": pk,
+        "showcases:manage_feature": pk,
+        "showcases:manage_items": pk,
+        "showcases:manage_item_add": pk,
+        "showcases:expert_edit": {"pk": w["expert"].pk},
+        "showcases:note_write": {"slug": w["published"].slug},
+        "showcases:note_moderate": {"pk": w["expert_note"].pk},
+        "collection-detail": slug,
+    }
+
+
+# Finalists, objection window and results (issue #18, COMP-B) -----------------------------------------------------
+# A call with its objection window open: finalists of Surabaya (the member's and admin's agency) and Kabupaten
+# Bandung (other_agency's). The public reads and objects; moderators check objections (their personal data: the
+# lead only, tested in tests/competitions/test_objections.py); the lead announces, decides and publishes; the
+# entry's agency (any member) reads and answers its accepted objection. The fixture's objection is accepted, so an
+# empty moderation POST is refused (400) and the agency's empty answer comes back with its error (400).
+COMP_B_MODERATORS = "login 404 404 404 200 200"
+EXPECTED.update(
+    {
+        "competitions:finalists": {"get": ALL_200},
+        "competitions:finalists_announce": {"get": "405 405 405 405 405 405", "post": "login 403 403 403 403 302"},
+        "competitions:objection_new": {"get": ALL_200, "post": "400 400 400 400 400 400"},
+        # The link is the authorisation (GET asks, POST confirms), whoever holds it.
+        "competitions:objection_confirm": {"get": ALL_200, "post": ALL_200},
+        "competitions:results": {"get": ALL_200},
+        "competitions:results_publish": {"get": "login 404 404 404 404 200", "post": "login 404 404 404 404 400"},
+        "competitions:export": {"get": ALL_200},
+        "competitions:objection_queue": {"get": COMP_B_MODERATORS},
+        "competitions:objection_moderate": {"get": POST_ONLY, "post": "login 404 404 404 400 400"},
+        "competitions:objection_decide": {"get": POST_ONLY, "post": "login 404 404 404 403 400"},
+        "competitions:agency_objections": {"get": "login 200 200 200 404 404"},
+        "competitions:objection_answer": {"get": POST_ONLY, "post": "login 404 400 400 404 404"},
+        "competitions:objection_file": {"get": "login 404 200 200 200 200"},
+        "call-list": {"get": ALL_200},
+        "call-detail": {"get": ALL_200},
+        "call-entries": {"get": ALL_200},
+    }
+)
+
+
+# The external reviewer (an expert, no agency, not ministry staff): the public's pages only.
+EXTERNAL_REVIEWER.update(
+    {
+        "competitions:finalists": {"get": "200"},
+        "competitions:finalists_announce": {"get": "405", "post": "403"},
+        "competitions:objection_new": {"get": "200", "post": "400"},
+        "competitions:objection_confirm": {"get": "200", "post": "200"},
+        "competitions:results": {"get": "200"},
+        "competitions:results_publish": {"get": "404", "post": "404"},
+        "competitions:export": {"get": "200"},
+        "competitions:objection_queue": {"get": "404"},
+        "competitions:objection_moderate": {"get": "405", "post": "404"},
+        "competitions:objection_decide": {"get": "405", "post": "404"},
+        "competitions:agency_objections": {"get": "404"},
+        "competitions:objection_answer": {"get": "405", "post": "404"},
+        "competitions:objection_file": {"get": "404"},
+    }
+)
+
+
+def _objections_world(*, lead) -> dict:
+    """A call in its objection window; an accepted objection (with a PDF) against Surabaya's finalist, and an
+    unconfirmed one with its link's token."""
+    from competitions.services.objections import objection_confirm, objection_file, objection_moderate
+    from tests.competitions.factories_results import finalists_call, objection_token
+
+    call, finalists, _lead = finalists_call(lead=lead, slug="kipp-matriks")
+
+    def filed(email: str, files=()):
+        objection_file(
+            entry_id=finalists[0].pk,
+            name="Warga Matriks",
+            email=email,
+            relation="service_user",
+            ground="not_implemented",
+            text="Inovasi ini belum berjalan di kecamatan kami.",
+            files=list(files),
+        )
+        return objection_token(Notification.objects.filter(kind="objection_confirm").latest("pk"))
+
+    accepted = objection_confirm(token=filed("sanggah@matriks.go.id", [SimpleUploadedFile("bukti.pdf", PDF_BYTES)]))
+    objection_moderate(objection_id=accepted.pk, by=lead, accept=True)
+    return {
+        "comp_call": call,
+        "comp_finalist": finalists[0],
+        "comp_objection": accepted,
+        "comp_objection_file": accepted.files.get(),
+        "comp_token": filed("belum@matriks.go.id"),
+    }
+
+
+def _objections_kwargs(w: dict) -> dict:
+    if "comp_call" not in w:
+        return {}
+    slug = {"slug": w["comp_call"].slug}
+    pk = {"pk": w["comp_objection"].pk}
+    return {
+        "competitions:finalists": slug,
+        "competitions:finalists_announce": slug,
+        "competitions:objection_new": {**slug, "entry_pk": w["comp_finalist"].pk},
+        "competitions:objection_confirm": {"token": w["comp_token"]},
+        "competitions:results": slug,
+        "competitions:results_publish": slug,
+        "competitions:export": {**slug, "fmt": "csv"},
+        "competitions:objection_queue": slug,
+        "competitions:objection_moderate": pk,
+        "competitions:objection_decide": pk,
+        "competitions:objection_answer": pk,
+        "competitions:objection_file": {"pk": w["comp_objection_file"].pk},
+        "call-detail": slug,
+        "call-entries": slug,
+    }
+
 
 # The admin: one rule for all of its routes (none of the six roles is staff), checked on every admin route.
 ADMIN_RULES: dict[str, dict[str, str]] = {
@@ -330,29 +556,35 @@ def world(db):
     colleague = member("35.78", email="rekan@matriks.go.id")
     invitation = invitation_create(email="calon@matriks.go.id", agency=agency, role="member", by=admin)
     invitation_token = Notification.objects.get(kind="invitation").target_url.rstrip("/").rsplit("/", 1)[1]
-    return {
-        "users": {
-            "anonymous": None,
-            "other_agency": other,
-            "member": author,
-            "agency_admin": admin,
-            "moderator": mod,
-            "lead": lead,
-        },
-        "draft": draft,
-        "submitted": submitted,
-        "published": published,
-        "replication": replication,
-        "step": replication.steps.first(),
-        "question": question,
-        "draft_file": draft_file,
-        "draft_cover": draft_cover,
-        "agency": agency,
-        "follow": follow,
-        "colleague_membership": colleague.memberships.get(),
-        "invitation": invitation,
-        "invitation_token": invitation_token,
-    }
+    competitions = competitions_matrix_world(lead=lead, admin=admin, practice=published)  # issue #18, COMP-A
+    return (
+        _objections_world(lead=lead)
+        | _showcases_world(published)
+        | {
+            "competitions": competitions,
+            "users": {
+                "anonymous": None,
+                "other_agency": other,
+                "member": author,
+                "agency_admin": admin,
+                "moderator": mod,
+                "lead": lead,
+            },
+            "draft": draft,
+            "submitted": submitted,
+            "published": published,
+            "replication": replication,
+            "step": replication.steps.first(),
+            "question": question,
+            "draft_file": draft_file,
+            "draft_cover": draft_cover,
+            "agency": agency,
+            "follow": follow,
+            "colleague_membership": colleague.memberships.get(),
+            "invitation": invitation,
+            "invitation_token": invitation_token,
+        }
+    )
 
 
 def route_kwargs(key: str, w: dict) -> dict:
@@ -423,8 +655,23 @@ def route_kwargs(key: str, w: dict) -> dict:
         "exports:agencies": {"fmt": "csv"},
         "exports:map": {"fmt": "csv"},
         "exports:replications": {"fmt": "csv"},
+        # Competitions (issue #18, COMP-A).
+        "competitions:call_detail": {"slug": w["competitions"]["call"].slug},
+        "competitions:call_enter": {"slug": w["competitions"]["call"].slug},
+        "competitions:call_manage": {"pk": w["competitions"]["call"].pk},
+        "competitions:call_edit": {"pk": w["competitions"]["call"].pk},
+        "competitions:call_publish": {"pk": w["competitions"]["call"].pk},
+        "competitions:call_reviewer_invite": {"pk": w["competitions"]["call"].pk},
+        "competitions:entry_detail": {"pk": w["competitions"]["entry"].pk},
+        "competitions:entry_withdraw": {"pk": w["competitions"]["entry"].pk},
+        "competitions:stage_manage": {"pk": w["competitions"]["stage"].pk},
+        "competitions:stage_assign": {"pk": w["competitions"]["stage"].pk},
+        "competitions:stage_assign_auto": {"pk": w["competitions"]["stage"].pk},
+        "competitions:stage_advance": {"pk": w["competitions"]["stage"].pk},
+        "competitions:review_form": {"pk": w["competitions"]["review"].pk},
+        "competitions:review_conflict": {"pk": w["competitions"]["review"].pk},
     }
-    return by_route.get(key, {})
+    return (by_route | _showcases_kwargs(w) | _objections_kwargs(w)).get(key, {})
 
 
 ADMIN_SAMPLES = {"app_label": "practices", "object_id": "1", "content_type_id": "999999", "pk": "1", "url": "x"}
@@ -494,6 +741,19 @@ def test_route_answers_each_role_as_expected(key, world):
             if got != want:
                 mismatches.append(f"{method.upper()} {url} as {role}: expected {want}, got {got}")
     assert not mismatches, "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("key", sorted(k for k in project_routes() if k.startswith("competitions:")))
+@override_settings(RATELIMIT_RATES=_NO_LIMITS)
+def test_competition_route_answers_the_external_reviewer(key, world):
+    """Issue #18's seventh role: an external expert invited to a call opens only what is assigned to them."""
+    assert key in EXTERNAL_REVIEWER, f"{key} has no row in EXTERNAL_REVIEWER"
+    url = url_for(key, project_routes()[key], world)
+    client = _client(world["competitions"]["external_reviewer"])
+    for method, want in EXTERNAL_REVIEWER[key].items():
+        response = getattr(client, method)(url)
+        assert response.status_code < 500, f"{method.upper()} {url}: {response.status_code}"
+        assert outcome(response) == want, f"{method.upper()} {url} as external reviewer: {outcome(response)}"
 
 
 def test_admin_routes_refuse_every_portal_role(world):

@@ -19,8 +19,11 @@ from agencies.models import Agency, Membership, Region
 from agencies.services.memberships import membership_set
 from agencies.services.rbindex import rb_index_import
 from common.cache import public_cache_invalidate
+from demo.competitions import demo_calls_build, load_demo_calls
+from demo.competitions_results import load_demo_competition_results
 from demo.covers import demo_cover_images
 from demo.people import load_demo_notification_settings, load_demo_people
+from demo.showcases import load_demo_showcases
 from demo.translations import demo_translations
 from ledger.models import Question, Replication
 from ledger.services.questions import question_answer, question_ask
@@ -126,6 +129,9 @@ class Command(BaseCommand):
         self.stdout.write(f"demo English versions ready ({', '.join(translated) or 'none new'})")
         self.stdout.write(f"demo featured practices ready ({_demo_featured()})")
         self.stdout.write(load_demo_ledger())
+        self.stdout.write(load_demo_showcases(password=DEMO_PASSWORD))
+        self.stdout.write(load_demo_calls(password=DEMO_PASSWORD)[0])  # issue #18: calls scored up to finalists
+        self.stdout.write(load_demo_competition_results(demo_calls_build()))  # #18: finalists, objections, results
         self.stdout.write(_demo_evidence_and_freshness())
         self.stdout.write(f"demo follows ready ({load_demo_follows()})")
         self.stdout.write(_demo_task_list())

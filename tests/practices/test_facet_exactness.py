@@ -1,0 +1,213 @@
+"""Issue #20: the facet counts of the list come from the facet table and the kept counts (triggers, same
+transaction) and stay exact: after publish, archive, stop, a new revision, replication, the freshness check and
+a confirmation, every filter state gives the same counts as a direct count over the practices."""
+
+import datetime
+import itertools
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.utils import timezone
+
+from ledger.services import replication as replication_svc
+from practices.filters import PracticeFilter
+from practices.models import FacetCount, FacetPair, Practice, PracticeFacets, Theme
+from practices.selectors import facets
+from practices.selectors.public import practice_list
+from practices.services import decisions
+from tests.accounts.factories import moderator
+from tests.agencies.factories import member
+from tests.practices.factories import practice_published, revision_next, revision_publish
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2025, 1, 6)
+
+# Filter states: none, one kept filter (the pair counts), several (the facet rows), every kind of filter.
+STATES = [
+    {},
+    {"theme": "kemiskinan"},
+    {"theme": "investasi"},
+    {"stage": "penerapan"},
+    {"evidence": "field_verified"},
+    {"reached": True},
+    {"replicated": True},
+    {"track": "tematik"},
+    {"kind": "kota"},
+    {"kind": "kementerian"},
+    {"province": "35"},
+    {"province": "35", "region": "35.78"},
+    {"province": "32", "region": "35.78"},  # a regency of another province: the province wins
+    {"region": "32.04"},
+    {"year_from": 2020, "year_to": 2022},
+    {"freshness": "stopped"},
+    {"freshness": "unconfirmed"},
+    {"freshness": "running", "theme": "kemiskinan"},
+    {"theme": "kemiskinan", "stage": "penerapan", "kind": "kota"},
+    {"theme": "nope"},
+]
+
+
+def direct(cleaned: dict) -> dict:
+    """The oracle: every facet counted over the practice table through the ORM, one query per facet."""
+
+    def result_without(*keys):
+        sub = {k: v for k, v in cleaned.items() if k not in keys and v not in (None, "", False)}
+        return PracticeFilter(sub, queryset=Practice.objects.published(), hide_stopped="freshness" not in keys).qs
+
+    return facets.list_counts(cleaned=cleaned, result_without=result_without, one_pass=False)
+
+
+def assert_exact():
+    for state in STATES:
+        assert facets.table_list_counts(cleaned=state) == direct(state), state
+        assert facets.table_total(cleaned=state) == direct(state)["total"], state
+    # The kept counts are exactly a recount from scratch (no drift from adding and subtracting).
+    kept = set(FacetCount.objects.exclude(n=0).values_list("facet", "value", "n"))
+    pairs = set(FacetPair.objects.exclude(n=0).values_list("f1", "v1", "f2", "v2", "n"))
+    rows = facet_rows()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT practices_facets_rebuild()")
+    assert facet_rows() == rows
+    assert set(FacetCount.objects.exclude(n=0).values_list("facet", "value", "n")) == kept
+    assert set(FacetPair.objects.exclude(n=0).values_list("f1", "v1", "f2", "v2", "n")) == pairs
+
+
+def facet_rows() -> set[tuple]:
+    return {tuple(tuple(v) if isinstance(v, list) else v for v in row) for row in PracticeFacets.objects.values_list()}
+
+
+@pytest.fixture
+def catalogue():
+    return {
+        "sby": practice_published(
+            title="Surabaya kemiskinan",
+            agency="35.78",
+            theme="kemiskinan",
+            start_year=2019,
+            stage="penerapan",
+            evidence_level="field_verified",
+            indicator={
+                "name": "Angka",
+                "unit": "%",
+                "target_value": 8,
+                "higher_is_better": False,
+                "values": [("2024-01-01", "7")],
+            },
+        ),
+        "bdg": practice_published(
+            title="Bandung investasi",
+            agency="32.04",
+            theme="investasi",
+            other_themes=("kemiskinan",),
+            start_year=2022,
+            stage="uji_coba",
+        ),
+        "jatim": practice_published(title="Jatim pelayanan", agency="35", theme="pelayanan-publik", start_year=2021),
+        "menpan": practice_published(
+            title="Menpan akuntabilitas", agency="kemenpanrb", theme="akuntabilitas", start_year=2023
+        ),
+        "draft": practice_published(title="Belum terbit", agency="35.78", theme="kemiskinan", publish=False),
+    }
+
+
+def test_counts_are_exact_through_the_life_of_practices(catalogue):
+    assert PracticeFacets.objects.count() == 4  # one row per published practice, none for the draft
+    assert_exact()
+    assert facets.table_list_counts(cleaned={})["facets"]["theme"] == {
+        "kemiskinan": 2,
+        "investasi": 1,
+        "pelayanan-publik": 1,
+        "akuntabilitas": 1,
+    }
+
+    # Publish: a new practice counts at once, in the transaction that published it.
+    practice_published(title="Bandung kemiskinan", agency="32.04", theme="kemiskinan", stage="penerapan")
+    assert facets.table_list_counts(cleaned={"stage": "penerapan"})["total"] == 2
+    assert_exact()
+
+    # A new revision moves the practice to other facets (theme, stage, year).
+    sby = catalogue["sby"]
+    revision = revision_next(
+        sby,
+        by=member("35.78"),
+        primary_theme=Theme.objects.get(code="investasi"),
+        stage="uji_coba",
+        start_year=2024,
+    )
+    revision_publish(sby, revision)
+    counts = facets.table_list_counts(cleaned={"theme": "investasi"})
+    assert counts["total"] == 2 and counts["facets"]["stage"] == {"uji_coba": 2}
+    assert_exact()
+
+    # Replication: "Sudah direplikasi" follows the ledger's counter.
+    replicating = member("32.73")
+    replication = replication_svc.replication_start(source=catalogue["jatim"], by=replicating, date=TODAY)
+    replication_svc.replication_advance(
+        replication_id=replication.pk, to_stage="launched", by=replicating, date=TODAY, skip_reason="Uji"
+    )
+    assert facets.table_list_counts(cleaned={"replicated": True})["total"] == 1
+    assert facets.table_list_counts(cleaned={})["flags"]["replicated"] == 1
+    assert_exact()
+
+    # Stopped: leaves the listed counts, counted under "Dihentikan".
+    decisions.practice_archive(
+        practice=catalogue["bdg"], by=member("32.04", role="admin"), reason="Selesai.", stopped=True
+    )
+    counts = facets.table_list_counts(cleaned={})
+    assert counts["total"] == 4 and counts["facets"]["freshness"]["stopped"] == 1
+    assert_exact()
+
+    # Archived (withdrawn by a moderator): gone from every count.
+    decisions.practice_archive(practice=catalogue["menpan"], by=moderator(), reason="Tidak berlaku lagi.")
+    assert "akuntabilitas" not in facets.table_list_counts(cleaned={})["facets"]["theme"]
+    assert_exact()
+
+    # The freshness check (a bulk update) and its cutoff: stale and unanswered practices count as unconfirmed,
+    # one exactly at the cutoff's UTC day on either side of the cutoff instant.
+    cutoff = facets.freshness_cutoff()
+    Practice.objects.filter(pk=catalogue["jatim"].pk).update(not_recently_confirmed=True)
+    sby_stale, other = Practice.objects.published().exclude(pk=catalogue["jatim"].pk).filter(stopped_at=None)[:2]
+    Practice.objects.filter(pk=sby_stale.pk).update(last_confirmed_at=cutoff - datetime.timedelta(seconds=1))
+    Practice.objects.filter(pk=other.pk).update(last_confirmed_at=cutoff)
+    assert facets.table_list_counts(cleaned={})["facets"]["freshness"]["unconfirmed"] == 2
+    assert_exact()
+
+    # A confirmation makes it running again.
+    decisions.practice_confirm(practice=catalogue["jatim"], by=member("35"))
+    assert facets.table_list_counts(cleaned={})["facets"]["freshness"]["unconfirmed"] == 1
+    assert_exact()
+
+    # Taken out of the published set by a direct write (as an admin's fix would): its row and counts go.
+    Practice.objects.filter(pk=other.pk).update(live_revision=None, status=Practice.Status.UNPUBLISHED)
+    assert_exact()
+
+
+def test_many_practices_in_random_order_stay_exact():
+    """Publishing, stopping and re-theming in an arbitrary order never lets the kept counts drift."""
+    themes = itertools.cycle(["kemiskinan", "investasi", "pelayanan-publik"])
+    agencies = itertools.cycle(["35.78", "32.04", "35", "kemenpanrb"])
+    made = [
+        practice_published(title=f"P{i}", agency=next(agencies), theme=next(themes), stage="penerapan")
+        for i in range(8)
+    ]
+    for practice in made[::3]:
+        Practice.objects.filter(pk=practice.pk).update(stopped_at=timezone.now(), stopped_reason="Uji.")
+    Practice.themes.through.objects.filter(practice=made[1]).delete()  # theme links removed directly
+    assert_exact()
+
+
+def test_the_list_page_counts_from_the_facet_table_in_one_query(catalogue, django_assert_max_num_queries):
+    """Without a text, the counts of a list page are one statement, whatever the filters."""
+    for query in ("", "theme=kemiskinan", "theme=kemiskinan&stage=penerapan&kind=kota&freshness=running"):
+        with django_assert_max_num_queries(1):
+            facets.table_list_counts(cleaned=_cleaned(query))
+        result = practice_list(data=QueryDict(query))
+        assert result.page.paginator.count == direct(_cleaned(query))["total"]
+
+
+def _cleaned(query: str) -> dict:
+    filterset = PracticeFilter(QueryDict(query), queryset=Practice.objects.published())
+    filterset.is_valid()
+    return filterset.form.cleaned_data
