@@ -57,6 +57,8 @@ bench-300k: install
 # nginx, a worker per queue, S3-API storage; kills and floods, then a table. Needs Debian's nginx (else skipped).
 topology: install
 	$(BIN)/python topology/run.py
+	# The replica router against a real streaming standby under gunicorn (about 100 s; not in make test).
+	RBX_TOPOLOGY_RUNTIME=1 $(BIN)/python -m rbx_portal.devstack test -q -p no:randomly tests/topology_runtime
 
 clean:
 	rm -rf var/staticfiles .pytest_cache
