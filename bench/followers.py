@@ -352,7 +352,8 @@ def fanout_report_lines(fanout: dict | None) -> list[str]:
     return [
         MARK_START,
         f"Publish → {fanout['followers']:,} followers through the real worker (`bench/followers.py`: Celery, 2 "
-        "processes; a local SMTP server in the benchmark's process; every follower follows the practice's agency, "
+        "processes; a local SMTP server (aiosmtpd, offering PIPELINING) in a child process; every follower "
+        "follows the practice's agency, "
         f"immediately; emails sent {fanout.get('send_batch', 1)} per task over one SMTP connection), run "
         f"{time.strftime('%Y-%m-%d %H:%M %Z')}, load average {fanout['load_average'][0]} → "
         f"{fanout['load_average'][1]} on {fanout['cores']} cores"
