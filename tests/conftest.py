@@ -54,10 +54,16 @@ def _indonesian_by_default():
 @pytest.fixture
 def celery_worker(transactional_db):
     """A real Celery worker (solo pool, in a thread) consuming this test process's queue on the real Redis."""
-    from celery.contrib.testing.worker import start_worker
+    from celery.contrib.testing.worker import TestWorkController, start_worker
 
     from rbx_portal.celery import app
 
+    def ensure_started(self, timeout: float = 60) -> None:
+        # Celery waits forever when the worker's thread dies while starting; fail the test instead of the run.
+        if not self._on_started.wait(timeout):
+            raise RuntimeError(f"the test's Celery worker did not start within {timeout:.0f} s")
+
+    TestWorkController.ensure_started = ensure_started
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING") as worker:
         yield worker
 
