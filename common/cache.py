@@ -195,6 +195,22 @@ def _stored_tags(page: tuple) -> tuple:
     return page[3] if len(page) > 3 else ()
 
 
+# Told of every invalidation in the caller's transaction, with its tags or None for "everything": what keeps
+# rendered pages outside the cache (practices.services.pages) follows the same announcements.
+_invalidation_listeners: list = []
+
+
+def public_invalidation_listen(listener) -> None:
+    """Call `listener(tags)` (None: everything may have changed) on each invalidation, before it returns."""
+    if listener not in _invalidation_listeners:
+        _invalidation_listeners.append(listener)
+
+
+def _tell_listeners(tags: list[str] | None) -> None:
+    for listener in _invalidation_listeners:
+        listener(tags)
+
+
 def public_cache_invalidate() -> None:
     """Make every cached public page stale ("invalidate all"): for changes whose reach is not known or is
     everywhere (reference data, the glossary, an agency's name). A publish, a withdrawal or a revision of one
@@ -203,6 +219,7 @@ def public_cache_invalidate() -> None:
     Bumped now (the same request sees fresh pages) and again after commit, so that a page rendered by another
     request between the bump and the commit (still showing the old content) is not served afterwards.
     """
+    _tell_listeners(None)
     _bump()
     transaction.on_commit(_bump)
 
@@ -211,6 +228,7 @@ def public_cache_invalidate_tags(tags) -> None:
     """Make stale the cached pages that depend on any of `tags`, every page that declares no tags, and the kept
     aggregates (the tag "any" is always bumped). Bumped now and again after commit, as `public_cache_invalidate`."""
     tags = [*dict.fromkeys(tags), ANY_TAG]
+    _tell_listeners(tags)
     _tag_bump(tags)
     transaction.on_commit(lambda: _tag_bump(tags))
 

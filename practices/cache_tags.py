@@ -92,3 +92,9 @@ def practice_public_cache_tags(*, practice, theme_codes: Iterable[str] = ()) -> 
 def practice_public_cache_invalidate(*, practice, theme_codes: Iterable[str] = ()) -> None:
     """Make stale what a change of `practice` shows on (now and after commit), nothing else."""
     public_cache_invalidate_tags(practice_public_cache_tags(practice=practice, theme_codes=theme_codes))
+
+
+def practice_slug_from_tag(tag: str) -> str | None:
+    """The slug a `practice_tag` names, or None for any other tag."""
+    prefix = practice_tag("")
+    return tag[len(prefix) :] if tag.startswith(prefix) else None

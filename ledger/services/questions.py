@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.roles import agency_people
-from common.cache import public_cache_invalidate
+from common.cache import public_cache_invalidate_tags
+from practices.cache_tags import practice_tag
 from practices.models import Practice
 
 from ..access import agency_member_require, question_answer_require, question_ask_require
@@ -63,7 +64,7 @@ def question_answer(*, question_id: int, by, answer: str, is_public: bool) -> Qu
     question.full_clean()
     question.save(update_fields=["answer", "answered_by", "answered_at", "is_public"])
     if was_public or is_public:
-        public_cache_invalidate()  # the practice page's FAQ
+        public_cache_invalidate_tags([practice_tag(question.practice.slug)])  # the practice page's FAQ
     _notify(
         recipients=[question.asker] if question.asker_id else [],
         kind="question_answered",
@@ -84,7 +85,7 @@ def question_set_public(*, question_id: int, by, is_public: bool) -> Question:
         raise ValidationError(_("Jawab pertanyaan dulu sebelum menampilkannya."), code="unanswered")
     question.is_public = is_public
     question.save(update_fields=["is_public"])
-    public_cache_invalidate()  # the practice page's FAQ
+    public_cache_invalidate_tags([practice_tag(question.practice.slug)])  # the practice page's FAQ
     return question
 
 

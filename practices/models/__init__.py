@@ -2,6 +2,7 @@
 
 from .facets import FacetCount, FacetPair, PracticeFacets
 from .neighbours import PracticeNeighbours
+from .pages import PracticePage, PracticePageGeneration, PracticePageVersion
 from .practice import Practice, PracticeQuerySet, Theme
 from .review import (
     Review,
@@ -24,6 +25,9 @@ from .translation import TRANSLATABLE_FIELDS, PracticeTranslation
 from .verification import Verification
 
 __all__ = [
+    "PracticePage",
+    "PracticePageGeneration",
+    "PracticePageVersion",
     "Theme",
     "PracticeQuerySet",
     "Practice",

@@ -19,6 +19,7 @@ from common.tasks import enqueue_on_commit
 
 from ..models import Practice, PracticeNeighbours
 from ..selectors.public import practice_related, practices_like_you
+from .pages import practice_page_version_bump
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +45,10 @@ def practice_neighbours_compute(*, practice_id: int, near: int = NEIGHBOURS_SHOW
         PracticeNeighbours.objects.filter(practice_id=practice_id).delete()
         return []
     limit = max(near, NEIGHBOURS_SHOWN)
+    before = PracticeNeighbours.objects.filter(practice_id=practice.pk).values_list("related", "like_you").first()
     related = [p.pk for p in practice_related(practice=practice, limit=limit)]
     like_you = [p.pk for p in practices_like_you(practice=practice, limit=limit)]
-    PracticeNeighbours.objects.update_or_create(
+    row, created = PracticeNeighbours.objects.update_or_create(
         practice_id=practice.pk,
         defaults={
             "related": related[:NEIGHBOURS_SHOWN],
@@ -54,6 +56,8 @@ def practice_neighbours_compute(*, practice_id: int, near: int = NEIGHBOURS_SHOW
             "computed_at": timezone.now(),
         },
     )
+    if created or (row.related, row.like_you) != before:
+        practice_page_version_bump(practice_ids=[practice.pk])  # its stored page shows the lists
     return list(dict.fromkeys([*related[:near], *like_you[:near]]))
 
 

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
-from common.cache import public_cache_invalidate
 
 from ..access import moderator_require, verifier_role_for
+from ..cache_tags import practice_public_cache_invalidate
 from ..models import Attachment, Practice, PracticeRevision, Verification
 
 L = Practice.EvidenceLevel
@@ -149,7 +149,7 @@ def verification_record(
     if LEVEL_ORDER.index(level) > LEVEL_ORDER.index(locked.evidence_level):
         _level_change(practice=locked, level=level, by=by, reason="verification")
     elif locked.status == Practice.Status.PUBLISHED:
-        public_cache_invalidate()  # the badge's explanation lists the records
+        practice_public_cache_invalidate(practice=locked)  # the badge's explanation lists the records
     return verification
 
 
@@ -175,4 +175,4 @@ def _level_change(*, practice: Practice, level: str, by, reason: str) -> None:
         data={"from": previous, "to": level, "by": reason},
     )
     if practice.status == Practice.Status.PUBLISHED:
-        public_cache_invalidate()  # the badge on the page and the cards
+        practice_public_cache_invalidate(practice=practice)  # the badge on the page and the cards

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import asdict
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
@@ -23,7 +25,9 @@ from ..models import Attachment
 from ..panels import panels_for
 from ..selectors import history
 from ..selectors import public as selectors
+from ..selectors.pages import StoredPageParts, practice_page_stored, render_key
 from ..selectors.translations import practice_content, practices_shown_text
+from ..services.pages import practice_page_store
 
 
 @require_safe
@@ -56,9 +60,16 @@ def practice_list(request):
 @require_safe
 @public_cache_page(tags=cache_tags.practice_page_tags)
 def practice_detail(request, slug):
+    language = get_language()
+    # Anonymous visitors all see the same page: its parts are kept in the database until a change announced for
+    # the practice makes them stale (practices.models.pages), so a view of a kept page is one query.
+    anonymous = not request.user.is_authenticated
+    stored = practice_page_stored(slug=slug, language=language) if anonymous else None
+    if stored is not None and stored.parts is not None:
+        return render(request, "practices/public/practice_detail.html", {"page": stored.parts})
     practice = selectors.practice_public_get(slug=slug)
     # The text in the reader's language when a verified translation exists, else the Indonesian original.
-    content = practice_content(practice=practice, language=get_language())
+    content = practice_content(practice=practice, language=language)
     revision = content.revision
     body = functools.cache(lambda: selectors.practice_public_body(practice=practice))
     related, like_you = selectors.practice_neighbours_kept(practice=practice)
@@ -81,7 +92,22 @@ def practice_detail(request, slug):
         "like_you": like_you,
         "panels": panels_for(slot="practice", request=request, practice=practice),  # practices/panels.py
     }
-    return render(request, "practices/public/practice_detail.html", context)
+    parts = StoredPageParts(
+        title=content.title,
+        summary=content.summary,
+        head_html=render_to_string("practices/public/_practice_head.html", context, request),
+        body_html=render_to_string("practices/public/_practice_page.html", context, request),
+    )
+    if stored is not None and stored.practice_id == practice.pk:
+        practice_page_store(
+            practice_id=practice.pk,
+            language=language,
+            version=stored.version,
+            generation=stored.generation,
+            render_key=render_key(),
+            **asdict(parts),
+        )
+    return render(request, "practices/public/practice_detail.html", {"page": parts})
 
 
 @require_safe

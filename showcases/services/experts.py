@@ -11,8 +11,9 @@ from accounts.models import User
 from accounts.services.users import user_ensure
 from agencies.roles import roles_for
 from audit.services import audit_record
-from common.cache import public_cache_invalidate
+from common.cache import public_cache_invalidate_tags
 from common.richtext import richtext_clean_source
+from practices.cache_tags import practice_tag
 from practices.models import Practice
 
 from ..access import expert_manage_require, note_moderate_own_require, note_moderate_require, note_write_require
@@ -96,7 +97,7 @@ def note_save(*, author, practice: Practice, transferable: str, preconditions: s
     note.save()
     audit_record(actor=author, action="expert_note.submitted", target=note, data={"practice": practice.pk})
     if was_published:
-        public_cache_invalidate()
+        public_cache_invalidate_tags([practice_tag(practice.slug)])  # its notes are on the practice page
     return note
 
 
@@ -125,5 +126,5 @@ def note_moderate(*, actor, note: ExpertNote, publish: bool, reason: str = "") -
         data={"practice": note.practice_id, "author": note.author_id},
     )
     if publish or was_published:
-        public_cache_invalidate()
+        public_cache_invalidate_tags([practice_tag(note.practice.slug)])  # its notes are on the practice page
     return note
