@@ -41,6 +41,7 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext
 
     from bench.run import page_targets
+    from practices.services.pages import practice_pages_invalidate_all
 
     client = Client(HTTP_HOST="127.0.0.1")
     for name, path in page_targets():
@@ -49,6 +50,7 @@ def main() -> int:
         times, captured, status = [], None, None
         for _ in range(args.repeat):
             cache.clear()
+            practice_pages_invalidate_all()  # no stored practice page either (practices.models.pages)
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
                 response = client.get(path)

@@ -154,17 +154,19 @@ def _wrk(wrk: str, url: str, *, unique: bool, seconds: int, script: str) -> dict
 
 
 def _query_counts(env: dict, paths: list[str]) -> dict[str, list]:
-    """Per page, rendered in-process with every cache emptied first (as right after a publish, when nothing is
-    kept): [SQL queries, status, median milliseconds of three such cold renders]."""
+    """Per page, rendered in-process with every cache emptied first and no stored practice page (as right after
+    an invalidation of everything, when nothing is kept): [SQL queries, status, median milliseconds of three such
+    cold renders]."""
     code = (
         "import django, json, statistics, sys, time; django.setup()\n"
         "from django.test import Client; from django.test.utils import CaptureQueriesContext\n"
         "from django.db import connection; from django.core.cache import cache\n"
+        "from practices.services.pages import practice_pages_invalidate_all\n"
         "c = Client(); out = {}\n"
         "for p in json.loads(sys.argv[1]):\n"
         "    times = []\n"
         "    for _ in range(3):\n"
-        "        cache.clear(); started = time.perf_counter()\n"
+        "        cache.clear(); practice_pages_invalidate_all(); started = time.perf_counter()\n"
         "        with CaptureQueriesContext(connection) as q: r = c.get(p)\n"
         "        times.append((time.perf_counter() - started) * 1000)\n"
         "    out[p] = [len(q), r.status_code, statistics.median(times)]\n"
@@ -547,10 +549,14 @@ def _write_report(
         "page stays kept, as for any visitor after the first (the per-filter counts and search plan under the "
         "cache version; the rendered practice cards, filter block and revision body under keys that change with "
         "their content; see docs/ARCHITECTURE.md). *Cached*: the same URL, served from the page cache. *Cache "
-        "off*: Django's DummyCache and no page copies in memory, nothing kept at all, "
-        f"{OFF_WORKERS} workers. *Cold*: one request with every cache emptied first (as right after a publish), "
-        "rendered in-process without concurrency, median of three. wrk does not ask for gzip, so these figures "
-        "exclude compression.",
+        "off*: Django's DummyCache and no page copies in memory: nothing is kept in a cache; what the database "
+        "keeps up to date stays (the facet counts kept by triggers, the stored neighbour lists, and the practice "
+        "pages stored for anonymous visitors, valid until a change announced for them: after the first request "
+        "of a run, a practice page view is one query), and the page frame each process renders once, "
+        f"{OFF_WORKERS} workers. *Cold*: one request with every cache emptied and every stored practice page "
+        "invalidated first (as right after an invalidation of everything), rendered in-process without "
+        "concurrency, median of three; its SQL queries are the first column. wrk does not ask for gzip, so these "
+        "figures exclude compression.",
         "",
         "| page | SQL queries (cold) | uncached p50 / p95 / p99 (ms) | uncached req/s | hits | cached p95 (ms) "
         "| cached req/s | cached ÷ trivial | cache off p50 / p95 (ms) | cache off req/s | cold (ms) | non-2xx |",
