@@ -39,6 +39,7 @@ class Migration(migrations.Migration):
                 ('version', models.BigIntegerField()),
                 ('generation', models.BigIntegerField()),
                 ('render_key', models.CharField(max_length=32)),
+                ('fingerprint', models.CharField(max_length=32)),
                 ('title', models.TextField()),
                 ('summary', models.TextField()),
                 ('head_html', models.TextField()),

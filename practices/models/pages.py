@@ -12,7 +12,8 @@ source or a practice its neighbour lists name), the global generation (`Practice
 "everything may have changed" invalidation) and the render key (a digest of the templates, translations and
 code, so a deploy never serves a page drawn by the previous release). A page rendered from data read before a
 change commits is stored under the version read before it, which the change has already bumped: it never
-matches, however the two interleave.
+matches, however the two interleave. A fingerprint of what the page shows of the practice's row, its live
+revision and its source, computed in the same lookup, must match too.
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ class PracticePage(models.Model):
     version = models.BigIntegerField()
     generation = models.BigIntegerField()
     render_key = models.CharField(max_length=32)
+    # What the page shows of the practice's own row, its live revision and the practice it replicates, as read in
+    # the lookup (`practices.selectors.pages.FINGERPRINT_SQL`): a change made without an announcement (a
+    # script, a shell) is shown too.
+    fingerprint = models.CharField(max_length=32)
     title = models.TextField()
     summary = models.TextField()
     head_html = models.TextField()

@@ -13,8 +13,12 @@ from django.conf import settings
 from django.db import connections, router
 from django.utils.safestring import SafeString, mark_safe
 
-from ..models import Practice, PracticePage, PracticePageGeneration, PracticePageVersion
+from ..models import Practice, PracticePage, PracticePageGeneration, PracticePageVersion, PracticeRevision
 
+# What the page shows of the practice's row (p), its live revision (r) and its source (s), digested in the lookup.
+FINGERPRINT_SQL = """md5(concat_ws('|', p.updated_at, p.title, p.summary, p.evidence_level, p.replication_count,
+    p.reached_target, p.stopped_at, p.last_confirmed_at, p.not_recently_confirmed, p.published_at,
+    p.primary_theme_id, p.cover::text, p.live_revision_id, r.updated_at, s.id, s.status, s.title, s.updated_at))"""
 # What a render key digests: what draws a page (templates, template tags and the code they call) and its words.
 _RENDER_SUFFIXES = (".html", ".py", ".mo")
 
@@ -34,6 +38,7 @@ class StoredPageLookup:
     practice_id: int | None
     version: int = 0
     generation: int = 0
+    fingerprint: str = ""
     parts: StoredPageParts | None = None
 
 
@@ -63,14 +68,20 @@ def practice_page_stored(*, slug: str, language: str) -> StoredPageLookup:
     rendering is to be stored under. One query by the practice's slug (unique) and the page's key."""
     practices, pages = Practice._meta.db_table, PracticePage._meta.db_table
     versions, generations = PracticePageVersion._meta.db_table, PracticePageGeneration._meta.db_table
+    revisions = PracticeRevision._meta.db_table
     # Table names of the models only; the values are parameters.
     sql = f"""
-        SELECT p.id, COALESCE(v.version, 0), g.value, pp.title, pp.summary, pp.head_html, pp.body_html
+        SELECT p.id, COALESCE(v.version, 0), g.value, f.fingerprint, pp.title, pp.summary, pp.head_html,
+            pp.body_html
         FROM {practices} p
         JOIN {generations} g ON g.id = 1
         LEFT JOIN {versions} v ON v.practice_id = p.id
+        LEFT JOIN {revisions} r ON r.id = p.live_revision_id
+        LEFT JOIN {practices} s ON s.id = p.source_id
+        CROSS JOIN LATERAL (SELECT {FINGERPRINT_SQL} AS fingerprint) f
         LEFT JOIN {pages} pp ON pp.practice_id = p.id AND pp.language = %s
             AND pp.version = COALESCE(v.version, 0) AND pp.generation = g.value AND pp.render_key = %s
+            AND pp.fingerprint = f.fingerprint
         WHERE p.slug = %s AND p.status = %s
     """  # noqa: S608
     with connections[router.db_for_read(PracticePage)].cursor() as cursor:
@@ -78,10 +89,12 @@ def practice_page_stored(*, slug: str, language: str) -> StoredPageLookup:
         row = cursor.fetchone()
     if row is None:
         return StoredPageLookup(practice_id=None)
-    practice_id, version, generation, title, summary, head_html, body_html = row
+    practice_id, version, generation, fingerprint, title, summary, head_html, body_html = row
     parts = None
     if body_html is not None:
         # Rendered by this release's templates from the portal's own data (escaped there): kept as it was drawn.
         head_html, body_html = mark_safe(head_html), mark_safe(body_html)  # noqa: S308
         parts = StoredPageParts(title=title, summary=summary, head_html=head_html, body_html=body_html)
-    return StoredPageLookup(practice_id=practice_id, version=version, generation=generation, parts=parts)
+    return StoredPageLookup(
+        practice_id=practice_id, version=version, generation=generation, fingerprint=fingerprint, parts=parts
+    )

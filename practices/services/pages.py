@@ -83,6 +83,7 @@ def practice_page_store(
     version: int,
     generation: int,
     render_key: str,
+    fingerprint: str,
     title: str,
     summary: str,
     head_html: str,
@@ -96,11 +97,12 @@ def practice_page_store(
     try:
         with transaction.atomic(using=using), connections[using].cursor() as cursor:
             cursor.execute(
-                f"""INSERT INTO {table} (practice_id, language, version, generation, render_key, title,
-                        summary, head_html, body_html, rendered_at)
-                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                f"""INSERT INTO {table} (practice_id, language, version, generation, render_key, fingerprint,
+                        title, summary, head_html, body_html, rendered_at)
+                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
                     ON CONFLICT (practice_id, language) DO UPDATE SET version = EXCLUDED.version,
                         generation = EXCLUDED.generation, render_key = EXCLUDED.render_key,
+                        fingerprint = EXCLUDED.fingerprint,
                         title = EXCLUDED.title, summary = EXCLUDED.summary,
                         head_html = EXCLUDED.head_html, body_html = EXCLUDED.body_html,
                         rendered_at = EXCLUDED.rendered_at""",  # noqa: S608
@@ -110,6 +112,7 @@ def practice_page_store(
                     version,
                     generation,
                     render_key,
+                    fingerprint,
                     title,
                     summary,
                     head_html,

@@ -105,6 +105,7 @@ def practice_detail(request, slug):
             version=stored.version,
             generation=stored.generation,
             render_key=render_key(),
+            fingerprint=stored.fingerprint,
             **asdict(parts),
         )
     return render(request, "practices/public/practice_detail.html", {"page": parts})

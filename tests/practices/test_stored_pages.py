@@ -89,6 +89,7 @@ def test_a_page_rendered_before_a_change_is_never_served_after_it():
         version=before.version,
         generation=before.generation,
         render_key=render_key(),
+        fingerprint=before.fingerprint,
         title="Antrean (lama)",
         summary="",
         head_html="",
@@ -101,9 +102,17 @@ def test_a_page_of_another_release_is_not_served():
     practice = practice_published(title="Antrean")
     now = practice_page_stored(slug=practice.slug, language="id")
     practice_page_store(
-        practice_id=practice.pk, language="id", version=now.version, generation=now.generation,
-        render_key="another-release", title="t", summary="", head_html="", body_html="<p>old</p>",
-    )  # fmt: skip
+        practice_id=practice.pk,
+        language="id",
+        version=now.version,
+        generation=now.generation,
+        render_key="another-release",
+        fingerprint=now.fingerprint,
+        title="t",
+        summary="",
+        head_html="",
+        body_html="<p>old</p>",
+    )
     assert practice_page_stored(slug=practice.slug, language="id").parts is None
 
 
@@ -145,3 +154,19 @@ def test_a_withdrawn_practice_is_not_served_from_its_kept_page(client):
     _view(client, practice)
     Practice.objects.filter(pk=practice.pk).update(status=Practice.Status.ARCHIVED)
     assert client.get(reverse("practices:detail", args=[practice.slug])).status_code == 404
+
+
+def test_a_change_made_without_an_announcement_is_shown_too(client):
+    """A script or a shell that writes the practice, its live revision or its source without announcing it
+    changes the fingerprint the lookup computes: the page is drawn again."""
+    source = practice_published(title="Asal lama", agency="32.04")
+    practice = practice_published(title="Antrean", problem="Antrean panjang.")
+    Practice.objects.filter(pk=practice.pk).update(source=source)
+    _view(client, practice)
+    assert practice_page_stored(slug=practice.slug, language="id").parts is not None
+    revision = PracticeRevision.objects.get(pk=practice.live_revision_id)
+    revision.problem = "Antrean pendek."
+    revision.save()  # its modification time is in the fingerprint
+    assert "Antrean pendek." in _view(client, practice)[0]
+    Practice.objects.filter(pk=source.pk).update(title="Asal baru")
+    assert "Asal baru" in _view(client, practice)[0]
