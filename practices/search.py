@@ -148,9 +148,17 @@ class RankedMatches:
 
     ordered = True
 
-    def __init__(self, queryset: QuerySet, query: SearchQuery):
+    def __init__(self, queryset: QuerySet, query: SearchQuery, ranked: list[tuple[int, float]] | None = None):
         self.queryset = queryset
         self.query = query
+        # The candidates already ranked, as (id, rank) in relevance order (`selectors.facets.search_list_counts`
+        # ranks them while counting, and they are kept with the counts): a page of them is read by primary keys.
+        self.ranked = ranked
+
+    def kept(self, ranked: list[tuple[int, float]] | None) -> RankedMatches:
+        """These matches with the candidates' order given (`ranked`: the newest matches, at most
+        RANK_CANDIDATES, as (id, rank) by relevance), or ranked by query when it is None."""
+        return RankedMatches(self.queryset, self.query, ranked)
 
     def _newest(self) -> QuerySet:
         return self.queryset.order_by("-published_at", "-id")
@@ -171,6 +179,8 @@ class RankedMatches:
                 raise IndexError(item)
             return rows[0]
         start, stop = item.start or 0, item.stop if item.stop is not None else self.count()
+        if self.ranked is not None:
+            return self._kept_slice(start, stop)
         if start >= RANK_CANDIDATES:
             return list(self._newest()[start:stop])
         # Ranked as bare ids (the candidates already satisfy every filter), then only the page's rows are read
@@ -193,11 +203,26 @@ class RankedMatches:
             rows += list(self._newest()[RANK_CANDIDATES:stop])
         return rows
 
+    def _kept_slice(self, start: int, stop: int) -> list:
+        # The ranked candidates are the len(ranked) newest matches, so the rest follow them in date order.
+        boundary = len(self.ranked)
+        ranks = dict(self.ranked[start:stop])
+        rows = []
+        if ranks:
+            found = {row.pk: row for row in self.queryset.filter(pk__in=ranks)}
+            for pk, rank in ranks.items():  # dicts keep the ranked order
+                if pk in found:
+                    found[pk].rank = rank
+                    rows.append(found[pk])
+        if stop > boundary:
+            rows += list(self._newest()[max(start, boundary) : stop])
+        return rows
+
     def select_related(self, *fields) -> RankedMatches:
-        return RankedMatches(self.queryset.select_related(*fields), self.query)
+        return RankedMatches(self.queryset.select_related(*fields), self.query, self.ranked)
 
     def annotate(self, **annotations) -> RankedMatches:
-        return RankedMatches(self.queryset.annotate(**annotations), self.query)
+        return RankedMatches(self.queryset.annotate(**annotations), self.query, self.ranked)
 
 
 def search_query(text: str) -> SearchQuery:

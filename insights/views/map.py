@@ -31,8 +31,10 @@ def who_does_what(request):
     selected = next((c for c in counts if c.code == request.GET.get("provinsi")), None)
     kinds = map_selectors.kind_counts(theme=theme)
     total = sum(n for _value, _label, n in kinds)
+    drawn = map_selectors.choropleth(counts=counts, theme=theme, selected=selected and selected.code)
     context["data"] = {
-        "map": map_selectors.choropleth(counts=counts, theme=theme, selected=selected and selected.code),
+        "map": drawn,
+        "map_key": map_selectors.map_key(drawn),  # the drawn map is kept as rendered HTML under what it shows
         "provinces": counts,
         "total": total,
         "central": total - sum(c.count for c in counts),
@@ -42,5 +44,10 @@ def who_does_what(request):
         detail = map_selectors.who_does_what(theme=theme, province=selected.code, limit=DETAIL_LIMIT)
         entry = next(p for p in detail["provinces"] if p.region.code == selected.code)
         regions = map_selectors.province_regions(province=entry.region, theme=theme)
-        context["selected"] = {**regions, "entry": entry, "more": regions["count"] - entry.count}
+        context["selected"] = {
+            **regions,
+            "entry": entry,
+            "more": regions["count"] - entry.count,
+            "agencies_key": map_selectors.agencies_key(entry.agencies),
+        }
     return render(request, "insights/map.html", context)

@@ -8,15 +8,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.postgres.search import SearchRank
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, IntegerField, QuerySet
+from django.db.models.functions import Cast, Coalesce
 
 from agencies.models import Agency, Region
 
 from ..filters import KIND_TO_GROUP
-from ..models import Practice, Theme
+from ..models import FacetCount, FacetPair, Practice, Theme
 from ..models.practice import freshness_cutoff, freshness_expression
 
 
@@ -126,15 +127,7 @@ def one_pass_counts(queryset: QuerySet[Practice], facets: list[Facet]) -> dict:
         inner, params = queryset.order_by().values(*columns).query.sql_with_params()
     except EmptyResultSet:  # a search that matches nothing (`queryset.none()`)
         return out
-    agency, region = Agency._meta.db_table, Region._meta.db_table
-    with_agency = f"JOIN {agency} a ON a.id = m.agency_id"
-    tables = {
-        "practice_themes": Practice.themes.through._meta.db_table,
-        "theme": Theme._meta.db_table,
-        "region": region,
-        "with_agency": with_agency,
-        "with_region": f"{with_agency} LEFT JOIN {region} r ON r.id = a.region_id",
-    }
+    tables = _tables()
     selects = [
         "SELECT 'total', NULL::text, count(*) FROM m",
         "SELECT 'reached', NULL::text, count(*) FILTER (WHERE m.reached_target) FROM m",
@@ -155,6 +148,209 @@ def one_pass_counts(queryset: QuerySet[Practice], facets: list[Facet]) -> dict:
             elif key is not None:
                 out[name][key] = n
     return out
+
+
+def search_list_counts(*, cleaned: dict, result_without, limit: int, rank_query=None) -> dict:
+    """`list_counts` of a text search, over at most the `limit` newest matches of each counted set (issue #20).
+
+    A common word matches a third of the practices, and counting all its matches read the wide practice table
+    twice (450 ms at 100,000 practices). Here each counted set (the result, and the result without a chosen
+    filter for that filter's facet) is walked newest first along the publication-date index, stopping after
+    `limit` + 1 rows. `total` is then exact when it is at most `limit` (`exact`); otherwise it is a lower bound
+    (`limit` + 1: the page says "more than `limit`"), and the facets are counted over the `limit` newest matches
+    (`facets_exact` is false: the page says so). The result and the freshness facet's own set (stopped ones
+    included) share one walk, which reads at most as many more rows as there are stopped practices (their
+    number is kept in `practices_facetcount`).
+
+    With `rank_query` (a full-text search) the walk also ranks the result's counted rows, which are exactly the
+    candidates of `search.RankedMatches` when `limit` is `RANK_CANDIDATES`: `ranked` lists their (id, rank) in
+    relevance order, so that a page of that order is read by primary keys. The SQL is the ORM's for each set
+    plus fixed text; every value from the request is a parameter (hence the S608 exemptions)."""
+    chosen = {key for key, value in cleaned.items() if value not in (None, "", False)}
+    wanted = [facet for facet in FACETS if facet.name != "region" or cleaned.get("province")]
+    shared = "freshness" not in chosen  # the result is then the freshness set without its stopped rows
+    kept_stopped = f"COALESCE((SELECT n FROM {FC} WHERE facet = 'stopped' AND value = ''), 0)"  # noqa: S608
+    columns = ("id", "agency_id", "primary_theme_id", "stage", "evidence_level", "reached_target")
+    columns += ("replication_count", "stopped_at", "freshness_key", "published_at")
+    walks: dict[tuple, int] = {}  # (chosen filters left out, stopped rows included) -> index of its walk
+    ctes: list[str] = []
+    params: list = []
+
+    def walk(excluded: tuple[str, ...], with_stopped: bool) -> int:
+        key = ((), True) if shared and not excluded else (excluded, with_stopped)
+        if key not in walks:
+            walks[key] = len(walks)
+            queryset = result_without(*excluded, *(("freshness",) if key[1] else ()))
+            queryset = queryset.annotate(freshness_key=freshness_expression(freshness_cutoff()))
+            names = columns
+            if rank_query is not None and not excluded:
+                queryset = queryset.annotate(rank=SearchRank(F("search_vector"), rank_query))
+                names = (*columns, "rank")
+            # EmptyResultSet (nothing can match) is raised to the caller.
+            inner, inner_params = queryset.order_by("-published_at", "-id").values(*names).query.sql_with_params()
+            more = f" + {kept_stopped}" if shared and not excluded else ""
+            # `i` numbers the rows newest first; `ri` the listed (not stopped) ones only, NULL for the others.
+            ctes.append(
+                f"w{walks[key]} AS MATERIALIZED (SELECT x.*, row_number() OVER o AS i, CASE WHEN x.stopped_at "  # noqa: S608
+                f"IS NULL THEN count(*) FILTER (WHERE x.stopped_at IS NULL) OVER o END AS ri FROM ({inner} "
+                f"LIMIT %s{more}) x({', '.join(names)}) WINDOW o AS (ORDER BY x.published_at DESC, x.id DESC))"
+            )
+            params.extend([*inner_params, limit + 1])
+        return walks[key]
+
+    out: dict = {
+        "total": 0,
+        "exact": True,
+        "facets_exact": True,
+        "flags": {"reached": 0, "replicated": 0},
+        "facets": {facet.name: {} for facet in wanted},
+        "ranked": [] if rank_query is not None else None,
+    }
+    try:
+        r = walk((), with_stopped=False)
+        # The rows each facet counts, as (walk, condition): the result's `limit` newest listed rows (a shared
+        # walk holds the stopped ones too); the freshness set of a shared walk, all of it when the result is
+        # complete (the walk then read every match), else its `limit` newest; another set's `limit` newest.
+        result = (r, f"w.ri <= {limit}" if shared else f"w.i <= {limit}")
+        counted: dict[tuple[int, str], list[str]] = {result: []}
+        listed = f"ri <= {limit + 1}" if shared else "true"
+        parts = [f"SELECT 'total', NULL::text, count(*) FROM w{r} WHERE {listed}"]  # noqa: S608
+        if shared:
+            parts.append(f"SELECT 'n', NULL, count(*) FROM w{r}")  # noqa: S608
+            parts.append(f"SELECT 'walk', NULL, {limit + 1} + {kept_stopped}")  # noqa: S608
+        for facet in wanted:
+            i = walk(tuple(sorted(chosen & set(facet.excludes))), with_stopped=facet.own_set)
+            if i != r:
+                rows = (i, f"w.i <= {limit}")
+                if rows not in counted:
+                    parts.append(f"SELECT 'n{i}', NULL, count(*) FROM w{i}")  # noqa: S608
+            elif facet.own_set:
+                complete = f"(SELECT count(*) FROM w{i} z WHERE z.ri IS NOT NULL) <= {limit}"  # noqa: S608
+                rows = (i, f"w.i <= {limit} OR {complete}")
+            else:
+                rows = result
+            counted.setdefault(rows, []).append(facet.name)
+        for k, ((i, condition), names) in enumerate(counted.items()):
+            own = _counted_parts(f"c{k}", names)
+            # Kept once when read more than once (the result's rows always are), else read where used.
+            ctes.append(_counted_cte(f"c{k}", f"w{i}", condition, names, kept=k == 0 or len(own) > 1))
+            parts += own
+        parts += [
+            "SELECT 'reached', NULL, count(*) FILTER (WHERE reached_target) FROM c0",
+            "SELECT 'replicated', NULL, count(*) FILTER (WHERE replication_count > 0) FROM c0",
+        ]
+        if rank_query is not None:
+            parts.append(
+                "SELECT 'ranked', string_agg(id || ' ' || rank, ',' ORDER BY rank DESC, published_at DESC, id DESC), 0 "
+                "FROM c0"
+            )
+    except EmptyResultSet:  # a search that matches nothing (`queryset.none()`)
+        out["facets"].setdefault("region", {})
+        return out
+    sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(f"({part})" for part in parts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    ranked: list[tuple[int, float]] = []
+    walked = walk_limit = 0
+    for name, key, n in rows:
+        if name == "total":
+            out["total"] = n
+        elif name in ("reached", "replicated"):
+            out["flags"][name] = n
+        elif name == "n":
+            walked = n
+        elif name == "walk":
+            walk_limit = n
+        elif name.startswith("n"):
+            out["facets_exact"] &= n <= limit
+        elif name == "ranked":
+            ranked = [(int(pk), float(rank)) for pk, rank in (pair.split() for pair in key.split(","))] if key else []
+        elif key is not None:
+            out["facets"][name][key] = out["facets"][name].get(key, 0) + n
+    # A shared walk that reached its limit with no more than `limit` listed rows met more stopped rows than the
+    # kept number says (not within one snapshot; but then the total is not known to be exact).
+    short = bool(walk_limit) and walked >= walk_limit and out["total"] <= limit
+    out["exact"] = out["total"] <= limit and not short
+    out["facets_exact"] &= out["exact"]
+    if rank_query is not None:
+        # The ranking of the result's `limit` newest rows; not when a short walk may have missed some of them.
+        out["ranked"] = None if short else ranked
+    facets = out["facets"]
+    facets.setdefault("region", {})
+    if "kind" in facets:
+        kind_counts: dict[str, int] = {}
+        for kind, n in facets["kind"].items():
+            group = KIND_TO_GROUP[kind]
+            kind_counts[group] = kind_counts.get(group, 0) + n
+        facets["kind"] = kind_counts
+    return out
+
+
+# The column of the counted rows each facet but the themes groups by (the same keys as `FACETS`' SQL).
+_COUNTED_KEYS = {
+    "track": "track",
+    "kind": "kind",
+    "province": "province",
+    "region": "region",
+    "stage": "stage",
+    "evidence": "evidence_level",
+    "freshness": "freshness_key",
+}
+
+
+def _counted_cte(name: str, walk: str, condition: str, facets: list[str], *, kept: bool) -> str:
+    """The rows `name` of `walk` (as `w`) meeting `condition`, with the agency's kind and regions and the primary
+    theme's track joined when its `facets` need them (a few hundred rows each: hash joins of small tables)."""
+    theme, agency, region = Theme._meta.db_table, Agency._meta.db_table, Region._meta.db_table
+    select, joins = ["w.*"], []
+    if {"kind", "province", "region"} & set(facets):
+        select.append("a.kind, COALESCE(p.code, r.code) AS province, r.code AS region")
+        joins.append(
+            f"JOIN {agency} a ON a.id = w.agency_id LEFT JOIN {region} r ON r.id = a.region_id "
+            f"LEFT JOIN {region} p ON p.id = r.province_id"
+        )
+    if "track" in facets:
+        select.append("t.track")
+        joins.append(f"LEFT JOIN {theme} t ON t.id = w.primary_theme_id")
+    return (
+        f"{name} AS {'' if kept else 'NOT '}MATERIALIZED (SELECT {', '.join(select)} FROM {walk} w {' '.join(joins)} "  # noqa: S608
+        f"WHERE {condition})"
+    )
+
+
+def _counted_parts(name: str, facets: list[str]) -> list[str]:
+    """(facet, key, n) rows of `facets` over the counted rows `name`: one grouping-sets pass over them, and the
+    themes through their theme links, looked up row by row (a LATERAL join behind OFFSET 0, so that the planner
+    never hashes every theme link of the portal for a few hundred rows)."""
+    keyed = [facet for facet in facets if facet in _COUNTED_KEYS]
+    parts = []
+    if keyed:
+        which = " ".join(f"WHEN GROUPING({_COUNTED_KEYS[f]}) = 0 THEN '{f}'" for f in keyed)
+        value = " ".join(f"WHEN GROUPING({_COUNTED_KEYS[f]}) = 0 THEN {_COUNTED_KEYS[f]}::text" for f in keyed)
+        sets = ", ".join(f"({_COUNTED_KEYS[f]})" for f in keyed)
+        parts.append(
+            f"SELECT CASE {which} END, CASE {value} END, count(*) FROM {name} GROUP BY GROUPING SETS ({sets})"  # noqa: S608
+        )
+    if "theme" in facets:
+        parts.append(
+            f"SELECT 'theme', t.code, g.n FROM (SELECT x.theme_id, count(*) AS n FROM {name} c "  # noqa: S608
+            f"CROSS JOIN LATERAL (SELECT pt.theme_id FROM {Practice.themes.through._meta.db_table} pt "
+            f"WHERE pt.practice_id = c.id OFFSET 0) x GROUP BY 1) g JOIN {Theme._meta.db_table} t ON t.id = g.theme_id"
+        )
+    return parts
+
+
+def _tables() -> dict[str, str]:
+    agency, region = Agency._meta.db_table, Region._meta.db_table
+    with_agency = f"JOIN {agency} a ON a.id = m.agency_id"
+    return {
+        "practice_themes": Practice.themes.through._meta.db_table,
+        "theme": Theme._meta.db_table,
+        "region": region,
+        "with_agency": with_agency,
+        "with_region": f"{with_agency} LEFT JOIN {region} r ON r.id = a.region_id",
+    }
 
 
 def _counts(queryset: QuerySet, key: str) -> dict[str, int]:
@@ -305,62 +501,98 @@ def _kept(name: str, src: str = FC, boundary: str = "") -> str:
 PAIR_FILTERS = ("theme", "stage", "evidence", "reached", "replicated")
 
 
+def _kept_scope(scope: dict) -> bool:
+    """Whether a set's counts are kept: no filter (`practices_facetcount`) or one kept pair's filter."""
+    return not scope or (len(scope) == 1 and next(iter(scope)) in PAIR_FILTERS)
+
+
+def _effective_keys(scope: dict) -> set[str]:
+    """The filters whose conditions `_where(scope)` joins with AND (each as `_where` gives it alone): all but a
+    region outside the chosen province, which gives way to the province."""
+    province = scope.get("province")
+    return {key for key in scope if not (key == "region" and province and not scope[key].startswith(f"{province}."))}
+
+
 def table_list_counts(*, cleaned: dict) -> dict:
     """`list_counts` of a list without a text search, from the facet table, in one query (same result)."""
     cutoff = freshness_cutoff()
     wanted = [facet for facet in FACETS if facet.name != "region" or cleaned.get("province")]
-    # The facets counted over the same set (the same other filters) share one scan of the facet rows: with k
-    # filters chosen there are at most k + 2 sets (the result, the result without each one, and the freshness
-    # facet's own set, which keeps the stopped ones).
-    ctes: dict[tuple, str] = {}
+    sets = [("total", (), True), *((facet.name, facet.excludes, not facet.own_set) for facet in wanted)]
+    # The sets that kept counts do not serve are read from the facet rows as CTEs: one per set of filters (the
+    # facets counted over the same set share it; so do the listed set and the freshness facet's own set, the
+    # stopped ones flagged), except that the sets keeping a chosen theme share one, `ft`: the theme's rows (by
+    # the GIN index) with a flag per other filter, each set being a condition on the flags. A theme with two
+    # more filters read the facet rows five times (all of the theme's pages each), now twice.
+    groups: dict[str, list[tuple[str, set[str], bool]]] = {}
+    for name, excludes, hide_stopped in sets:
+        scope = _chosen(cleaned, excludes)
+        if not _kept_scope(scope):
+            keys, hide = _effective_keys(scope), hide_stopped and "freshness" not in scope
+            group = "ft" if "theme" in scope else f"fu_{'_'.join(sorted(keys))}"
+            groups.setdefault(group, []).append((name, keys, hide))
+    chosen = _chosen(cleaned)
     pairs: dict[str, str] = {}
     cte_sql: list[str] = []
     cte_params: list = []
+    all_hide: dict[str, bool] = {}  # every set of the CTE hides the stopped ones: so does the CTE
+    for group, members in groups.items():
+        shared = set.intersection(*(keys for _name, keys, _hide in members))
+        flagged = sorted(set.union(*(keys for _name, keys, _hide in members)) - shared)
+        columns, where = [], []
+        for key in flagged:
+            conditions, condition_params = _where({key: chosen[key]}, hide_stopped=False, cutoff=cutoff)
+            columns.append(f", ({' AND '.join(conditions) or 'true'}) AS c_{key}")
+            cte_params += condition_params
+        for key in sorted(shared):
+            conditions, condition_params = _where({key: chosen[key]}, hide_stopped=False, cutoff=cutoff)
+            where += conditions
+            cte_params += condition_params
+        all_hide[group] = all(hide for _name, _keys, hide in members)
+        if all_hide[group]:
+            where.append("NOT f.stopped")
+        if any(name == "theme" for name, _keys, _hide in members):
+            columns.append(", f.theme_ids")
+        cte_sql.append(
+            f"{group} AS MATERIALIZED (SELECT f.agency_id, f.primary_theme_id, f.stage, f.evidence_level, "  # noqa: S608
+            "f.reached_target, f.replicated, f.stopped, f.not_recently_confirmed, f.confirmed_since"
+            f"{''.join(columns)} FROM {PF} f WHERE {' AND '.join(where) or 'true'})"
+        )
+        groups[group] = [(name, keys - shared, hide) for name, keys, hide in members]
+    scanned = {name: (group, keys, hide) for group, members in groups.items() for name, keys, hide in members}
     parts: list[str] = []
     params: list = []
-    for name, excludes, hide_stopped in [
-        ("total", (), True),
-        *((facet.name, facet.excludes, not facet.own_set) for facet in wanted),
-    ]:
-        scope = _chosen(cleaned, excludes)
-        if not scope or (len(scope) == 1 and next(iter(scope)) in PAIR_FILTERS):
-            src, boundary, boundary_params = FC, "", []
-            if scope:  # one filter: its kept pair counts
-                ((key, value),) = scope.items()
-                if key not in pairs:
-                    pairs[key] = f"p{len(pairs)}"
-                    v1 = (
-                        f"(SELECT t.id::text FROM {Theme._meta.db_table} t WHERE t.code = %s)"  # noqa: S608
-                        if key == "theme"
-                        else "%s"
-                    )
-                    cte_sql.append(
-                        f"{pairs[key]} AS (SELECT p.f2 AS facet, p.v2 AS value, p.n FROM {FP} p "  # noqa: S608
-                        f"WHERE p.f1 = %s AND p.v1 = {v1})"
-                    )
-                    cte_params += [key, value if key in ("theme", "stage", "evidence") else ""]
-                src = pairs[key]
-                conditions, boundary_params = _where(scope, hide_stopped=False, cutoff=cutoff)
-                boundary = "".join(f" AND {condition}" for condition in conditions)
+    for name, excludes, _hide_stopped in sets:
+        if name in scanned:
+            group, keys, hide = scanned[name]
             if name == "freshness":
-                day = cutoff.astimezone(datetime.UTC).date()
-                params += [day.isoformat(), datetime.datetime.combine(day, datetime.time(), datetime.UTC), cutoff]
-                params += boundary_params
-            parts.append(_kept(name, src, boundary))
+                params.append(cutoff)
+            where = [f"f.c_{key}" for key in sorted(keys)] + (["NOT f.stopped"] if hide and not all_hide[group] else [])
+            parts.append(_grouped(name, f"(SELECT * FROM {group} f WHERE {' AND '.join(where) or 'true'})"))  # noqa: S608
             continue
+        scope = _chosen(cleaned, excludes)
+        src, boundary, boundary_params = FC, "", []
+        if scope:  # one filter: its kept pair counts
+            ((key, value),) = scope.items()
+            if key not in pairs:
+                pairs[key] = f"p{len(pairs)}"
+                v1 = (
+                    f"(SELECT t.id::text FROM {Theme._meta.db_table} t WHERE t.code = %s)"  # noqa: S608
+                    if key == "theme"
+                    else "%s"
+                )
+                cte_sql.append(
+                    f"{pairs[key]} AS (SELECT p.f2 AS facet, p.v2 AS value, p.n FROM {FP} p "  # noqa: S608
+                    f"WHERE p.f1 = %s AND p.v1 = {v1})"
+                )
+                cte_params += [key, value if key in ("theme", "stage", "evidence") else ""]
+            src = pairs[key]
+            conditions, boundary_params = _where(scope, hide_stopped=False, cutoff=cutoff)
+            boundary = "".join(f" AND {condition}" for condition in conditions)
         if name == "freshness":
-            params.append(cutoff)
-        key = (tuple(sorted((k, str(v)) for k, v in scope.items())), hide_stopped)
-        if key not in ctes:
-            conditions, where_params = _where(scope, hide_stopped=hide_stopped, cutoff=cutoff)
-            ctes[key] = f"m{len(ctes)}"
-            cte_sql.append(
-                f"{ctes[key]} AS MATERIALIZED (SELECT f.agency_id, f.primary_theme_id, f.theme_ids, f.stage, "  # noqa: S608
-                "f.evidence_level, f.reached_target, f.replicated, f.stopped, f.not_recently_confirmed, "
-                f"f.confirmed_since FROM {PF} f WHERE {' AND '.join(conditions) or 'true'})"
-            )
-            cte_params += where_params
-        parts.append(_grouped(name, ctes[key]))
+            day = cutoff.astimezone(datetime.UTC).date()
+            params += [day.isoformat(), datetime.datetime.combine(day, datetime.time(), datetime.UTC), cutoff]
+            params += boundary_params
+        parts.append(_kept(name, src, boundary))
     sql = " UNION ALL ".join(f"({part})" for part in parts)
     if cte_sql:
         sql = f"WITH {', '.join(cte_sql)} {sql}"
@@ -413,3 +645,17 @@ def table_total(*, cleaned: dict) -> int:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return int(row[0]) if row else 0
+
+
+def kept_listed_by_agency(*, theme_id: int | None = None) -> QuerySet:
+    """Listed practices per agency as (`agency_id`, `n`) rows, from the kept counts: of every theme
+    (`practices_facetcount`) or of one theme (`practices_facetpair`, the theme as the chosen filter). Exact (kept
+    by the triggers in the writing transaction); an agency without listed practices has no row or `n` = 0.
+    The map, the home page's headline numbers and their choropleth group these by province, kind or region."""
+    if theme_id is None:
+        rows = FacetCount.objects.filter(facet="agency").annotate(agency_id=Cast("value", IntegerField()))
+    else:
+        rows = FacetPair.objects.filter(f1="theme", v1=str(theme_id), f2="agency").annotate(
+            agency_id=Cast("v2", IntegerField())
+        )
+    return rows.filter(n__gt=0).values("agency_id", "n")

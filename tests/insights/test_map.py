@@ -223,3 +223,24 @@ def test_a_selected_province_shows_a_bounded_number_of_practices_and_links_to_th
     body = html.unescape(client.get(reverse("insights:map"), {"tema": "kemiskinan", "provinsi": "35"}).content.decode())
     assert body.count('class="card map-agency"') == 1
     assert '<a href="/praktik/?province=35&theme=kemiskinan">1 praktik lain di daftar praktik</a>' in body
+
+
+def test_a_selected_provinces_kept_blocks_show_what_it_is_now(client, data):
+    """The drawn map and the agencies' indicators are kept as rendered HTML under everything they show: a value
+    changed behind the services' back (no cache version bump) is shown by the next page that misses the cache."""
+    url = reverse("insights:map")
+    first = client.get(url, {"tema": "kemiskinan", "provinsi": "35", "utm": "1"}).content.decode()
+    again = client.get(url, {"tema": "kemiskinan", "provinsi": "35", "utm": "2"}).content.decode()
+    assert '<td class="num">4 <span' in first and again.count("Waktu layanan") == first.count("Waktu layanan")
+    assert areas_html(again) == areas_html(first)
+    IndicatorValue.objects.filter(value=Decimal("4")).update(value=Decimal("2"))
+    Indicator.objects.filter(name="Waktu layanan").update(name="Lama layanan")
+    changed = client.get(url, {"tema": "kemiskinan", "provinsi": "35", "utm": "3"}).content.decode()
+    assert "Lama layanan" in changed and '<td class="num">2 <span' in changed and "Waktu layanan" not in changed
+    # Another selected province is another map (its outline drawn last, marked selected).
+    other = client.get(url, {"tema": "kemiskinan", "provinsi": "32", "utm": "4"})
+    assert areas(other)["Jawa Barat"]["selected"] and not areas(other)["Jawa Timur"]["selected"]
+
+
+def areas_html(body: str) -> list[str]:
+    return [m.group(0) for m in AREA_RE.finditer(body)]

@@ -187,6 +187,30 @@ def test_a_card_shows_the_practice_as_it_is_now_without_any_invalidation(client)
     assert "Judul baru" in html and "Judul lama" not in html and "3 replikasi" in html
 
 
+def test_cards_and_the_filter_block_are_kept_in_the_process_too(client, settings, monkeypatch):
+    """With local copies on, a list page that misses the page cache reads its cards and filter block from the
+    process (their keys change with their content, so a kept copy is never stale): no Redis round trip."""
+    from practices.templatetags import public_tags
+
+    practice = practice_published(title="Antrean daring")
+    asked: list[list[str]] = []
+    read = public_tags.fragments_get
+    monkeypatch.setattr(public_tags, "fragments_get", lambda keys: asked.append(list(keys)) or read(keys))
+    settings.PUBLIC_CACHE_LOCAL_SECONDS = 0  # off (as with the cache disabled): every fragment is asked of Redis
+    client.get("/praktik/?utm=1")
+    client.get("/praktik/?utm=2")
+    assert all(keys for keys in asked) and len(asked) == 4
+    settings.PUBLIC_CACHE_LOCAL_SECONDS = 30
+    client.get("/praktik/?utm=3")  # read from Redis once, then kept in the process
+    asked.clear()
+    assert "Antrean daring" in client.get("/praktik/?utm=4").content.decode()
+    assert not any(asked)
+    # A changed practice is a new card, rendered and shown at once.
+    Practice.objects.filter(pk=practice.pk).update(title="Antrean luring")
+    html = client.get("/praktik/?utm=5").content.decode()
+    assert "Antrean luring" in html and "Antrean daring" not in html
+
+
 def test_a_practice_body_is_rendered_once_per_live_revision(client):
     from django.core.cache import cache
     from django.db import connection

@@ -7,13 +7,17 @@ import itertools
 
 import pytest
 from django.db import connection
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
 
+from agencies.models import Region
+from insights.selectors import map as insights_map
 from ledger.services import replication as replication_svc
 from practices.filters import PracticeFilter
 from practices.models import FacetCount, FacetPair, Practice, PracticeFacets, Theme
-from practices.selectors import facets
+from practices.selectors import facets, public
 from practices.selectors.public import practice_list
 from practices.services import decisions
 from tests.accounts.factories import moderator
@@ -45,6 +49,13 @@ STATES = [
     {"freshness": "unconfirmed"},
     {"freshness": "running", "theme": "kemiskinan"},
     {"theme": "kemiskinan", "stage": "penerapan", "kind": "kota"},
+    # A theme and more: the sets keeping the theme are read from its rows once, each a condition on flags.
+    {"theme": "kemiskinan", "province": "35", "region": "35.78"},
+    {"theme": "kemiskinan", "province": "32", "region": "35.78", "stage": "penerapan"},
+    {"theme": "kemiskinan", "kind": "kota", "freshness": "stopped"},
+    {"theme": "kemiskinan", "freshness": "unconfirmed", "year_to": 2022},
+    {"theme": "investasi", "reached": True, "year_from": 2020, "evidence": "field_verified"},
+    {"stage": "penerapan", "kind": "kota", "province": "35"},
     {"theme": "nope"},
 ]
 
@@ -63,6 +74,7 @@ def assert_exact():
     for state in STATES:
         assert facets.table_list_counts(cleaned=state) == direct(state), state
         assert facets.table_total(cleaned=state) == direct(state)["total"], state
+    assert_kept_aggregates_exact()
     # The kept counts are exactly a recount from scratch (no drift from adding and subtracting).
     kept = set(FacetCount.objects.exclude(n=0).values_list("facet", "value", "n"))
     pairs = set(FacetPair.objects.exclude(n=0).values_list("f1", "v1", "f2", "v2", "n"))
@@ -72,6 +84,35 @@ def assert_exact():
     assert facet_rows() == rows
     assert set(FacetCount.objects.exclude(n=0).values_list("facet", "value", "n")) == kept
     assert set(FacetPair.objects.exclude(n=0).values_list("f1", "v1", "f2", "v2", "n")) == pairs
+
+
+def assert_kept_aggregates_exact():
+    """The home page's numbers and theme counts and the map's counts, read from the kept counts, equal direct
+    counts over the listed practices."""
+    listed = Practice.objects.listed()
+    assert public._portal_numbers() == public._headline_numbers(listed)
+    by_theme = dict(listed.values_list("themes").annotate(n=Count("id")).exclude(themes=None))
+    assert {theme_id: n for theme_id, n in public._theme_counts().items() if n} == by_theme
+    jatim = Region.objects.get(code="35")
+    for theme in [None, *Theme.objects.all()]:
+        in_theme = listed.filter(themes=theme) if theme else listed
+        by_province = dict(
+            in_theme.filter(agency__region__isnull=False)
+            .annotate(province=Coalesce("agency__region__province__code", "agency__region__code"))
+            .values_list("province")
+            .annotate(n=Count("id"))
+        )
+        assert {c.code: c.count for c in insights_map._province_counts(theme) if c.count} == by_province, theme
+        assert len(insights_map._province_counts(theme)) == Region.objects.filter(level="province").count()
+        if theme is None:
+            continue
+        by_kind = dict(in_theme.values_list("agency__kind").annotate(n=Count("id")))
+        assert insights_map._kept_by_agency_column(theme=theme, column="kind") == by_kind, theme
+        in_jatim = in_theme.filter(Q(agency__region=jatim) | Q(agency__region__province=jatim))
+        regions = insights_map.province_regions(province=jatim, theme=theme)
+        shown = {r.region.pk: r.count for r in [regions["own"], *regions["with_practices"]] if r.count}
+        assert shown == dict(in_jatim.values_list("agency__region").annotate(n=Count("id"))), theme
+        assert regions["count"] == in_jatim.count()
 
 
 def facet_rows() -> set[tuple]:
