@@ -61,7 +61,8 @@ class PracticeFacets(models.Model):
 class FacetCount(models.Model):
     """Listed practices per (facet, value): `total`, `theme` (id), `agency` (id), `ptheme` (primary theme id),
     `stage`, `evidence`, `reached`, `replicated`, `nrc` (not recently confirmed); `stopped` counts the published
-    stopped ones. Kept by the trigger on `PracticeFacets`; rows may hold 0."""
+    stopped ones. Kept by the trigger on `PracticeFacets`; rows may hold 0. One row is a sum, not a count:
+    `replications`, the listed practices' `replication_count` added up (kept by a trigger on practices, 0023)."""
 
     facet = models.CharField(max_length=16)
     value = models.CharField(max_length=40, blank=True)

@@ -58,7 +58,7 @@ class PracticePage(models.Model):
     generation = models.BigIntegerField()
     render_key = models.CharField(max_length=32)
     # What the page shows of the practice's own row, its live revision and the practice it replicates, as read in
-    # the lookup (`practices.selectors.pages.FINGERPRINT_SQL`): a change made without an announcement (a
+    # the lookup (`practices_page_lookup`, migration practices/0022): a change made without an announcement (a
     # script, a shell) is shown too.
     fingerprint = models.CharField(max_length=32)
     title = models.TextField()

@@ -13,12 +13,8 @@ from django.conf import settings
 from django.db import connections, router
 from django.utils.safestring import SafeString, mark_safe
 
-from ..models import Practice, PracticePage, PracticePageGeneration, PracticePageVersion, PracticeRevision
+from ..models import Practice, PracticePage
 
-# What the page shows of the practice's row (p), its live revision (r) and its source (s), digested in the lookup.
-FINGERPRINT_SQL = """md5(concat_ws('|', p.updated_at, p.title, p.summary, p.evidence_level, p.replication_count,
-    p.reached_target, p.stopped_at, p.last_confirmed_at, p.not_recently_confirmed, p.published_at,
-    p.primary_theme_id, p.cover::text, p.live_revision_id, r.updated_at, s.id, s.status, s.title, s.updated_at))"""
 # What a render key digests: what draws a page (templates, template tags and the code they call) and its words.
 _RENDER_SUFFIXES = (".html", ".py", ".mo")
 
@@ -65,27 +61,15 @@ def render_key() -> str:
 
 def practice_page_stored(*, slug: str, language: str) -> StoredPageLookup:
     """The kept page of the published practice `slug` in `language` if it is still valid, else what a new
-    rendering is to be stored under. One query by the practice's slug (unique) and the page's key."""
-    practices, pages = Practice._meta.db_table, PracticePage._meta.db_table
-    versions, generations = PracticePageVersion._meta.db_table, PracticePageGeneration._meta.db_table
-    revisions = PracticeRevision._meta.db_table
-    # Table names of the models only; the values are parameters.
-    sql = f"""
-        SELECT p.id, COALESCE(v.version, 0), g.value, f.fingerprint, pp.title, pp.summary, pp.head_html,
-            pp.body_html
-        FROM {practices} p
-        JOIN {generations} g ON g.id = 1
-        LEFT JOIN {versions} v ON v.practice_id = p.id
-        LEFT JOIN {revisions} r ON r.id = p.live_revision_id
-        LEFT JOIN {practices} s ON s.id = p.source_id
-        CROSS JOIN LATERAL (SELECT {FINGERPRINT_SQL} AS fingerprint) f
-        LEFT JOIN {pages} pp ON pp.practice_id = p.id AND pp.language = %s
-            AND pp.version = COALESCE(v.version, 0) AND pp.generation = g.value AND pp.render_key = %s
-            AND pp.fingerprint = f.fingerprint
-        WHERE p.slug = %s AND p.status = %s
-    """  # noqa: S608
+    rendering is to be stored under. One query by the practice's slug (unique) and the page's key, through the
+    function `practices_page_lookup` (migration practices/0022), which also digests what the page shows of the
+    practice, its live revision and its source (the fingerprint)."""
+    # The function keeps its plan per connection: planning the statement each time cost more than running it.
     with connections[router.db_for_read(PracticePage)].cursor() as cursor:
-        cursor.execute(sql, [language, render_key(), slug, Practice.Status.PUBLISHED])
+        cursor.execute(
+            "SELECT * FROM practices_page_lookup(%s, %s, %s, %s)",
+            [slug, language, render_key(), Practice.Status.PUBLISHED],
+        )
         row = cursor.fetchone()
     if row is None:
         return StoredPageLookup(practice_id=None)

@@ -190,6 +190,7 @@ def test_counts_are_exact_through_the_life_of_practices(catalogue):
     )
     assert facets.table_list_counts(cleaned={"replicated": True})["total"] == 1
     assert facets.table_list_counts(cleaned={})["flags"]["replicated"] == 1
+    assert public._portal_numbers()["replications"] == 1  # the kept sum of replication_count (0023)
     assert_exact()
 
     # Stopped: leaves the listed counts, counted under "Dihentikan".
@@ -222,6 +223,18 @@ def test_counts_are_exact_through_the_life_of_practices(catalogue):
 
     # Taken out of the published set by a direct write (as an admin's fix would): its row and counts go.
     Practice.objects.filter(pk=other.pk).update(live_revision=None, status=Practice.Status.UNPUBLISHED)
+    assert_exact()
+
+    # The replicated practice stopped, then unpublished: its replications leave the kept sum each time.
+    Practice.objects.filter(pk=catalogue["jatim"].pk).update(replication_count=3)
+    assert public._portal_numbers()["replications"] == 3
+    Practice.objects.filter(pk=catalogue["jatim"].pk).update(stopped_at=timezone.now(), stopped_reason="Uji.")
+    assert public._portal_numbers()["replications"] == 0
+    assert_exact()
+    Practice.objects.filter(pk=catalogue["jatim"].pk).update(stopped_at=None, stopped_reason="")
+    assert public._portal_numbers()["replications"] == 3
+    Practice.objects.filter(pk=catalogue["jatim"].pk).update(live_revision=None, status=Practice.Status.UNPUBLISHED)
+    assert public._portal_numbers()["replications"] == 0
     assert_exact()
 
 
