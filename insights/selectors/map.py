@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Prefetch, Q
+from django.db.models.expressions import RawSQL
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -75,9 +76,15 @@ def who_does_what(*, theme: Theme, province: str | None = None, limit: int | Non
                 "pk"
             )
         )
+    # The first `limit` are chosen without sorting every practice of the theme (`_first_in_theme`).
+    chosen = (
+        in_theme.values("practice_id")
+        if limit is None
+        else _first_in_theme(theme=theme, province=province, limit=limit)
+    )
     practices = (
         Practice.objects.listed()
-        .filter(pk__in=in_theme.values("practice_id"))
+        .filter(pk__in=chosen)
         .defer("search_vector")
         .select_related("agency", "agency__region", "agency__region__province")
         .order_by("agency__name", "title", "id")
@@ -135,6 +142,27 @@ def who_does_what(*, theme: Theme, province: str | None = None, limit: int | Non
         "gap_kinds": [label for value, label, count in kinds if count == 0],
         "total": sum(kind_counts.values()),
     }
+
+
+def _first_in_theme(*, theme: Theme, province: str | None, limit: int) -> RawSQL:
+    """The ids of the first `limit` listed practices in `theme` by agency name, title and id (of `province`'s
+    agencies if given), as a subquery. Each agency's practices are read in title order from their index
+    (practice_listed_agency_title) and the agencies in name order, so the walk stops after the first agencies
+    instead of sorting every practice of the province (1,941 of them at 300,000)."""
+    agencies = Agency.objects.all()
+    if province:
+        agencies = agencies.filter(Q(region__code=province) | Q(region__province__code=province))
+    agency_sql, agency_params = agencies.order_by("name", "pk").values("pk", "name").query.sql_with_params()
+    practice, facets = Practice._meta.db_table, PracticeFacets._meta.db_table
+    # Model table names and the ORM's own SQL only; every value is a parameter.
+    sql = (
+        f"SELECT x.id FROM ({agency_sql}) a (id, name) CROSS JOIN LATERAL ("  # noqa: S608
+        f"SELECT p.id, p.title FROM {practice} p JOIN {facets} f ON f.practice_id = p.id "
+        "WHERE p.agency_id = a.id AND p.status = %s AND p.stopped_at IS NULL "
+        "AND f.theme_ids @> ARRAY[%s]::integer[] AND NOT f.stopped "
+        "ORDER BY p.title, p.id LIMIT %s) x ORDER BY a.name, x.title, x.id LIMIT %s"
+    )
+    return RawSQL(sql, [*agency_params, Practice.Status.PUBLISHED, theme.pk, limit, limit])  # noqa: S611
 
 
 @functools.cache

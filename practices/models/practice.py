@@ -231,6 +231,13 @@ class Practice(ConstraintErrorsOnFields, models.Model):
             models.Index(
                 fields=["-published_at"], condition=Q(status="published", featured=True), name="practice_featured"
             ),
+            # The map's first practices of a province (insights.selectors.map.who_does_what): each agency's
+            # listed practices in title order, so that only the first agencies by name are read.
+            models.Index(
+                fields=["agency", "title", "id"],
+                condition=Q(status="published", stopped_at__isnull=True),
+                name="practice_listed_agency_title",
+            ),
         ]
 
     def __str__(self) -> str:

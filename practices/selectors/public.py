@@ -74,21 +74,21 @@ def headline_numbers(queryset: QuerySet[Practice] | None = None) -> dict:
 
 
 def _portal_numbers() -> dict:
-    """`_headline_numbers(Practice.objects.listed())` from the kept counts per agency (the facet triggers): the
-    agencies with a listed practice and their provinces, without joining 100,000 practices to their agencies.
-    Only the replications are summed over the practices (an index-only scan: no kept sum exists)."""
+    """`_headline_numbers(Practice.objects.listed())` from the kept counts (the facet triggers): the total, the
+    agencies with a listed practice and their provinces from the counts per agency, and the replications from
+    their kept sum (migration practices/0023), without reading the practices."""
     agency, region = Agency._meta.db_table, Region._meta.db_table
     kept, params = kept_listed_by_agency().query.sql_with_params()
-    counted, counted_params = Practice.objects.listed().order_by().values("replication_count").query.sql_with_params()
+    counts = FacetCount._meta.db_table
     # One statement. Model table names and the ORM's own SQL only; every value is a parameter.
     sql = (
-        f"SELECT (SELECT n FROM {FacetCount._meta.db_table} WHERE facet = 'total' AND value = ''), "  # noqa: S608
+        f"SELECT (SELECT n FROM {counts} WHERE facet = 'total' AND value = ''), "  # noqa: S608
         f"count(*), COUNT(DISTINCT COALESCE(r.province_id, r.id)), "
-        f"(SELECT COALESCE(sum(c.replication_count), 0) FROM ({counted}) c) FROM ({kept}) k "
+        f"COALESCE((SELECT n FROM {counts} WHERE facet = 'replications' AND value = ''), 0) FROM ({kept}) k "
         f"JOIN {agency} a ON a.id = k.agency_id LEFT JOIN {region} r ON r.id = a.region_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*counted_params, *params])
+        cursor.execute(sql, params)
         total, agencies, provinces, replications = cursor.fetchone()
     return {"practices": total or 0, "agencies": agencies, "provinces": provinces, "replications": replications}
 
