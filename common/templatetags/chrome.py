@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
+from django.template.loader_tags import BlockNode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -24,6 +25,10 @@ _kept: dict[tuple, str] = {}
 class ConstantNode(template.Node):
     def __init__(self, name: str, keys: list, nodelist: template.NodeList):
         self.name, self.keys, self.nodelist = name, keys, nodelist
+        # `{% extends %}` looks for the blocks of the whole frame on every render, walking each node's children:
+        # a kept block holding no {% block %} is not walked (the frame's nav and footer are most of its nodes).
+        if not nodelist.get_nodes_by_type(BlockNode):
+            self.child_nodelists = ()
 
     def render(self, context) -> str:
         if settings.DEBUG:

@@ -39,3 +39,24 @@ def test_the_kept_frame_carries_no_visitor(client):
     client.logout()
     anonymous = client.get("/praktik/").content.decode()
     assert "Ratna Sari" in signed_in and "Ratna Sari" not in anonymous and "Masuk" in anonymous
+
+
+def test_a_block_inside_a_kept_part_can_still_be_overridden():
+    """A kept part holding no {% block %} is skipped when {% extends %} looks for blocks; one holding a block
+    keeps it reachable, so a child template still overrides it and reads `block.super`."""
+    from django.template import Context, Engine
+
+    engine = Engine(
+        libraries={"chrome": "common.templatetags.chrome"},
+        loaders=[
+            (
+                "django.template.loaders.locmem.Loader",
+                {
+                    "frame.html": '{% load chrome %}{% constant "a" %}<nav>fixed</nav>{% endconstant %}'
+                    '{% constant "b" %}<p>{% block inner %}frame{% endblock %}</p>{% endconstant %}',
+                    "page.html": '{% extends "frame.html" %}{% block inner %}page+{{ block.super }}{% endblock %}',
+                },
+            )
+        ],
+    )
+    assert engine.get_template("page.html").render(Context()) == "<nav>fixed</nav><p>page+frame</p>"
