@@ -12,6 +12,8 @@ that finds nothing either, titles are matched by trigram word similarity.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import (
@@ -20,12 +22,12 @@ from django.contrib.postgres.search import (
     SearchRank,
     TrigramWordSimilarity,
 )
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import F, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from common.cache import public_cache_memo, public_cache_version
+from common.cache import public_cache_memo
 
 from .models import GlossaryTerm, Practice
 
@@ -92,6 +94,11 @@ PRACTICE_VECTOR_SQL = """
 """
 
 
+# A query is a list of segments that must all match: a segment of one element is the user's text (websearch
+# syntax); a longer one is a glossary term followed by its translations, any of which may match.
+Segments = list[tuple[str, ...]]
+
+
 @dataclass
 class SearchPlan:
     """How a text query is applied: the filter, how to rank, and what to tell the user."""
@@ -103,6 +110,8 @@ class SearchPlan:
     # True when the results are those of the suggestion (query words corrected to the vocabulary).
     corrected: bool = False
     words: list[str] = field(default_factory=list)
+    # What `query` was built from (`Segments`): with the mode and the text, all that the SQL of a search depends on.
+    segments: Segments = field(default_factory=list)
 
     def filter(self, queryset: QuerySet) -> QuerySet:
         if self.mode == "fts":
@@ -193,7 +202,7 @@ class RankedMatches:
             .order_by("-rank", "-published_at", "-id")
             .values_list("pk", "rank")[start : min(stop, RANK_CANDIDATES)]
         )
-        found = {row.pk: row for row in self.queryset.filter(pk__in=ranks)}
+        found = {row.pk: row for row in self.queryset.filter(pk__in=ranks).order_by()}
         rows = []
         for pk, rank in ranks.items():  # dicts keep the ranked order
             if pk in found:
@@ -209,7 +218,9 @@ class RankedMatches:
         ranks = dict(self.ranked[start:stop])
         rows = []
         if ranks:
-            found = {row.pk: row for row in self.queryset.filter(pk__in=ranks)}
+            # Unordered: the rows are put in the ranked order here (the model's default order cost a sort and a
+            # quarter of compiling the page's query).
+            found = {row.pk: row for row in self.queryset.filter(pk__in=ranks).order_by()}
             for pk, rank in ranks.items():  # dicts keep the ranked order
                 if pk in found:
                     found[pk].rank = rank
@@ -242,11 +253,6 @@ def _phrase_query(text: str) -> SearchQuery:
     )
 
 
-# A query is a list of segments that must all match: a segment of one element is the user's text (websearch
-# syntax); a longer one is a glossary term followed by its translations, any of which may match.
-Segments = list[tuple[str, ...]]
-
-
 def segments_query(segments: Segments) -> SearchQuery:
     combined = None
     for segment in segments:
@@ -264,25 +270,38 @@ def _norm(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def glossary_pairs() -> dict[str, tuple[str, ...]]:
-    """Every glossary term (either language, lower case) with its translations; kept per public version
-    (the glossary admin bumps it)."""
+class GlossaryPairs(dict):
+    """Every glossary term (either language, lower case) with its translations, and the number of words of its
+    longest term (`longest`, where `glossary_segments` starts matching)."""
 
-    def compute():
-        pairs: dict[str, set[str]] = {}
-        for indonesian, english in GlossaryTerm.objects.values_list("indonesian", "english"):
-            indonesian, english = _norm(indonesian), _norm(english)
-            pairs.setdefault(indonesian, set()).add(english)
-            pairs.setdefault(english, set()).add(indonesian)
-        return {term: tuple(sorted(others - {term})) for term, others in pairs.items()}
+    longest = 0
 
-    # Kept under the global version only: the glossary admin invalidates everything (glossary_changed), and a
-    # publish does not change the glossary.
-    try:
-        version = f"global-{public_cache_version()}"
-    except Exception:  # noqa: BLE001 - Redis down: computed, nothing kept
-        return compute()
-    return public_cache_memo("glossary-pairs", (), compute, version=version)
+
+# The glossary as this process last read it: (its rows, their pairs). The rows are read on every use (one small
+# query) and the pairs built again only when they differ, so an edit in the admin is seen by the next search
+# of every process, cache or no cache; building the pairs from 267 rows was a millisecond and a half.
+_glossary_kept: tuple[list, GlossaryPairs] | None = None
+
+
+def glossary_pairs() -> GlossaryPairs:
+    """Every glossary term (either language, lower case) with its translations, from the table as it is now."""
+    global _glossary_kept  # noqa: PLW0603 - one tuple swapped whole: safe across threads
+    table = GlossaryTerm._meta.db_table
+    with connections[router.db_for_read(GlossaryTerm)].cursor() as cursor:
+        cursor.execute(f"SELECT indonesian, english FROM {table}")  # noqa: S608 - the model's table
+        rows = cursor.fetchall()
+    kept = _glossary_kept
+    if kept is not None and kept[0] == rows:
+        return kept[1]
+    found: dict[str, set[str]] = {}
+    for indonesian, english in rows:
+        indonesian, english = _norm(indonesian), _norm(english)
+        found.setdefault(indonesian, set()).add(english)
+        found.setdefault(english, set()).add(indonesian)
+    pairs = GlossaryPairs({term: tuple(sorted(others - {term})) for term, others in found.items()})
+    pairs.longest = max((len(term.split()) for term in pairs), default=0)
+    _glossary_kept = (rows, pairs)
+    return pairs
 
 
 _WORD_EDGES = ".,;:!?()[]\"'"
@@ -294,7 +313,7 @@ def glossary_segments(text: str, pairs: dict[str, tuple[str, ...]]) -> Segments:
     translations. Text using the search syntax (quotes, `or`, `-word`) is left as it was written."""
     if not pairs or any(mark in f" {text.lower()}" for mark in _SYNTAX):
         return [(text,)]
-    longest = max(len(term.split()) for term in pairs)
+    longest = getattr(pairs, "longest", 0) or max(len(term.split()) for term in pairs)
     words = text.split()
     keys = [w.strip(_WORD_EDGES).lower() for w in words]
     segments: Segments = []
@@ -331,34 +350,76 @@ def search_plan(text: str, *, version: int | None = None) -> SearchPlan:
     plan.mode, plan.suggestion, plan.corrected, segments = public_cache_memo(
         "search-plan-v2", text, lambda: _search_decide(text), version=version
     )
+    plan.segments = segments
     plan.query = segments_query(segments)
     return plan
 
 
 def _search_decide(text: str) -> tuple[str, str, bool, Segments]:
-    published = Practice.objects.published()
     pairs = glossary_pairs()
     segments = glossary_segments(text, pairs)
-    if _any_row(published.filter(search_vector=segments_query(segments))):
+    if _any_row(("fts", *segments), lambda: _published().filter(search_vector=segments_query(segments))):
         return "fts", "", False, segments
     corrected = corrected_text(text)
     if corrected:
-        corrected_segments = glossary_segments(corrected, pairs)
-        if _any_row(published.filter(search_vector=segments_query(corrected_segments))):
-            return "fts", corrected, True, corrected_segments
-    mode = "trigram" if _any_row(published.filter(title__trigram_word_similar=text)) else "none"
+        fixed = glossary_segments(corrected, pairs)
+        if _any_row(("fts", *fixed), lambda: _published().filter(search_vector=segments_query(fixed))):
+            return "fts", corrected, True, fixed
+    mode = (
+        "trigram"
+        if _any_row(("trigram", text), lambda: _published().filter(title__trigram_word_similar=text))
+        else "none"
+    )
     return mode, corrected or did_you_mean(text), False, segments
 
 
-def _any_row(queryset: QuerySet) -> bool:
-    """`queryset.exists()`, planned as if every match were wanted. With `LIMIT 1` PostgreSQL expects a word it
-    has no statistics for (a typo) to match hundreds of rows and reads the table in order to stop at the first,
-    which for a word that matches nothing is all of it (a quarter of a second at 100,000 practices); planned
-    without the limit, the search index answers in well under a millisecond, and a common word still stops at
-    its first row."""
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()  # unordered: no sort of every match
+def _published() -> QuerySet:
+    return Practice.objects.published()
+
+
+class KeptStatements:
+    """SQL statements as the ORM compiled them, by a key naming everything they are built from (never the data
+    they read), the most recently used few hundred per process. Compiling a search's queries through the ORM
+    was a millisecond or more each on every request, the same text for the same search and filters; a kept
+    statement is still executed every time, so nothing read from the database is kept."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self.kept: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, build):
+        with self.lock:
+            statement = self.kept.get(key)
+            if statement is not None:
+                self.kept.move_to_end(key)
+                return statement
+        statement = build()
+        with self.lock:
+            self.kept[key] = statement
+            while len(self.kept) > self.size:
+                self.kept.popitem(last=False)
+        return statement
+
+
+_match_statements = KeptStatements()
+
+
+def _any_row(key: tuple, matches) -> bool:
+    """Whether `matches()` (a queryset, its SQL kept under `key`) has a row: `exists()`, planned as if every match
+    were wanted. With `LIMIT 1` PostgreSQL expects a word it has no statistics for (a typo) to match hundreds of
+    rows and reads the table in order to stop at the first, which for a word that matches nothing is all of it (a
+    quarter of a second at 100,000 practices); planned without the limit, the search index answers in well under a
+    millisecond, and a common word still stops at its first row."""
+
+    def build():
+        # Unordered: no sort of every match.
+        sql, params = matches().order_by().values("pk").query.sql_with_params()
+        return f"WITH m AS MATERIALIZED ({sql}) SELECT 1 FROM m LIMIT 1", params  # noqa: S608 - the ORM's SQL
+
+    sql, params = _match_statements.get(key, build)
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH m AS MATERIALIZED ({sql}) SELECT 1 FROM m LIMIT 1", params)  # noqa: S608 - the ORM's SQL
+        cursor.execute(sql, params)
         return cursor.fetchone() is not None
 
 
