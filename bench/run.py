@@ -268,16 +268,22 @@ def _volume_env(env: dict, practices: int) -> None:
     the 100,000 database stays as it is and no cached page of one volume is served in the other's run."""
     if practices == DEFAULT_PRACTICES:
         return
-    import psycopg
-    from psycopg import sql
+    import psycopg2
+    from psycopg2 import sql
 
     url = env["DATABASE_URL"]
     base, _, rest = url.rpartition("/")
     name, sep, query = rest.partition("?")
     volume_name = f"{name}_{practices}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [volume_name]).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(volume_name)))
+    conn = psycopg2.connect(url)
+    try:
+        conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [volume_name])
+            if cursor.fetchone() is None:
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(volume_name)))
+    finally:
+        conn.close()
     env["DATABASE_URL"] = f"{base}/{volume_name}{sep}{query}"
     env["CACHE_KEY_PREFIX"] = f"bench{practices}"
 
@@ -366,7 +372,10 @@ def main() -> int:
                 _wait_http(f"http://127.0.0.1:{port}/bench/trivial")
                 for name, path in pages:
                     url = f"http://127.0.0.1:{port}{path}"
-                    _wrk(wrk, url, unique=False, seconds=2, script=fh.name)  # warm up
+                    # Warm up with unique URLs: every worker then renders the page once (its templates compiled,
+                    # its statements kept) before the measurement; the same URL would be rendered by one worker
+                    # and served from the page cache after that.
+                    _wrk(wrk, url, unique=True, seconds=2, script=fh.name)
                     uncached = _wrk(wrk, url, unique=True, seconds=seconds, script=fh.name)
                     cached = _wrk(wrk, url, unique=False, seconds=seconds, script=fh.name)
                     measured[path].update(uncached=uncached, cached=cached)
