@@ -92,13 +92,7 @@ def list_counts(*, cleaned: dict, result_without, one_pass: bool) -> dict:
     for facet in wanted:
         if facet not in shared:
             facets[facet.name] = facet_counts(facet.name, result_without(*facet.excludes))
-    facets.setdefault("region", {})
-    if "kind" in facets:
-        kind_counts: dict[str, int] = {}
-        for kind, n in facets["kind"].items():
-            group = KIND_TO_GROUP[kind]
-            kind_counts[group] = kind_counts.get(group, 0) + n
-        facets["kind"] = kind_counts
+    _fold_kinds(facets)
     return {"total": total, "flags": flags, "facets": facets}
 
 
@@ -266,7 +260,7 @@ def search_list_counts(
     else:  # built once per process for the same filters, search and cutoff
         statement = _counts_statements.get((statement_key, limit, rank_query is not None, freshness_cutoff()), build)
     if statement is None:  # a search that matches nothing (`queryset.none()`)
-        out["facets"].setdefault("region", {})
+        _fold_kinds(out["facets"])
         return out
     sql, params = statement
     with connection.cursor() as cursor:
@@ -298,8 +292,7 @@ def search_list_counts(
     if rank_query is not None:
         # The ranking of the result's `limit` newest rows; not when a short walk may have missed some of them.
         out["ranked"] = None if short else ranked
-    facets = out["facets"]
-    _fold_kinds(facets)
+    _fold_kinds(out["facets"])
     return out
 
 

@@ -244,3 +244,25 @@ def test_a_selected_provinces_kept_blocks_show_what_it_is_now(client, data):
 
 def areas_html(body: str) -> list[str]:
     return [m.group(0) for m in AREA_RE.finditer(body)]
+
+
+def test_the_first_practices_of_a_province_are_the_head_of_the_full_order(data):
+    """`who_does_what(limit=k)` walks the province's agencies in name order, each agency's practices in title
+    order (`_first_in_theme`): its practices are exactly the first k of the unlimited list, for every k, with
+    stopped and other-theme practices of the same agencies left out."""
+    for i, agency in enumerate(["35.78", "35", "35.78", "35", "35.78"]):
+        published_practice(agency_code=agency, slug=f"jt-{i}", title=f"{'BCA'[i % 3]} praktik {i}")
+    published_practice(agency_code="35.78", slug="jt-other", theme="investasi", title="A lain")
+    stopped = published_practice(agency_code="35", slug="jt-stopped", title="A berhenti")
+    Practice.objects.filter(pk=stopped.pk).update(stopped_at=timezone.now(), stopped_reason="Uji.")
+    theme = Theme.objects.get(code="kemiskinan")
+
+    def slugs(result):
+        return [
+            item.practice.slug for entry in result["provinces"] for items in entry.agencies.values() for item in items
+        ]
+
+    full = slugs(who_does_what(theme=theme, province="35"))
+    assert len(full) == 7 and "jt-other" not in full and "jt-stopped" not in full
+    for k in range(1, len(full) + 2):
+        assert slugs(who_does_what(theme=theme, province="35", limit=k)) == full[:k], k
