@@ -25,6 +25,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.utils.translation import get_language
 
 from .htmx import htmx_partial
@@ -369,6 +371,17 @@ def public_cache_page(view=None, *, tags=None):
 # Rendered fragments -----------------------------------------------------------------------------------------
 
 FRAGMENT_TIMEOUT = 60 * 60 * 24
+
+
+@functools.cache
+def template_fingerprint(template_name: str) -> str:
+    """A short hash of a template's source, part of the keys of fragments drawn by it: a deploy that changes
+    the template renders them afresh ("" when the template has no readable source)."""
+    try:
+        source = get_template(template_name).template.source
+    except (TemplateDoesNotExist, AttributeError):
+        return ""
+    return hashlib.sha256(source.encode()).hexdigest()[:12]
 
 
 def fragment_key(name: str, parts) -> str:

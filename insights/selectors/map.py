@@ -4,8 +4,6 @@ Also the choropleth drawn on the map page, the home page and the theme pages (`c
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -14,14 +12,13 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Prefetch, Q
 from django.db.models.expressions import RawSQL
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agencies.models import Agency, Region
-from common.cache import public_cache_memo
+from common.cache import public_cache_memo, template_fingerprint
 from practices.models import Indicator, IndicatorValue, Practice, PracticeFacets, Theme
 from practices.selectors.facets import kept_listed_by_agency
 from practices.selectors.translations import shown_text_annotate
@@ -163,13 +160,6 @@ def _first_in_theme(*, theme: Theme, province: str | None, limit: int) -> RawSQL
         "ORDER BY p.title, p.id LIMIT %s) x ORDER BY a.name, x.title, x.id LIMIT %s"
     )
     return RawSQL(sql, [*agency_params, Practice.Status.PUBLISHED, theme.pk, limit, limit])  # noqa: S611
-
-
-@functools.cache
-def template_fingerprint(name: str) -> str:
-    """A short hash of a template's source, part of the keys of fragments that include it: a deploy that changes
-    the included template renders them afresh."""
-    return hashlib.sha256(get_template(name).template.source.encode()).hexdigest()[:12]
 
 
 def map_key(drawn: Choropleth) -> str:

@@ -9,7 +9,7 @@ from collections import OrderedDict
 
 from django import template
 from django.conf import settings
-from django.template import Context, TemplateDoesNotExist
+from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse, translate_url
 from django.utils.encoding import iri_to_uri
@@ -17,7 +17,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
-from common.cache import fragment_key, fragments_get, fragments_set
+from common.cache import fragment_key, fragments_get, fragments_set, template_fingerprint
 
 from ..models import Practice
 
@@ -59,21 +59,11 @@ def absolute_url(context, path: str = "") -> str:
 CARD_TEMPLATE = "practices/public/_practice_card.html"
 
 
-@functools.cache
-def _source_fingerprint(template_name: str) -> str:
-    """A short hash of a template's source: a deploy that changes the template changes every key built on it."""
-    try:
-        source = get_template(template_name).template.source
-    except (TemplateDoesNotExist, AttributeError):
-        return ""
-    return hashlib.sha256(source.encode()).hexdigest()[:12]
-
-
 def _card_parts(practice) -> tuple:
     """Every value a practice card shows: the card's key, so a changed practice is simply a new card."""
     snippet = getattr(practice, "snippet", None)
     return (
-        _source_fingerprint(CARD_TEMPLATE),
+        template_fingerprint(CARD_TEMPLATE),
         practice.pk,
         practice.slug,
         practice.title,
