@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from .services import covers, dump, indexing, jobs, neighbours, screening, translations
+from .services import covers, dump, facets, indexing, jobs, neighbours, screening, translations
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError, OperationalError, InterfaceError), retry_backoff=30, max_retries=5)
@@ -26,6 +26,11 @@ def reviews_sla_remind() -> dict:
 @shared_task(acks_late=True)
 def practices_freshness_check() -> dict:
     return jobs.practices_freshness_check()
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=30, max_retries=3)
+def facets_restale() -> int:
+    return facets.facets_restale()
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError, OperationalError, InterfaceError), retry_backoff=30, max_retries=3)

@@ -210,6 +210,7 @@ _TASK_JOBS = {
         "practices.tasks.screenings_requeue",
         "practices.tasks.reviews_sla_remind",
         "practices.tasks.practices_freshness_check",
+        "practices.tasks.facets_restale",
         "practices.tasks.practice_dump_regenerate",
         "practices.tasks.search_vocabulary_rebuild",
         "practices.tasks.practice_search_vectors_refresh",
@@ -269,6 +270,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "machine-translations-sweep": {"task": "practices.tasks.translation_machine_requeue", "schedule": 60 * 5},
     "reviews-sla-remind": {"task": "practices.tasks.reviews_sla_remind", "schedule": 60 * 60},
     "practices-freshness-check": {"task": "practices.tasks.practices_freshness_check", "schedule": 60 * 60 * 6},
+    # The facet cube's stale counts follow the freshness cutoff (practices/services/facets.py; a no-op within a day).
+    "facets-restale": {"task": "practices.tasks.facets_restale", "schedule": crontab(minute=7)},
     # Replication ledger / Q&A (ledger/tasks.py): each question is reminded once.
     "questions-remind-unanswered": {"task": "ledger.tasks.questions_remind", "schedule": 60 * 60 * 6},
     # Open data (practices/tasks.py): the JSON Lines dump, nightly at 02:30 WIB (also queued on publish).

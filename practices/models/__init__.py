@@ -1,6 +1,6 @@
 """The practices app's models, one module per concern; importers use `practices.models` (migrations too)."""
 
-from .facets import FacetCount, FacetPair, PracticeFacets
+from .facets import FacetCount, FacetCube, FacetPair, PracticeFacets
 from .neighbours import PracticeNeighbours
 from .pages import PracticePage, PracticePageGeneration, PracticePageVersion
 from .practice import Practice, PracticeQuerySet, Theme
@@ -50,6 +50,7 @@ __all__ = [
     "TRANSLATABLE_FIELDS",
     "PracticeFacets",
     "FacetCount",
+    "FacetCube",
     "FacetPair",
     "PracticeNeighbours",
 ]

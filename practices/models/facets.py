@@ -106,3 +106,45 @@ class FacetPair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.f1}={self.v1} & {self.f2}={self.v2}: {self.n}"
+
+
+class FacetCube(models.Model):
+    """Counts of several chosen filters (the list with a theme, a stage and a kind of agency, say): per cell
+    of one of the `CUBE_MASKS` groupings (selectors/facets.py), how many published practices fall in it, listed
+    (`n`; `reached`, `replicated`, `nrc` and `stale` among them) and stopped (`stopped`). A dimension the
+    grouping does not keep holds 0 or ''; `theme_id` is kept by some groupings only, where a practice counts
+    once per theme. The cells are bounded by the dimensions (themes, agencies, stages, evidence levels), not
+    by the practices, so a filtered list costs about the same at 100,000 practices as at 300,000. Kept by the
+    same trigger as `FacetCount` (0025)."""
+
+    mask = models.SmallIntegerField()
+    theme_id = models.IntegerField(default=0)
+    agency_id = models.IntegerField()
+    stage = models.CharField(max_length=12, blank=True)
+    evidence_level = models.CharField(max_length=20, blank=True)
+    primary_theme_id = models.IntegerField(default=0)
+    n = models.IntegerField(default=0)
+    reached = models.IntegerField(default=0)
+    replicated = models.IntegerField(default=0)
+    stopped = models.IntegerField(default=0)
+    nrc = models.IntegerField(default=0)
+    # Listed, not flagged and confirmed before the kept instant of `practices_facetcube_stale` (0025), which
+    # `facets_restale` (services/indexing.py) brings to the freshness cutoff as the days pass.
+    stale = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "practices_facetcube"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mask", "theme_id", "stage", "evidence_level", "agency_id", "primary_theme_id"],
+                name="facetcube_cell",
+                violation_error_message=_("Sel hitungan saringan ini sudah ada."),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["mask", "stage", "evidence_level"], name="facetcube_stage"),
+            models.Index(fields=["mask", "agency_id"], name="facetcube_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mask}: {self.theme_id}/{self.agency_id}/{self.stage}/{self.evidence_level}: {self.n}"

@@ -465,14 +465,15 @@ def _where(scope: dict, *, hide_stopped: bool, cutoff, theme_indexed: bool = Tru
     return sql, params
 
 
-def _grouped(name: str, m: str) -> str:
-    """A facet's counts over the facet rows `m` (a CTE of the rows matching its other filters): (facet, key, n)."""
+def _grouped(name: str, m: str, n: str = "count(*)") -> str:
+    """A facet's counts over the facet rows `m` (a CTE of the rows matching its other filters): (facet, key, n).
+    `n` counts a group (the cube's cells, `_cubed`, hold their count in `n`)."""
     theme, agency, region = Theme._meta.db_table, Agency._meta.db_table, Region._meta.db_table
-    by_agency = f"(SELECT f.agency_id, count(*) AS n FROM {m} f GROUP BY 1) g"  # noqa: S608
+    by_agency = f"(SELECT f.agency_id, {n} AS n FROM {m} f GROUP BY 1) g"  # noqa: S608
     return {  # noqa: S608 - table names and fixed SQL only
         "theme": f"SELECT 'theme', t.code, g.n FROM (SELECT u.id, count(*) AS n FROM (SELECT unnest(f.theme_ids) AS id "  # noqa: S608
         f"FROM {m} f) u GROUP BY 1) g JOIN {theme} t ON t.id = g.id",
-        "track": f"SELECT 'track', t.track, sum(g.n) FROM (SELECT f.primary_theme_id AS id, count(*) AS n FROM {m} f "  # noqa: S608
+        "track": f"SELECT 'track', t.track, sum(g.n) FROM (SELECT f.primary_theme_id AS id, {n} AS n FROM {m} f "  # noqa: S608
         f"GROUP BY 1) g JOIN {theme} t ON t.id = g.id GROUP BY 2",
         "kind": f"SELECT 'kind', a.kind, sum(g.n) FROM {by_agency} JOIN {agency} a ON a.id = g.agency_id GROUP BY 2",  # noqa: S608
         "province": f"SELECT 'province', COALESCE(p.code, r.code), sum(g.n) FROM {by_agency} "  # noqa: S608
@@ -480,8 +481,8 @@ def _grouped(name: str, m: str) -> str:
         f"LEFT JOIN {region} p ON p.id = r.province_id GROUP BY 2",
         "region": f"SELECT 'region', r.code, sum(g.n) FROM {by_agency} JOIN {agency} a ON a.id = g.agency_id "  # noqa: S608
         f"JOIN {region} r ON r.id = a.region_id GROUP BY 2",
-        "stage": f"SELECT 'stage', f.stage, count(*) FROM {m} f GROUP BY 2",  # noqa: S608
-        "evidence": f"SELECT 'evidence', f.evidence_level, count(*) FROM {m} f GROUP BY 2",  # noqa: S608
+        "stage": f"SELECT 'stage', f.stage, {n} FROM {m} f GROUP BY 2",  # noqa: S608
+        "evidence": f"SELECT 'evidence', f.evidence_level, {n} FROM {m} f GROUP BY 2",  # noqa: S608
         "freshness": "SELECT 'freshness', CASE WHEN f.stopped THEN 'stopped' WHEN f.not_recently_confirmed "  # noqa: S608
         f"OR f.confirmed_since < %s THEN 'unconfirmed' ELSE 'running' END, count(*) FROM {m} f GROUP BY 2",
         "total": f"SELECT 'total', NULL, count(*) FROM {m} f UNION ALL "  # noqa: S608
@@ -525,6 +526,93 @@ def _kept(name: str, src: str = FC, boundary: str = "") -> str:
     }[name]
 
 
+CUBE = "practices_facetcube"
+# The cube's groupings (migration practices/0025): mask, the dimensions it keeps; smallest first (cells at
+# 100,000 practices: 7,716, 23,055, 30,379, 61,315 and 88,417, bounded by the dimensions, not the practices).
+CUBE_MASKS: tuple[tuple[int, frozenset[str]], ...] = (
+    (5, frozenset({"agency", "stage", "evidence"})),
+    (3, frozenset({"theme", "agency", "stage"})),
+    (4, frozenset({"theme", "agency", "evidence"})),
+    (2, frozenset({"agency", "stage", "evidence", "ptheme"})),
+    (1, frozenset({"theme", "agency", "stage", "evidence", "ptheme"})),
+)
+# The cube's dimension of each filter and facet it can count (the agency's kind and regions are joined).
+_CUBE_DIMENSION = {
+    "theme": "theme",
+    "track": "ptheme",
+    "kind": "agency",
+    "province": "agency",
+    "region": "agency",
+    "stage": "stage",
+    "evidence": "evidence",
+    "total": None,
+    "freshness": None,
+}
+
+
+def _cube_mask(scope: dict, name: str) -> int | None:
+    """The smallest grouping of the cube that counts facet `name` over the filters `scope`, or None when one of
+    them is not a dimension (years, flags, freshness: counted from the facet rows). A grouping that keeps the
+    theme counts a practice once per theme, so it serves only a set or a facet that picks one theme."""
+    if any(key not in _CUBE_DIMENSION or _CUBE_DIMENSION[key] is None for key in scope):
+        return None
+    need = {_CUBE_DIMENSION[key] for key in _effective_keys(scope)} | {_CUBE_DIMENSION[name]} - {None}
+    for mask, dimensions in CUBE_MASKS:
+        if need <= dimensions and ("theme" not in dimensions or "theme" in need):
+            return mask
+    return None
+
+
+def _cube_cells(mask: int, scope: dict, cutoff) -> tuple[str, list]:
+    """The cells of grouping `mask` matching `scope`, as a subquery of the cube, and its parameters."""
+    sql, params = [f"f.mask = {int(mask)}"], []
+    if "theme" in scope:
+        sql.append(f"f.theme_id = (SELECT t.id FROM {Theme._meta.db_table} t WHERE t.code = %s)")  # noqa: S608
+        params.append(scope["theme"])
+    conditions, condition_params = _where(
+        {key: value for key, value in scope.items() if key != "theme"}, hide_stopped=False, cutoff=cutoff
+    )
+    return f"(SELECT * FROM {CUBE} f WHERE {' AND '.join(sql + conditions)})", params + condition_params  # noqa: S608
+
+
+def _cubed(name: str, m: str, scope: dict, cutoff) -> tuple[str, list]:
+    """Facet `name`'s counts over the listed practices matching `scope`, from the cube's cells `m` (a CTE of
+    `_cube_cells`, see `_cube_mask`): (facet, key, n) rows and their parameters. The freshness facet takes its
+    stopped, flagged and listed numbers from the cube, and the stale ones (confirmed before the cutoff) from the
+    cube up to the instant it was last brought to (`services.indexing.facets_restale`), the few confirmed since
+    then from their facet rows, found by their date (practicefacets_since)."""
+    params: list = []
+    if name == "theme":
+        sql = (
+            f"SELECT 'theme', t.code, g.n FROM (SELECT f.theme_id AS id, sum(f.n) AS n FROM {m} f GROUP BY 1) g "  # noqa: S608
+            f"JOIN {Theme._meta.db_table} t ON t.id = g.id"
+        )
+    elif name == "total":
+        sql = (
+            "SELECT v.* FROM (SELECT sum(f.n) AS n, sum(f.reached) AS r, sum(f.replicated) AS p "  # noqa: S608
+            f"FROM {m} f) x, LATERAL (VALUES ('total', NULL::text, x.n), ('reached', NULL, x.r), "
+            "('replicated', NULL, x.p)) v"
+        )
+    elif name == "freshness":
+        # The stale ones: the cube's (confirmed before its kept instant) and those confirmed between that instant
+        # and today's cutoff, from their facet rows (subtracted if the cutoff is the earlier).
+        conditions, row_params = _where(scope, hide_stopped=False, cutoff=cutoff, theme_indexed=False)
+        sql = (
+            "SELECT v.* FROM (SELECT sum(f.stopped) AS s, sum(f.nrc) AS c, sum(f.stale) AS st, sum(f.n) AS n "  # noqa: S608
+            f"FROM {m} f) x, LATERAL (VALUES ('freshness', 'stopped', x.s), ('freshness', '_nrc', x.c), "
+            "('freshness', '_stale', x.st), ('freshness', '_listed', x.n)) v UNION ALL "
+            "SELECT 'freshness', '_stale', CASE WHEN k.before <= %s THEN count(*) ELSE -count(*) END "
+            "FROM (SELECT practices_facetcube_stale_before() AS before) k "
+            f"JOIN {PF} f ON f.confirmed_since >= LEAST(k.before, %s) AND f.confirmed_since < GREATEST(k.before, %s) "
+            f"WHERE NOT f.stopped AND NOT f.not_recently_confirmed{''.join(f' AND {c}' for c in conditions)} "
+            "GROUP BY k.before"
+        )
+        params += [cutoff, cutoff, cutoff, *row_params]
+    else:
+        sql = _grouped(name, m, "sum(f.n)")
+    return sql, params
+
+
 # The filters whose single choice has its counts kept in `practices_facetpair` (their key there).
 PAIR_FILTERS = ("theme", "stage", "evidence", "reached", "replicated")
 
@@ -554,12 +642,13 @@ def table_list_counts(*, cleaned: dict) -> dict:
     groups: dict[str, list[tuple[str, set[str], bool]]] = {}
     for name, excludes, hide_stopped in sets:
         scope = _chosen(cleaned, excludes)
-        if not _kept_scope(scope):
+        if not _kept_scope(scope) and _cube_mask(scope, name) is None:
             keys, hide = _effective_keys(scope), hide_stopped and "freshness" not in scope
             group = "ft" if "theme" in scope else f"fu_{'_'.join(sorted(keys))}"
             groups.setdefault(group, []).append((name, keys, hide))
     chosen = _chosen(cleaned)
     pairs: dict[str, str] = {}
+    cells: dict[tuple, str] = {}
     cte_sql: list[str] = []
     cte_params: list = []
     all_hide: dict[str, bool] = {}  # every set of the CTE hides the stopped ones: so does the CTE
@@ -602,6 +691,18 @@ def table_list_counts(*, cleaned: dict) -> dict:
             parts.append(_grouped(name, f"(SELECT * FROM {group} f WHERE {' AND '.join(where) or 'true'})"))  # noqa: S608
             continue
         scope = _chosen(cleaned, excludes)
+        if not _kept_scope(scope):  # several filters, all dimensions of the cube
+            mask = _cube_mask(scope, name)
+            key = (mask, tuple(sorted(scope.items())))
+            if key not in cells:  # one CTE per grouping and set: kept once when several facets read it
+                cells[key] = f"c{len(cells)}"
+                m, m_params = _cube_cells(mask, scope, cutoff)
+                cte_sql.append(f"{cells[key]} AS {m}")
+                cte_params += m_params
+            part, part_params = _cubed(name, cells[key], scope, cutoff)
+            parts.append(part)
+            params += part_params
+            continue
         src, boundary, boundary_params = FC, "", []
         if scope:  # one filter: its kept pair counts
             ((key, value),) = scope.items()
@@ -665,6 +766,9 @@ def table_total(*, cleaned: dict) -> int:
         v1 = f"(SELECT t.id::text FROM {Theme._meta.db_table} t WHERE t.code = %s)" if key == "theme" else "%s"  # noqa: S608
         sql = f"SELECT n FROM {FP} WHERE f1 = %s AND v1 = {v1} AND f2 = 'total' AND v2 = ''"  # noqa: S608
         params = [key, value if key in ("theme", "stage", "evidence") else ""]
+    elif (mask := _cube_mask(scope, "total")) is not None:
+        m, params = _cube_cells(mask, scope, freshness_cutoff())
+        sql = f"SELECT COALESCE(sum(f.n), 0) FROM {m} f"  # noqa: S608
     else:
         conditions, params = _where(scope, hide_stopped=True, cutoff=freshness_cutoff())
         sql = f"SELECT count(*) FROM {PF} f WHERE {' AND '.join(conditions)}"  # noqa: S608

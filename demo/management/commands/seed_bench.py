@@ -22,6 +22,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from practices.models import Indicator, IndicatorValue, Practice, PracticeRevision, Theme
 from practices.search import PRACTICE_VECTOR_SQL
+from practices.services.facets import facets_restale
 from practices.services.indexing import search_vocabulary_rebuild
 
 SUBJECTS = [
@@ -258,6 +259,7 @@ class Command(BaseCommand):
             # The facet rows and counts of the list (practices.models.facets), in one pass instead of a
             # trigger call per row (100,000 of them: most of a minute).
             cursor.execute("SELECT practices_facets_rebuild()")
+        facets_restale()  # the cube's stale counts up to today's cutoff, as the hourly job keeps them
         search_vocabulary_rebuild()  # the words typos are corrected to, as publishing adds them
         with connection.cursor() as cursor:
             if connection.in_atomic_block:  # inside a test's transaction: VACUUM is not allowed there
@@ -269,7 +271,7 @@ class Command(BaseCommand):
             if compact:
                 cursor.execute("VACUUM FULL practices_practice")
             tables = ("practices_practice", "practices_practice_themes", "practices_practicerevision")
-            for table in (*tables, "practices_practicefacets", "practices_facetcount"):
+            for table in (*tables, "practices_practicefacets", "practices_facetcount", "practices_facetcube"):
                 cursor.execute(f"VACUUM (ANALYZE) {table}")
             # Every other table too (agencies, regions, indicators): with autovacuum off or not yet run, the
             # planner took the 643 agencies for 1 and chose nested loops that read 130,000 pages (145 ms for a
