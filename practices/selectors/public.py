@@ -8,17 +8,27 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 
 from agencies.models import Agency, Region
 from common.cache import public_cache_memo, public_data_version
+from common.prefetch import rows_array, rows_prefetched
 
 from .. import search
 from ..filters import KIND_GROUPS, PracticeFilter, Sort, practices_order
-from ..models import Attachment, FacetCount, Indicator, Practice, PracticeNeighbours, PracticeRevision, Theme
+from ..models import (
+    Attachment,
+    FacetCount,
+    Indicator,
+    IndicatorValue,
+    Practice,
+    PracticeNeighbours,
+    PracticeRevision,
+    Theme,
+)
 from ..models.practice import freshness_cutoff
 from ..search import SearchPlan, highlight_html, search_plan
 from .facets import kept_listed_by_agency, search_list_counts, table_list_counts
@@ -391,18 +401,21 @@ def _facets(*, cleaned: dict, counts: dict[str, dict[str, int]], themes: list[Th
 def practice_public_get(*, slug: str) -> Practice:
     """A published practice with what its page header shows, or 404 (drafts and archived ones never leak).
 
-    Its themes (`practice.themes.all`), the revision's indicators and files (`practice_public_body`) are read
-    only when the revision's part of the page is rendered: it is kept as a fragment per live revision."""
+    Its themes come in the same query (`practice.themes.all` reads them, as if prefetched); the revision's
+    indicators and files (`practice_public_body`) are read only when the revision's part of the page is
+    rendered: it is kept as a fragment per live revision."""
     practice = (
         Practice.objects.published()
         .select_related("agency__region__province", "primary_theme", "live_revision", "source")
         .annotate(published_revision_count=published_revision_count())  # "Riwayat versi (N)" in the header
         .annotate(english_verified_at=english_verified_at())  # which language notice (selectors.translations)
+        .annotate(theme_rows=rows_array(Theme.objects.filter(practices=OuterRef("pk"))))
         .filter(slug=slug)
         .first()
     )
     if practice is None:
         raise Http404
+    rows_prefetched(practice, "themes", Theme, practice.theme_rows)
     return practice
 
 
@@ -417,8 +430,15 @@ def practice_public_body(*, practice: Practice) -> PracticeBody:
 
     The files are those the live revision shows, carried from earlier revisions included."""
     revision_id = practice.live_revision_id
+    indicators = list(
+        Indicator.objects.filter(revision_id=revision_id).annotate(
+            value_rows=rows_array(IndicatorValue.objects.filter(indicator=OuterRef("pk")))  # in date order
+        )
+    )
+    for indicator in indicators:
+        rows_prefetched(indicator, "values", IndicatorValue, indicator.value_rows)
     return PracticeBody(
-        indicators=list(Indicator.objects.filter(revision_id=revision_id).prefetch_related("values")),
+        indicators=indicators,
         attachments=list(
             Attachment.objects.filter(practice=practice, revisions=revision_id).exclude(
                 purpose=Attachment.Purpose.COVER

@@ -8,6 +8,7 @@ keeps the cached pages fresh keeps the stored ones fresh too, with no second cal
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable
 
@@ -94,8 +95,11 @@ def practice_page_store(
     read-only replica, a failover) costs only the next view's rendering; returns whether it was kept."""
     table = PracticePage._meta.db_table
     using = router.db_for_write(PracticePage)
+    # One statement is atomic on its own: in autocommit (a view) it needs no BEGIN and COMMIT. Inside a
+    # transaction a savepoint keeps a refusal from breaking the rest of it.
+    guard = transaction.atomic(using=using) if connections[using].in_atomic_block else contextlib.nullcontext()
     try:
-        with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        with guard, connections[using].cursor() as cursor:
             cursor.execute(
                 f"""INSERT INTO {table} (practice_id, language, version, generation, render_key, fingerprint,
                         title, summary, head_html, body_html, rendered_at)

@@ -170,3 +170,57 @@ def test_a_change_made_without_an_announcement_is_shown_too(client):
     assert "Antrean pendek." in _view(client, practice)[0]
     Practice.objects.filter(pk=source.pk).update(title="Asal baru")
     assert "Asal baru" in _view(client, practice)[0]
+
+
+def _store(practice_id: int, language: str = "id") -> bool:
+    return practice_page_store(
+        practice_id=practice_id,
+        language=language,
+        version=1,
+        generation=1,
+        render_key=render_key(),
+        fingerprint="f",
+        title="t",
+        summary="",
+        head_html="",
+        body_html="<p>kept</p>",
+    )
+
+
+def test_a_refused_store_inside_a_transaction_leaves_the_transaction_usable():
+    practice = practice_published(title="Antrean")
+    assert connection.in_atomic_block  # the test's own transaction, as a caller's atomic block
+    assert _store(practice_id=practice.pk, language="x" * 9) is False  # longer than its column: refused at once
+    assert Practice.objects.filter(pk=practice.pk).exists()  # the transaction goes on (a savepoint took the error)
+    assert _store(practice_id=practice.pk) is True
+    assert PracticePage.objects.get(practice=practice).body_html == "<p>kept</p>"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_store_in_autocommit_is_one_statement_committed_at_once():
+    """A view runs in autocommit: the upsert is sent alone (no BEGIN, no COMMIT) and is at once visible to
+    another connection; a refusal leaves no transaction open behind it."""
+    from psycopg2.extensions import TRANSACTION_STATUS_IDLE
+
+    practice = practice_published(title="Antrean")
+    assert not connection.in_atomic_block
+    autocommit = []
+
+    def seen(execute, sql, params, many, context):
+        autocommit.append(connection.connection.autocommit)  # False within a BEGIN … COMMIT of psycopg2's
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(seen):
+        assert _store(practice_id=practice.pk) is True
+    assert autocommit == [True]
+    assert connection.connection.info.transaction_status == TRANSACTION_STATUS_IDLE
+    other = connection.copy()
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT body_html FROM practices_practicepage WHERE practice_id = %s", [practice.pk])
+            assert cursor.fetchone() == ("<p>kept</p>",)
+    finally:
+        other.close()
+    assert _store(practice_id=practice.pk, language="x" * 9) is False
+    assert connection.connection.info.transaction_status == TRANSACTION_STATUS_IDLE
+    assert Practice.objects.filter(pk=practice.pk).exists()
