@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from agencies.roles import agency_people
 from audit.services import audit_record
-from common.cache import public_cache_invalidate
+from common.cache import public_cache_invalidate_tags
 from notifications.services.notify import notify
+from practices.cache_tags import practice_public_cache_invalidate, practice_tag
 from practices.models import Indicator, Practice, PracticeRevision
 from practices.services.lineage import practice_source_set
 
@@ -61,7 +62,9 @@ def practice_replication_counters_update(*, practice_id: int) -> Practice:
     practice.replication_count = len(agencies)
     practice.provinces_reached = len(provinces)
     practice.save(update_fields=["replication_count", "provinces_reached", "updated_at"])
-    public_cache_invalidate()  # counts and stages are on public pages (cards, the practice, its agency)
+    # The counts show on the source's page and on its cards: the lists of its themes and province, the
+    # unfiltered ones, its agency's page, the home page (the kept headline follows by trigger). Nothing else.
+    practice_public_cache_invalidate(practice=practice)
     return practice
 
 
@@ -97,7 +100,8 @@ def replication_start(
     step.full_clean()
     step.save()
     _notify_source(replication=replication, kind="replication_started")
-    public_cache_invalidate()  # the practice and agency pages list who replicates
+    # The source's page lists who replicates it; its counts change only from "launched" (the counters above).
+    public_cache_invalidate_tags([practice_tag(source.slug)])
     return replication
 
 
@@ -335,6 +339,7 @@ def replication_mark_from_practice(*, practice_id: int, source_id: int, by) -> R
     replication.became = practice
     replication.save(update_fields=["stage", "became", "updated_at"])
     practice_source_set(practice_id=practice.pk, source_id=source.pk)
+    public_cache_invalidate_tags([practice_tag(practice.slug)])  # its page names its source
     practice_replication_counters_update(practice_id=source.pk)
     audit_record(
         actor=by,
@@ -381,6 +386,7 @@ def replication_mark_undo(*, practice_id: int, by) -> None:
         else:
             replication.delete()
     practice_source_set(practice_id=practice.pk, source_id=None)
+    public_cache_invalidate_tags([practice_tag(practice.slug)])
     if source_id is not None:
         practice_replication_counters_update(practice_id=source_id)
     audit_record(

@@ -170,3 +170,37 @@ def test_results_stage_records_values_against_the_source_indicators(source, clie
     page = client.get(reverse("ledger:replication_list", kwargs={"slug": source.slug})).content.decode()
     assert "Waktu layanan (hari)" in page and "2,5" in page  # Indonesian decimal comma
     assert not ReplicationResult.objects.filter(indicator=other).exists()
+
+
+def test_a_replication_makes_stale_only_what_shows_its_source(client, source):
+    """Issue #20: a replication step no longer empties the whole page cache. The source's page, its theme's
+    and province's lists, the unfiltered list and the home page follow; another theme's list and another
+    practice's page stay kept."""
+    from common.cache import public_cache_invalidate
+
+    other = published_practice(agency_code="32.04", slug="bandung-data", theme="investasi")
+    public_cache_invalidate()
+    theme = source.primary_theme.code
+    assert theme != "investasi"
+    followed = [f"/praktik/{source.slug}/", f"/praktik/?theme={theme}", "/praktik/?province=35", "/praktik/", "/"]
+    kept = ["/praktik/?theme=investasi", f"/praktik/{other.slug}/"]
+    for url in followed + kept:
+        client.get(url)
+        assert client.get(url)["X-Cache"] == "hit", url
+
+    bandung = member("32.04")
+    replication = svc.replication_start(source=source, by=bandung, date=TODAY)
+    page = client.get(f"/praktik/{source.slug}/")
+    assert page["X-Cache"] == "miss" and "Kabupaten Bandung" in page.content.decode()
+    for url in kept + followed[1:]:  # an interest changes no count: the lists stay kept
+        assert client.get(url)["X-Cache"] == "hit", url
+
+    svc.replication_advance(
+        replication_id=replication.pk, to_stage="launched", by=bandung, date=TODAY, skip_reason="Perbup lama berlaku"
+    )
+    for url in kept:
+        assert client.get(url)["X-Cache"] == "hit", url
+    for url in followed:
+        response = client.get(url)
+        assert response["X-Cache"] == "miss", url
+    assert client.get("/?fresh=1").context["numbers"]["replications"] == 1
