@@ -668,6 +668,15 @@ class ReadLoad:
         self.lock = threading.Lock()
         self.sent = self.failed = self.server_errors = 0
         self.errors: list[str] = []
+        self.failed_started: list[tuple[float, str]] = []  # each failed request: when it was sent, its error
+
+    # A connection closed in the middle of a response (requests' names for it).
+    CUT = ("ChunkedEncodingError", "ConnectionError")
+
+    def cut_in_flight(self, instant: float) -> int:
+        """Requests sent before `instant` (a node killed then) whose response was cut off: a response a killed
+        node had begun to send cannot be retried by nginx once its headers went to the client."""
+        return sum(started < instant and kind in self.CUT for started, kind in self.failed_started)
 
     def _run(self, n: int) -> None:
         s = session()
@@ -675,6 +684,7 @@ class ReadLoad:
         while not self.stop.is_set():
             path = self.paths[i % len(self.paths)]
             i += 1
+            started = time.monotonic()
             try:
                 response = s.get(self.base + path, timeout=20)
                 bad = response.status_code >= 500
@@ -687,6 +697,7 @@ class ReadLoad:
                 with self.lock:
                     self.sent += 1
                     self.failed += 1
+                    self.failed_started.append((started, type(exc).__name__))
                     self.errors.append(f"{type(exc).__name__} {path}")
             time.sleep(self.pause)
 
@@ -821,17 +832,23 @@ def main() -> int:
         with ReadLoad(base, paths) as load:
             time.sleep(3)
             before = load.sent
+            killed_at = time.monotonic()
             stack.kill("web1")
             time.sleep(6)
+        # A request the killed node was answering when it died is lost only if the node had begun sending its
+        # body (nginx retries a connection refused or closed before the headers, not half a response); every
+        # request sent after the kill must succeed, and none may be a 5xx.
+        cut = load.cut_in_flight(killed_at)
         check(
-            "web node killed: no failed request",
-            load.failed + load.server_errors == 0,
-            f"{load.failed} failed, {load.server_errors} 5xx of {load.sent}; {load.errors[:5]}",
+            "web node killed: no failed request but those it was answering",
+            load.server_errors == 0 and load.failed == cut and cut <= load.threads,
+            f"{load.failed} failed ({cut} in flight at the kill), {load.server_errors} 5xx of {load.sent}; "
+            f"{load.errors[:5]}",
         )
         table.append(
             (
-                "web-node kill: requests sent / failed",
-                f"{load.sent} ({load.sent - before} after the kill) / {load.failed + load.server_errors}",
+                "web-node kill: requests sent / failed (cut in flight at the kill)",
+                f"{load.sent} ({load.sent - before} after the kill) / {load.failed + load.server_errors} ({cut})",
             )
         )
 
