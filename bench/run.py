@@ -44,6 +44,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -263,6 +264,14 @@ DEFAULT_PRACTICES = 100_000
 OFF_WORKERS = int(os.environ.get("BENCH_OFF_WORKERS", "2"))
 
 
+def volume_url(url: str, practices: int) -> tuple[str, str]:
+    """The database URL and name of the volume `practices`: the URL's database with `_<practices>` appended.
+    The database is the URL's path; the embedded server's socket directory is in its query (`?host=/…`)."""
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/')}_{practices}"
+    return urlunsplit(parts._replace(path=f"/{name}")), name
+
+
 def _volume_env(env: dict, practices: int) -> None:
     """Another volume than the default gets a database (created once) and a cache key prefix of its own, so that
     the 100,000 database stays as it is and no cached page of one volume is served in the other's run."""
@@ -272,9 +281,7 @@ def _volume_env(env: dict, practices: int) -> None:
     from psycopg2 import sql
 
     url = env["DATABASE_URL"]
-    base, _, rest = url.rpartition("/")
-    name, sep, query = rest.partition("?")
-    volume_name = f"{name}_{practices}"
+    volume, volume_name = volume_url(url, practices)
     conn = psycopg2.connect(url)
     try:
         conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
@@ -284,7 +291,7 @@ def _volume_env(env: dict, practices: int) -> None:
                 cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(volume_name)))
     finally:
         conn.close()
-    env["DATABASE_URL"] = f"{base}/{volume_name}{sep}{query}"
+    env["DATABASE_URL"] = volume
     env["CACHE_KEY_PREFIX"] = f"bench{practices}"
 
 
