@@ -96,3 +96,26 @@ def test_search_never_returns_unpublished(client):
     assert titles(client.get("/praktik/", {"q": "kemiskinan"})) == ["Kemiskinan terbit"]
     # Nor through the typo path.
     assert titles(client.get("/praktik/", {"q": "kemiskinn"})) == ["Kemiskinan terbit"]
+
+
+@pytest.mark.parametrize("probe", [2, 300])
+def test_whether_a_word_matches_is_one_statement_through_the_first_look_or_past_it(
+    monkeypatch, django_assert_num_queries, probe
+):
+    """`_any_row` first looks at the table's first rows, then at every match: the answer is the same whether
+    the first match lies inside the look (probe 300) or past it (probe 2), and it is one statement either way."""
+    from django.contrib.postgres.search import SearchQuery
+
+    from practices import search
+
+    monkeypatch.setattr(search, "ANY_ROW_PROBE", probe)
+    for title in ("Antrean daring kelurahan", "Mal pelayanan publik", "Presensi sidikjari pegawai"):
+        practice_published(title=title)
+
+    def matches(word):
+        return lambda: search._published().filter(search_vector=SearchQuery(word, config="simple"))
+
+    # Each practice has a word of its own: with a look of 2 rows, one of them is found only past it.
+    for word, found in [("sidikjari", True), ("antrean", True), ("pelayanan", True), ("tidakada", False)]:
+        with django_assert_num_queries(1):
+            assert search._any_row(("test", probe, word), matches(word)) is found, word
