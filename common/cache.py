@@ -42,8 +42,8 @@ ANY_TAG = "any"
 # at the current time in milliseconds, so no page stored under its old number matches the new one.
 TAG_TIMEOUT = 60 * 60 * 24
 TIMEOUT = 60 * 60
-# The CSRF token of the language switch differs per visitor: it is stored as this placeholder and filled in
-# for each request, which also gives the visitor a CSRF cookie of their own.
+# The CSRF token of a form that posts (an agency page's email subscription) differs per visitor: it is stored as
+# this placeholder and filled in for each request, which also gives the visitor a CSRF cookie of their own.
 CSRF_PLACEHOLDER = "__rbx_csrf_token__"
 CSRF_INPUT_RE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
@@ -277,20 +277,23 @@ def public_cache_memo(name: str, parts, compute, *, version: int | str | None = 
     return value
 
 
-def _cache_key(request) -> str:
-    # The version is not part of the key but stored with the page (see public_cache_page): one Redis round trip
+def _cache_key(request, variant: str = "") -> str:
+    # The version is not part of the key but stored with the page (see public_cache_serve): one Redis round trip
     # then reads both, which is most of what serving a cached page costs.
     raw = "|".join(
         [
             get_language() or "",
             "htmx" if htmx_partial(request) else "",
             request.get_full_path(),
+            *([variant] if variant else []),
         ]
     )
     return "public:page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _cacheable(request) -> bool:
+def public_cacheable(request) -> bool:
+    """Whether this request may be served from, and stored in, the page cache: an anonymous GET or HEAD with no
+    pending flash message."""
     if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
         return False
     # Pending flash messages belong to one visitor.
@@ -308,64 +311,78 @@ def public_cache_page(view=None, *, tags=None):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not _cacheable(request):
+        if not public_cacheable(request):
             return view(request, *args, **kwargs)
-        key = _cache_key(request)
-        page_tags = tuple(dict.fromkeys(tags(request, *args, **kwargs))) if tags else (ANY_TAG,)
-        version = _local.fresh_version() if _local.seconds() else None
-        tag_versions = _local.fresh_tags(page_tags) if version is not None else None
-        hit = _local.get(key, version, tag_versions) if tag_versions is not None else None
-        kept_any = None
-        if hit is None:
-            try:
-                read = (*page_tags, ANY_TAG)
-                found = cache.get_many([VERSION_KEY, key, *(_tag_key(tag) for tag in read)])
-                if VERSION_KEY in found:
-                    latest = int(found[VERSION_KEY])
-                    _local.version_seen(latest)
-                else:
-                    latest = public_cache_version()
-                # Stored by a process that read a newer version than ours (ours may be up to a second old): as
-                # fresh as anything we could render, and re-rendering would overwrite it with an older one.
-                version = latest if version is None else max(version, latest)
-                versions = _tag_versions(read, found)
-                _local.tags_seen(dict(zip(read, versions, strict=True)))
-                tag_versions, kept_any = versions[:-1], versions[-1]
-                hit = found.get(key)
-            except Exception:
-                logger.warning("public cache: read failed", exc_info=True)
-                return view(request, *args, **kwargs)
-            if hit is not None and hit[0] == version and _stored_tags(hit) == tag_versions and _local.seconds():
-                _local.put(key, hit)
-        # A page stored under an older version is stale: the versions read before rendering are stored with it,
-        # so a page rendered between the bump and the commit (see public_cache_invalidate) is never served.
-        if hit is not None and hit[0] == version and _stored_tags(hit) == tag_versions:
-            _version, content, content_type = hit[:3]
-            response = HttpResponse(content.replace(CSRF_PLACEHOLDER, get_token(request)), content_type=content_type)
-            response["X-Cache"] = "hit"
-            return response
-        token = _request_version.set(version)
-        token_any = _request_any.set(kept_any)
-        try:
-            response = view(request, *args, **kwargs)
-        finally:
-            _request_version.reset(token)
-            _request_any.reset(token_any)
-        if response.status_code == 200 and not response.streaming:
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-            content = CSRF_INPUT_RE.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", response.content.decode())
-            page = (version, content, response["Content-Type"], tag_versions)
-            if _local.seconds():
-                _local.put(key, page)
-            try:
-                cache.set(key, page, TIMEOUT)
-            except Exception:
-                logger.warning("public cache: write failed", exc_info=True)
-            response["X-Cache"] = "miss"
-        return response
+        page_tags = tags(request, *args, **kwargs) if tags else ()
+        return public_cache_serve(request, tags=page_tags, render=lambda: view(request, *args, **kwargs))
 
     return wrapper
+
+
+def public_cache_serve(request, *, tags, render, variant: str = ""):
+    """The cached copy of this anonymous GET (`_cacheable`), or `render()`'s response, kept when it is a 200.
+
+    The engine of `public_cache_page`, for callers that are not plain views (the API's list, inside DRF so that
+    its authentication and throttling still run). The key is the language, the HTMX partial flag, the full path
+    and `variant` (what else the response depends on: the API's absolute links, its host); `tags` as for
+    `public_cache_page` (none: "any")."""
+    key = _cache_key(request, variant)
+    page_tags = tuple(dict.fromkeys(tags)) if tags else (ANY_TAG,)
+    version = _local.fresh_version() if _local.seconds() else None
+    tag_versions = _local.fresh_tags(page_tags) if version is not None else None
+    hit = _local.get(key, version, tag_versions) if tag_versions is not None else None
+    kept_any = None
+    if hit is None:
+        try:
+            read = (*page_tags, ANY_TAG)
+            found = cache.get_many([VERSION_KEY, key, *(_tag_key(tag) for tag in read)])
+            if VERSION_KEY in found:
+                latest = int(found[VERSION_KEY])
+                _local.version_seen(latest)
+            else:
+                latest = public_cache_version()
+            # Stored by a process that read a newer version than ours (ours may be up to a second old): as
+            # fresh as anything we could render, and re-rendering would overwrite it with an older one.
+            version = latest if version is None else max(version, latest)
+            versions = _tag_versions(read, found)
+            _local.tags_seen(dict(zip(read, versions, strict=True)))
+            tag_versions, kept_any = versions[:-1], versions[-1]
+            hit = found.get(key)
+        except Exception:
+            logger.warning("public cache: read failed", exc_info=True)
+            return render()
+        if hit is not None and hit[0] == version and _stored_tags(hit) == tag_versions and _local.seconds():
+            _local.put(key, hit)
+    # A page stored under an older version is stale: the versions read before rendering are stored with it,
+    # so a page rendered between the bump and the commit (see public_cache_invalidate) is never served.
+    if hit is not None and hit[0] == version and _stored_tags(hit) == tag_versions:
+        _version, content, content_type = hit[:3]
+        # A page without a form that posts holds no token: it gets none, and sets no CSRF cookie.
+        if CSRF_PLACEHOLDER in content:
+            content = content.replace(CSRF_PLACEHOLDER, get_token(request))
+        response = HttpResponse(content, content_type=content_type)
+        response["X-Cache"] = "hit"
+        return response
+    token = _request_version.set(version)
+    token_any = _request_any.set(kept_any)
+    try:
+        response = render()
+    finally:
+        _request_version.reset(token)
+        _request_any.reset(token_any)
+    if response.status_code == 200 and not response.streaming:
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        content = CSRF_INPUT_RE.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", response.content.decode())
+        page = (version, content, response["Content-Type"], tag_versions)
+        if _local.seconds():
+            _local.put(key, page)
+        try:
+            cache.set(key, page, TIMEOUT)
+        except Exception:
+            logger.warning("public cache: write failed", exc_info=True)
+        response["X-Cache"] = "miss"
+    return response
 
 
 # Rendered fragments -----------------------------------------------------------------------------------------

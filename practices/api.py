@@ -11,7 +11,7 @@ import json
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, HttpResponseNotModified
+from django.http import FileResponse, HttpResponse, HttpResponseNotModified
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.http import http_date
@@ -23,15 +23,17 @@ from rest_framework import exceptions, filters, mixins, serializers, status, vie
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from accounts.access import api_two_factor_require
 from common.api import ErrorSerializer, StablePagination, VersionConflict
-from common.cache import public_cache_memo
+from common.cache import public_cache_memo, public_cache_serve, public_cacheable
 from common.idempotency import IdempotentWritesMixin
 from common.opendata import license_link_header
 from common.parsers import BoundedJSONParser
 
+from . import cache_tags
 from .access import (
     agency_membership_get,
     moderator_require,
@@ -205,6 +207,21 @@ class PracticeViewSet(IdempotentWritesMixin, mixins.ListModelMixin, viewsets.Gen
 
     def get_queryset(self):
         return practice_api_list()
+
+    def list(self, request, *args, **kwargs):
+        """Anonymous lists are served from the page cache under the list page's tags (issue #20): a publish in one
+        theme keeps another theme's list. DRF has authenticated and throttled the request before this runs; the
+        key adds the scheme and host, which the `next` and `previous` links carry."""
+        if not public_cacheable(request):
+            return super().list(request, *args, **kwargs)
+
+        def render():
+            data = super(PracticeViewSet, self).list(request, *args, **kwargs).data
+            return HttpResponse(JSONRenderer().render(data), content_type="application/json")
+
+        return public_cache_serve(
+            request, tags=cache_tags.list_tags(request), render=render, variant=request.build_absolute_uri("/")
+        )
 
     def _pk(self) -> int:
         return int(self.kwargs["pk"])

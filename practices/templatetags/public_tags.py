@@ -12,6 +12,7 @@ from django.conf import settings
 from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse, translate_url
+from django.utils import translation
 from django.utils.encoding import iri_to_uri
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -40,6 +41,31 @@ def alternate_links(context) -> str:
     return format_html_join("\n", '<link rel="alternate" hreflang="{}" href="{}">', links) + format_html(
         '\n<link rel="alternate" hreflang="x-default" href="{}">', default
     )
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context) -> list[dict]:
+    """The language switch: this page in each interface language, as plain links.
+
+    Links, not a form posting to `set_language`: the URL carries the language (`i18n_patterns`), a public page
+    then holds no CSRF token and sets no cookie, and its cached copy is the same bytes for every visitor. A page
+    that does not resolve (a 404) links to the other language's home page."""
+    request = context.get("request")
+    current = get_language()
+    path = request.path if request is not None else "/"
+    query = request.META.get("QUERY_STRING", "") if request is not None else ""
+    suffix = f"?{iri_to_uri(query)}" if query else ""
+    links = []
+    for info in (translation.get_language_info(code) for code, _name in settings.LANGUAGES):
+        code = info["code"]
+        href = _translated_path(path, code)
+        if code != current and href == path:  # nothing to translate: not a page of the portal
+            with translation.override(code):
+                href, suffix_kept = reverse("home"), ""
+        else:
+            suffix_kept = suffix
+        links.append({"code": code, "name": info["name_local"], "href": href + suffix_kept, "current": code == current})
+    return links
 
 
 @functools.lru_cache(maxsize=4096)

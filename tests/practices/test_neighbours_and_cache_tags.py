@@ -157,3 +157,40 @@ def test_invalidate_all_still_makes_every_page_stale(client):
     public_cache_invalidate()
     for url in pages:
         assert client.get(url)["X-Cache"] == "miss", url
+
+
+def test_the_api_list_is_kept_per_theme_like_the_list_page(client):
+    """Issue #20: the API list gets the page cache and its tags; a publish in one theme keeps another theme's
+    list, and the list of the theme it changed answers the new practice at once."""
+    practice_published(title="Mal pelayanan publik", theme="pelayanan-publik")
+    practice_published(title="Data kemiskinan desa", theme="kemiskinan", agency="32.04")
+    urls = ["/api/v1/practices/?theme=pelayanan-publik", "/api/v1/practices/?theme=kemiskinan", "/api/v1/practices/"]
+    for url in urls:
+        assert client.get(url)["X-Cache"] == "miss", url
+        assert client.get(url)["X-Cache"] == "hit", url
+
+    practice_published(title="Antrean daring puskesmas", theme="pelayanan-publik")
+
+    kept = client.get("/api/v1/practices/?theme=kemiskinan")
+    assert kept["X-Cache"] == "hit" and kept.json()["count"] == 1
+    for url in ["/api/v1/practices/?theme=pelayanan-publik", "/api/v1/practices/"]:
+        response = client.get(url)
+        titles = [row["title"] for row in response.json()["results"]]
+        assert response["X-Cache"] == "miss" and "Antrean daring puskesmas" in titles, url
+
+
+def test_the_api_list_is_kept_per_host_and_never_for_a_signed_in_caller(client):
+    from tests.agencies.factories import member
+
+    for i in range(21):  # two pages: the `next` link carries the host the caller asked
+        practice_published(title=f"Antrean daring {i}", theme="pelayanan-publik")
+    first = client.get("/api/v1/practices/")
+    other_host = client.get("/api/v1/practices/", HTTP_HOST="localhost")
+    assert first["X-Cache"] == other_host["X-Cache"] == "miss"
+    assert first.json()["next"].startswith("http://testserver/")
+    assert other_host.json()["next"].startswith("http://localhost/")
+    user = member()
+    user.save()  # the factory sets the password without saving it; saved, the session stays valid
+    client.force_login(user)
+    response = client.get("/api/v1/practices/")
+    assert response.status_code == 200 and "X-Cache" not in response

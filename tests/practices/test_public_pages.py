@@ -245,17 +245,44 @@ def test_cached_page_is_invalidated_on_publish_and_withdraw(client, practice):
 
 
 def test_cached_page_gives_each_visitor_a_working_csrf_token(client, practice):
+    """A page with a form that posts (an agency page's email subscription) keeps a placeholder in its cached
+    copy, filled with each visitor's own token."""
     from django.test import Client
 
-    client.get("/tema/kemiskinan/")
+    url = f"/instansi/{practice.agency.slug}/"
+    client.get(url)
     other = Client(enforce_csrf_checks=True)
-    response = other.get("/tema/kemiskinan/")
-    assert response["X-Cache"] == "hit"
+    response = other.get(url)
+    assert response["X-Cache"] == "hit" and "csrftoken" in response.cookies
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()).group(1)
     switched = other.post(
         "/i18n/setlang/", {"language": "en", "next": "/tema/kemiskinan/", "csrfmiddlewaretoken": token}
     )
     assert switched.status_code == 302 and switched["Location"] == "/en/themes/kemiskinan/"
+
+
+@pytest.mark.parametrize("url", ["/", "/praktik/?theme=kemiskinan", "/en/practices/", "/peta/", "practice"])
+def test_a_public_page_without_a_form_that_posts_sets_no_cookie(client, practice, url):
+    """The language switch is links: a page without a form that posts (the theme and agency pages have one, to
+    follow them by email) holds no CSRF token and sets no cookie, rendered or served from the cache, so every
+    visitor gets the same bytes."""
+    url = f"/praktik/{practice.slug}/" if url == "practice" else url
+    for expected in ("miss", "hit"):
+        response = client.get(url)
+        assert response["X-Cache"] == expected
+        assert not response.cookies and "csrfmiddlewaretoken" not in response.content.decode(), expected
+
+
+def test_the_language_switch_links_to_the_same_page_in_the_other_language(client, practice):
+    html = client.get("/praktik/?theme=kemiskinan&page=1").content.decode()
+    switch = re.search(r'<nav class="lang-switch".*?</nav>', html, re.S).group(0)
+    assert 'href="/en/practices/?theme=kemiskinan&amp;page=1" hreflang="en" lang="en"' in switch
+    assert 'href="/praktik/?theme=kemiskinan&amp;page=1" hreflang="id" lang="id" aria-current="true"' in switch
+    english = client.get(f"/en/practices/{practice.slug}/").content.decode()
+    assert f'href="/praktik/{practice.slug}/" hreflang="id"' in english
+    # A page that does not exist has no translation: the switch leads to the other language's home page.
+    missing = client.get("/en/no-such-page/")
+    assert missing.status_code == 404 and 'href="/" hreflang="id"' in missing.content.decode()
 
 
 def test_logged_in_users_are_never_served_from_the_cache(client, practice):

@@ -192,11 +192,11 @@ def test_public_reads_use_the_replica_writers_read_their_writes_and_a_lost_repli
     assert int(replica.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rbx-replica'")) >= 1
 
     # A visitor who just wrote (a successful POST) reads from the primary for REPLICA_PIN_SECONDS.
-    writer.get(f"{base}/", timeout=10)
+    writer.get(f"{base}/akun/masuk/", timeout=10)  # a page with a form: its CSRF cookie
     posted = writer.post(
         f"{base}/i18n/setlang/",
         data={"language": "id", "next": "/"},
-        headers={"X-CSRFToken": writer.cookies["csrftoken"], "Referer": f"{base}/"},
+        headers={"X-CSRFToken": writer.cookies["csrftoken"], "Referer": f"{base}/akun/masuk/"},
         allow_redirects=False,
         timeout=10,
     )
