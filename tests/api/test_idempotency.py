@@ -86,7 +86,7 @@ def test_a_validation_error_is_kept_too_and_answers_expire_after_a_day():
     assert not IdempotentResponse.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_retries_write_once():
     author = member("35.78", role=Membership.Role.ADMIN)
     api_a, api_b = token_client(author), token_client(author)

@@ -11,7 +11,7 @@ import pytest
 
 from tests.practices.factories import practice_published
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _assert_full_page(page) -> None:

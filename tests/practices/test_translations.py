@@ -307,7 +307,7 @@ def test_a_failed_machine_draft_is_recorded_not_raised(practice, fake_mt, settin
     assert translation_machine_draft(translation_id=row.pk) == "skipped"  # a repeated task does nothing
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_machine_draft_through_the_worker_fills_only_empty_fields_and_stays_unverified(
     celery_worker, fake_mt, settings, client
 ):

@@ -70,3 +70,13 @@ def test_a_window_counter_always_expires_and_counts_concurrent_requests():
     client = cache._cache.get_client()
     assert 0 < client.ttl(cache.make_and_validate_key("rl:test-window")) <= 30
     assert cache.get("rl:test-window") == 21  # readable as the number Django's incr would have stored
+
+
+def test_a_window_counts_in_redis_and_expires_with_its_window():
+    cache.set("elsewhere", 1)  # the script is loaded once, then run by its digest
+    assert [cache.count_in_window("rl:test:who:1", timeout=61) for _ in range(3)] == [1, 2, 3]
+    redis = cache._cache.get_client(write=True)
+    stored = cache.make_key("rl:test:who:1")
+    assert 55 <= redis.ttl(stored) <= 61  # set by the first count, not moved by the next
+    redis.script_flush()  # as after a Redis restart: the script is loaded again, the count goes on
+    assert cache.count_in_window("rl:test:who:1", timeout=61) == 4
