@@ -320,7 +320,8 @@ def public_cache_page(view=None, *, tags=None):
 
 
 def public_cache_serve(request, *, tags, render, variant: str = ""):
-    """The cached copy of this anonymous GET (`_cacheable`), or `render()`'s response, kept when it is a 200.
+    """The cached copy of this request, or `render()`'s response, kept when it is a 200; the caller has checked
+    that the request is `public_cacheable`.
 
     The engine of `public_cache_page`, for callers that are not plain views (the API's list, inside DRF so that
     its authentication and throttling still run). The key is the language, the HTMX partial flag, the full path

@@ -31,8 +31,7 @@ def alternate_links(context) -> str:
     request = context.get("request")
     if request is None:
         return ""
-    query = request.META.get("QUERY_STRING", "")
-    suffix = f"?{iri_to_uri(query)}" if query else ""
+    suffix = _query_suffix(request)
     links = [
         (code, request.build_absolute_uri(_translated_path(request.path, code) + suffix))
         for code, _name in settings.LANGUAGES
@@ -51,21 +50,24 @@ def language_links(context) -> list[dict]:
     then holds no CSRF token and sets no cookie, and its cached copy is the same bytes for every visitor. A page
     that does not resolve (a 404) links to the other language's home page."""
     request = context.get("request")
+    path, suffix = (request.path, _query_suffix(request)) if request is not None else ("/", "")
     current = get_language()
-    path = request.path if request is not None else "/"
-    query = request.META.get("QUERY_STRING", "") if request is not None else ""
-    suffix = f"?{iri_to_uri(query)}" if query else ""
     links = []
-    for info in (translation.get_language_info(code) for code, _name in settings.LANGUAGES):
-        code = info["code"]
+    for code, _name in settings.LANGUAGES:
         href = _translated_path(path, code)
-        if code != current and href == path:  # nothing to translate: not a page of the portal
+        if code != current and href == path:  # not a page of the portal (a 404): the other language's home page
             with translation.override(code):
-                href, suffix_kept = reverse("home"), ""
+                href, query = reverse("home"), ""
         else:
-            suffix_kept = suffix
-        links.append({"code": code, "name": info["name_local"], "href": href + suffix_kept, "current": code == current})
+            query = suffix
+        name = translation.get_language_info(code)["name_local"]
+        links.append({"code": code, "name": name, "href": href + query, "current": code == current})
     return links
+
+
+def _query_suffix(request) -> str:
+    query = request.META.get("QUERY_STRING", "")
+    return f"?{iri_to_uri(query)}" if query else ""
 
 
 @functools.lru_cache(maxsize=4096)
